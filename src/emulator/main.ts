@@ -1,5 +1,5 @@
 /**
- * `npm run emulator -- [--port 4100] [--host 127.0.0.1] [--data .data] [--delay 0] [--no-seed]`:
+ * `npm run emulator -- [--port 4100] [--host 127.0.0.1] [--data .data] [--delay 0] [--no-seed] [--seed-scale 1]`:
  * serves the W&B API emulator alone, so any W&B client can be pointed at it
  * (WANDB_BASE_URL=<url> WANDB_API_KEY=<demo key>).
  */
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: process.env.EMULATOR_DATA_DIR ?? '.data' },
     delay: { type: 'string', default: process.env.EMULATOR_DELAY_MS ?? '0' },
     'no-seed': { type: 'boolean', default: false },
+    'seed-scale': { type: 'string', default: '1' },
   },
 });
 
@@ -23,7 +24,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port
 if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`--delay must be a non-negative number of ms, got ${values.delay}`);
 
 const started = Date.now();
-const emulator = await startEmulator({ port, host: values.host, dataDir: values.data, seed: !values['no-seed'], delayMs });
+const emulator = await startEmulator({ port, host: values.host, dataDir: values.data, seed: values['no-seed'] ? false : { historyScale: Number(values['seed-scale']) }, delayMs });
 const seeded = emulator.seeded ? ` (seeded ${emulator.seeded.runs} runs, ${emulator.seeded.historyRows} history rows in ${Date.now() - started} ms)` : '';
 process.stdout.write(
   [

@@ -1,0 +1,54 @@
+/** Configuration from environment variables, read once at start. */
+export interface Config {
+  /** Port of the subgraph. */
+  port: number;
+  /** W&B API base URL; null means "start the embedded emulator". */
+  wandbBaseUrl: string | null;
+  /** Service API key used upstream when a caller sends none. */
+  wandbApiKey: string | null;
+  emulator: {
+    port: number;
+    host: string;
+    dataDir: string;
+    delayMs: number;
+  };
+}
+
+/**
+ * Reads the configuration from `env`. Throws an Error naming the variable
+ * when a value is malformed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: int(env, 'PORT', 4001, 0, 65535),
+    wandbBaseUrl: env.WANDB_BASE_URL ? url(env, 'WANDB_BASE_URL') : null,
+    wandbApiKey: env.WANDB_API_KEY || null,
+    emulator: {
+      port: int(env, 'EMULATOR_PORT', 4100, 0, 65535),
+      host: env.EMULATOR_HOST || '127.0.0.1',
+      dataDir: env.EMULATOR_DATA_DIR || '.data',
+      delayMs: int(env, 'EMULATOR_DELAY_MS', 0, 0, 60_000),
+    },
+  };
+}
+
+// Private:
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string): string {
+  const raw = env[name]!;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new Error(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+  return raw.replace(/\/$/, '');
+}
