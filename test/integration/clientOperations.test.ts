@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Emulator } from '../../src/emulator/server.js';
 import { createSweep } from '../../src/emulator/store/sweeps.js';
 import { DEMO_API_KEY } from '../../src/emulator/seed.js';
-import { clientOperation, hasShared, startTestEmulator, storageId, wandbClient } from '../helpers/emulator.js';
+import { readdirSync } from 'node:fs';
+import { clientOperation, hasShared, sharedDir, startTestEmulator, storageId, wandbClient } from '../helpers/emulator.js';
 
 const d = hasShared ? describe : describe.skip;
 if (!hasShared) console.warn('SKIPPED: ../shared/wandb/client-operations is absent, so the client-document tests did not run');
@@ -20,7 +21,11 @@ const STEPS = 100;
 d('the official client documents', () => {
   let emulator: Emulator;
   let client: ReturnType<typeof wandbClient>;
-  const op = (name: string) => clientOperation(name);
+  const exercised = new Set<string>();
+  const op = (name: string) => {
+    exercised.add(name);
+    return clientOperation(name);
+  };
 
   beforeAll(async () => {
     emulator = await startTestEmulator();
@@ -347,5 +352,10 @@ d('the official client documents', () => {
     const q = 'query A($id: ID!) { artifact(id: $id) { id } }';
     expect((await client.gql(q, { id: a1 })).data!.artifact).toEqual({ id: a1 });
     expect((await client.gql(q, { id: a2 })).data!.artifact).toBeNull();
+  });
+
+  it('every document of the official client was exercised above', () => {
+    const all = readdirSync(`${sharedDir}wandb/client-operations`).map((f) => f.replace(/\.graphql$/, ''));
+    expect(all.filter((name) => !exercised.has(name))).toEqual([]);
   });
 });
