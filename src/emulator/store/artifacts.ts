@@ -75,6 +75,7 @@ export function createArtifact(db: Db, a: NewArtifact): ArtifactRow {
       artifact = artifactById(db, id) as ArtifactRow;
       setAlias(db, collection.id, 'latest', id);
     }
+    if (a.runId) db.prepare('INSERT OR IGNORE INTO artifact_outputs (run_id, artifact_id) VALUES (?, ?)').run(a.runId, artifact.id);
     for (const alias of a.aliases ?? []) setAlias(db, collection.id, alias, artifact.id);
     for (const tag of a.tags ?? []) db.prepare('INSERT OR IGNORE INTO artifact_tags (artifact_id, name) VALUES (?, ?)').run(artifact.id, tag);
     return artifact;
@@ -101,13 +102,13 @@ export interface ArtifactPage {
   totalCount: number;
 }
 
-/** A page of the artifacts a run logged, oldest first (keyset on id). */
+/** A page of the artifacts a run logged, in the order it logged them (keyset on the log). */
 export function listOutputArtifacts(db: Db, runId: number, args: { first?: number | null; after?: string | null }): ArtifactPage {
   return page(
     db,
-    `SELECT a.*, a.id AS k FROM artifacts a WHERE a.created_by_run_id = ?`,
-    'SELECT count(*) AS n FROM artifacts WHERE created_by_run_id = ?',
-    'a.id',
+    `SELECT a.*, o.seq AS k FROM artifact_outputs o JOIN artifacts a ON a.id = o.artifact_id WHERE o.run_id = ?`,
+    'SELECT count(*) AS n FROM artifact_outputs WHERE run_id = ?',
+    'o.seq',
     runId,
     args,
   );

@@ -200,4 +200,15 @@ export const migrations: readonly string[] = [
     UNIQUE (run_id, artifact_id)
   );
   `,
+  /* 2: runs that logged an artifact. A version logged again by another run
+     (same digest, deduplicated) is an output of both, as on W&B. */ `
+  CREATE TABLE artifact_outputs (
+    seq INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    artifact_id INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+    UNIQUE (run_id, artifact_id)
+  );
+  INSERT INTO artifact_outputs (run_id, artifact_id)
+    SELECT created_by_run_id, id FROM artifacts WHERE created_by_run_id IS NOT NULL ORDER BY id;
+  `,
 ];
