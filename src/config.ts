@@ -1,11 +1,14 @@
 /** Configuration from environment variables, read once at start. */
 export interface Config {
-  /** Port of the subgraph. */
+  /** Port and interface of the subgraph. */
   port: number;
+  host: string;
   /** W&B API base URL; null means "start the embedded emulator". */
   wandbBaseUrl: string | null;
   /** Service API key used upstream when a caller sends none. */
   wandbApiKey: string | null;
+  /** W&B app URL for Run.url; derived from the API URL when unset. */
+  wandbAppUrl: string | null;
   emulator: {
     port: number;
     host: string;
@@ -21,8 +24,10 @@ export interface Config {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: int(env, 'PORT', 4001, 0, 65535),
+    host: env.HOST || '127.0.0.1',
     wandbBaseUrl: env.WANDB_BASE_URL ? url(env, 'WANDB_BASE_URL') : null,
     wandbApiKey: env.WANDB_API_KEY || null,
+    wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,
     emulator: {
       port: int(env, 'EMULATOR_PORT', 4100, 0, 65535),
       host: env.EMULATOR_HOST || '127.0.0.1',

@@ -1,0 +1,17 @@
+import type { ArtifactResolvers } from '../src/generated/subgraph.js';
+
+export const Artifact: ArtifactResolvers = {
+  __resolveReference: (reference, ctx) => ctx.loaders.artifactLoader.load(String(reference.id)),
+  id: (a) => a.id,
+  qualifiedName: (a) => `${a.artifactSequence.project.entityName}/${a.artifactSequence.project.name}/${a.artifactSequence.name}:v${a.versionIndex ?? 0}`,
+  name: (a) => `${a.artifactSequence.name}:v${a.versionIndex ?? 0}`,
+  type: (a) => a.artifactType.name,
+  versionIndex: (a) => a.versionIndex,
+  digest: (a) => a.digest,
+  description: (a) => a.description,
+  state: (a) => a.state,
+  aliases: (a) => a.aliases.map((l) => l.alias),
+  metadata: (a) => (a.metadata ? (JSON.parse(a.metadata) as unknown) : {}),
+  sizeBytes: (a) => a.size,
+  createdAt: (a) => (/[zZ]|[+-]\d\d:?\d\d$/.test(a.createdAt) ? a.createdAt : `${a.createdAt}Z`),
+};

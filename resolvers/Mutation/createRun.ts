@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import type { MutationResolvers } from '../../src/generated/subgraph.js';
+import { UpsertRunDocument } from '../../src/generated/upstream.js';
+import { runFieldsVariables } from '../../src/upstream/batch.js';
+import { allDetails } from '../../src/lookups.js';
+import { parseRunPath, runPath } from '../../src/paths.js';
+import { badInput, codedError } from '../../src/errors.js';
+
+export const createRun: NonNullable<MutationResolvers['createRun']> = async (_, { input }, ctx) => {
+  const runId = input.runId ?? newRunId();
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(runId)) throw badInput(`runId ${JSON.stringify(runId.slice(0, 140))} must be 1 to 128 letters, digits, - or _`);
+  const ref = parseRunPath(`${input.entity}/${input.project}/${runId}`);
+  if (await ctx.loaders.runLoader.load({ ref, details: { config: false, summary: false, systemMetrics: false, historyKeys: false } })) {
+    throw codedError('CONFLICT', `run ${runPath(ref)} already exists`);
+  }
+  const data = await ctx.upstream.request(UpsertRunDocument, {
+    input: { entityName: ref.entity, modelName: ref.project, name: runId, displayName: input.displayName, state: (input.state ?? 'RUNNING').toLowerCase() },
+    ...runFieldsVariables(allDetails),
+  });
+  const bucket = data.upsertBucket?.bucket;
+  if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the created run');
+  return { run: { ...bucket, entity: ref.entity, project: ref.project } };
+};
+
+/** 8 lowercase base-36 characters, as wandb's runid.generate_id makes. */
+function newRunId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(8), (b) => alphabet[b % 36]).join('');
+}

@@ -1,0 +1,22 @@
+import type { MutationResolvers } from '../../src/generated/subgraph.js';
+import { UseArtifactDocument } from '../../src/generated/upstream.js';
+import { requireArtifact, requireRun } from '../../src/lookups.js';
+import { runRefOf } from '../../src/paths.js';
+
+export const useArtifact: NonNullable<MutationResolvers['useArtifact']> = async (_, { input }, ctx) => {
+  const ref = runRefOf(input.runId, input.runPath, ['runId', 'runPath']);
+  const [run, artifact] = await Promise.all([requireRun(ctx, ref), requireArtifact(ctx, input.artifactId, input.artifactName)]);
+  const { entityName, name: projectName } = artifact.artifactSequence.project;
+  const data = await ctx.upstream.request(UseArtifactDocument, {
+    input: {
+      entityName: ref.entity,
+      projectName: ref.project,
+      runName: ref.runId,
+      artifactID: artifact.id,
+      usedAs: input.useAs ?? `${artifact.artifactSequence.name}:v${artifact.versionIndex ?? 0}`,
+      artifactEntityName: entityName,
+      artifactProjectName: projectName,
+    },
+  });
+  return { run, artifact: data.useArtifact!.artifact };
+};

@@ -1,0 +1,232 @@
+import type { RunResolvers, RunSampledHistoryArgs, RunState } from '../src/generated/subgraph.js';
+import type { Context } from '../src/context.js';
+import type { RunParent } from '../src/loaders/runLoader.js';
+import type { RunField } from '../src/upstream/batch.js';
+import { encodeRunId, decodeRunId, type RunRef } from '../src/upstream/ids.js';
+import { parseRunPath, inRange, runPath } from '../src/paths.js';
+import { runDetailsSelected, selects } from '../src/selection.js';
+import { decodeCursor } from '../src/cursor.js';
+import { badInput } from '../src/errors.js';
+import { scanHistory } from '../src/history.js';
+import type { RunFileConnectionParent } from './RunFileConnection.js';
+import type { ArtifactConnectionParent } from './ArtifactConnection.js';
+import type { FileFieldsFragment } from '../src/generated/upstream.js';
+
+const states: Record<string, RunState> = {
+  pending: 'PENDING',
+  running: 'RUNNING',
+  finished: 'FINISHED',
+  crashed: 'CRASHED',
+  failed: 'FAILED',
+  killed: 'KILLED',
+  preempting: 'PREEMPTING',
+  preempted: 'PREEMPTED',
+};
+
+export const Run: RunResolvers = {
+  __resolveReference: (reference, ctx, info) => {
+    const ref = 'path' in reference && typeof reference.path === 'string' ? safe(() => parseRunPath(reference.path as string)) : 'id' in reference ? decodeRunId(String(reference.id)) : null;
+    return ref ? ctx.loaders.runLoader.load({ ref, details: runDetailsSelected(info) }) : null;
+  },
+  id: (r) => r.id || encodeRunId(refOf(r)),
+  path: (r) => runPath(refOf(r)),
+  entity: (r) => r.entity,
+  project: (r) => r.project,
+  runId: (r) => r.name,
+  displayName: (r) => r.displayName,
+  state: (r) => {
+    const state = states[(r.state ?? '').toLowerCase()];
+    if (!state) throw new Error(`unknown run state ${JSON.stringify(r.state)}`);
+    return state;
+  },
+  url: (r, _, ctx) => runUrl(ctx, r),
+  createdAt: (r) => isoDate(r.createdAt)!,
+  heartbeatAt: (r) => isoDate(r.heartbeatAt),
+  notes: (r) => r.notes,
+  tags: (r) => r.tags ?? [],
+  group: (r) => r.group,
+  jobType: (r) => r.jobType,
+  commit: (r) => r.commit,
+  username: (r) => r.user?.username ?? null,
+  sweep: (r, _, ctx) => (r.sweepName ? ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName }) : null),
+  config: async (r, { keys }, ctx) => {
+    const raw = r.config ?? ((await field(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null);
+    return pick(unwrapConfig(parseObject(raw)), keys);
+  },
+  summary: async (r, { keys }, ctx) => {
+    const raw = r.summaryMetrics ?? ((await field(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null);
+    return pick(parseObject(raw), keys);
+  },
+  systemMetrics: async (r, _, ctx) => parseObject(r.systemMetrics ?? ((await field(ctx, r, { kind: 'systemMetrics' })) as string | null)),
+  historyKeys: async (r, _, ctx) => {
+    const keys = (await historyKeysOf(ctx, r)).keys ?? {};
+    return Object.keys(keys)
+      .sort()
+      .map((key) => ({ key, types: (keys[key].typeCounts ?? []).map((t) => t.type) }));
+  },
+  lastStep: async (r, _, ctx) => {
+    const last = (await historyKeysOf(ctx, r)).lastStep;
+    return typeof last === 'number' && last >= 0 ? last : null;
+  },
+  sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx),
+  history: async (r, { keys, minStep, maxStep, first, after }, ctx, info) => {
+    inRange('first', first, 1, 10_000);
+    if (minStep != null && minStep < 0) throw badInput(`minStep must be ≥ 0, got ${minStep}`);
+    const start = after != null ? stepOf(after) + 1 : (minStep ?? 0);
+    const hk = await historyKeysOf(ctx, r);
+    const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
+    const end = Math.min(maxStep ?? Infinity, lastStep + 1);
+    let wanted = keys && keys.length > 0 ? [...keys] : null;
+    if (wanted) {
+      // Rows keep _timestamp/_runtime only when asked for, as sampledHistory projects to the keys.
+      if (selects(info, ['edges', 'node'], 'timestamp')) wanted.push('_timestamp');
+      if (selects(info, ['edges', 'node'], 'runtime')) wanted.push('_runtime');
+      wanted = [...new Set(wanted)];
+    }
+    const density = keys && keys.length > 0 ? densityOf(hk, keys, lastStep) : 1;
+    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, start, end, first, density });
+    return { rows, keys: keys && keys.length > 0 ? keys : null, hasNextPage, hasPreviousPage: start > (minStep ?? 0) };
+  },
+  file: async (r, { name }, ctx) => {
+    const page = (await field(ctx, r, { kind: 'files', names: [name], first: 1, after: null })) as FilesPage;
+    return page?.edges[0]?.node ?? null;
+  },
+  files: async (r, { names, first, after }, ctx, info) => {
+    inRange('first', first, 1, 1000);
+    const upstreamAfter = after != null ? decodeCursor('files', after) : null;
+    const wantsCount = selects(info, [], 'totalCount');
+    const [page, count] = await Promise.all([
+      field(ctx, r, { kind: 'files', names: names ?? null, first, after: upstreamAfter }) as Promise<FilesPage>,
+      // With names, W&B counts all the run's files; the named ones are counted below instead.
+      wantsCount && !names ? (field(ctx, r, { kind: 'fileCount' }) as Promise<number | null>) : Promise.resolve(null),
+    ]);
+    const parent: RunFileConnectionParent = {
+      files: page?.edges.map((e) => e.node).filter((n): n is FileFieldsFragment => n !== null) ?? [],
+      cursors: page?.edges.map((e) => e.cursor) ?? [],
+      hasNextPage: page?.pageInfo.hasNextPage ?? false,
+      hasPreviousPage: after != null,
+      totalCount: names ? null : (count ?? 0),
+      countNamed: names ? () => countNamed(ctx, r, names) : null,
+    };
+    return parent;
+  },
+  loggedArtifacts: (r, args, ctx) => artifacts(r, 'outputArtifacts', args, ctx),
+  usedArtifacts: (r, args, ctx) => artifacts(r, 'inputArtifacts', args, ctx),
+  html: (r, { height, hidden }, ctx) => {
+    inRange('height', height, 1, 10_000);
+    const style = `border:none;width:100%;height:${height}px;${hidden ? 'display:none;' : ''}`;
+    return `<iframe src="${escapeHtml(`${runUrl(ctx, r)}?jupyter=true`)}" style="${style}"></iframe>`;
+  },
+};
+
+/**
+ * Sampled history of one run: with keys, rows holding all of them
+ * (upstream sampledHistory, x axis first); without keys, whole rows
+ * (history) or system metrics (events).
+ */
+export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, ctx: Context): Promise<unknown[]> {
+  const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
+  const keys = args.keys ?? [];
+  if (args.stream === 'SYSTEM') {
+    const rows = ((await field(ctx, r, { kind: 'events', samples })) as string[]).map((t) => JSON.parse(t) as Record<string, unknown>);
+    return keys.length === 0 ? rows : rows.filter((row) => keys.every((k) => k in row)).map((row) => pick(row, keys));
+  }
+  if (keys.length === 0) return ((await field(ctx, r, { kind: 'history', minStep: null, maxStep: null, samples })) as string[]).map((t) => JSON.parse(t));
+  const spec = JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples });
+  return (await field(ctx, r, { kind: 'sampledHistory', spec })) as unknown[];
+}
+
+// Private:
+
+interface FilesPage {
+  edges: { cursor: string; node: FileFieldsFragment | null }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+interface HistoryKeysJson {
+  lastStep?: number;
+  keys?: Record<string, { typeCounts?: { type: string; count: number }[] }>;
+}
+
+function refOf(r: RunParent): RunRef {
+  return { entity: r.entity, project: r.project, runId: r.name };
+}
+
+function field(ctx: Context, r: RunParent, f: RunField): Promise<unknown> {
+  return ctx.loaders.runFieldLoader.load({ ref: refOf(r), field: f });
+}
+
+async function historyKeysOf(ctx: Context, r: RunParent): Promise<HistoryKeysJson> {
+  const value = r.historyKeys !== undefined ? r.historyKeys : await field(ctx, r, { kind: 'historyKeys' });
+  return (value ?? {}) as HistoryKeysJson;
+}
+
+/** Rows per step of the rarest key, from W&B's per-key value counts. */
+function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: number): number {
+  if (lastStep < 0) return 1;
+  const counts = keys.map((k) => (hk.keys?.[k]?.typeCounts ?? []).reduce((n, t) => n + t.count, 0));
+  return Math.max(Math.min(...counts) / (lastStep + 1), 1e-6);
+}
+
+function stepOf(cursor: string): number {
+  const step = Number(decodeCursor('history', cursor));
+  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
+  return step;
+}
+
+async function artifacts(r: RunParent, kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }, ctx: Context): Promise<ArtifactConnectionParent> {
+  inRange('first', args.first, 1, 1000);
+  const after = args.after != null ? decodeCursor('artifacts', args.after) : null;
+  const page = (await field(ctx, r, { kind, first: args.first, after })) as ArtifactConnectionParent['page'];
+  return { page, hasPreviousPage: after !== null };
+}
+
+async function countNamed(ctx: Context, r: RunParent, names: readonly string[]): Promise<number> {
+  const page = (await field(ctx, r, { kind: 'files', names: [...names], first: names.length, after: null })) as FilesPage;
+  return page?.edges.length ?? 0;
+}
+
+function parseObject(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** W&B stores config values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */
+function unwrapConfig(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === '_wandb' || k === 'wandb_version') continue;
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
+  }
+  return out;
+}
+
+function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
+  if (!keys) return obj;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(obj, k)) out[k] = obj[k];
+  return out;
+}
+
+/** W&B prints some dates without a zone; they are UTC. */
+function isoDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
+}
+
+function runUrl(ctx: Context, r: RunParent): string {
+  return `${ctx.appUrl}/${encodeURIComponent(r.entity)}/${encodeURIComponent(r.project)}/runs/${encodeURIComponent(r.name)}`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function safe<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+}

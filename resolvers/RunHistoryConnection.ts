@@ -1,0 +1,31 @@
+import type { RunHistoryConnectionResolvers } from '../src/generated/subgraph.js';
+import type { StepRow } from '../src/history.js';
+import { encodeCursor } from '../src/cursor.js';
+
+/** A page of history rows as Run.history read it. */
+export interface RunHistoryConnectionParent {
+  rows: StepRow[];
+  /** The keys asked for, or null for whole rows. */
+  keys: string[] | null;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export const RunHistoryConnection: RunHistoryConnectionResolvers = {
+  edges: (c) =>
+    c.rows.map(({ step, row }) => ({
+      cursor: encodeCursor('history', step),
+      node: {
+        step,
+        timestamp: typeof row._timestamp === 'number' ? row._timestamp : null,
+        runtime: typeof row._runtime === 'number' ? row._runtime : null,
+        values: c.keys ? Object.fromEntries(c.keys.filter((k) => k in row).map((k) => [k, row[k]])) : row,
+      },
+    })),
+  pageInfo: (c) => ({
+    hasNextPage: c.hasNextPage,
+    hasPreviousPage: c.hasPreviousPage,
+    startCursor: c.rows.length ? encodeCursor('history', c.rows[0].step) : null,
+    endCursor: c.rows.length ? encodeCursor('history', c.rows[c.rows.length - 1].step) : null,
+  }),
+};

@@ -1,0 +1,43 @@
+import type { Agent } from 'undici';
+import { createUpstreamClient, type UpstreamClient } from './upstream/client.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+
+/** What every resolver gets: built per request, with that request's credentials. */
+export interface Context {
+  upstream: UpstreamClient;
+  loaders: Loaders;
+  /** Base URL of the W&B app, for Run.url. */
+  appUrl: string;
+}
+
+export interface ContextOptions {
+  wandbBaseUrl: string;
+  appUrl: string;
+  /** Used upstream when the caller sends no Authorization header. */
+  serviceKey: string | null;
+  agent: Agent;
+  timeoutMs?: number;
+}
+
+/**
+ * The context of one request: the caller's Authorization header (Basic
+ * api:<key> or Bearer) goes upstream as is; without one, the service key.
+ */
+export function createContext(options: ContextOptions, authorization: string | undefined): Context {
+  const caller = authorization && /^(Basic|Bearer)\s+\S+$/i.test(authorization.trim()) ? authorization.trim() : null;
+  const service = options.serviceKey ? `Basic ${Buffer.from(`api:${options.serviceKey}`).toString('base64')}` : null;
+  const upstream = createUpstreamClient({
+    baseUrl: options.wandbBaseUrl,
+    authorization: caller ?? service,
+    dispatcher: options.agent,
+    timeoutMs: options.timeoutMs,
+  });
+  return { upstream, loaders: createLoaders(upstream), appUrl: options.appUrl };
+}
+
+/** The W&B app URL for an API base URL, as the W&B client derives it (api.wandb.ai → wandb.ai). */
+export function appUrlFor(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (url.hostname.startsWith('api.')) url.hostname = url.hostname.slice(4);
+  return url.toString().replace(/\/$/, '');
+}

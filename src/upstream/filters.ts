@@ -1,0 +1,80 @@
+import { badInput } from '../errors.js';
+
+const operators = new Set(['$and', '$or', '$nor', '$not', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$options']);
+const keys = new Set(['state', 'displayName', 'display_name', 'name', 'tags', 'group', 'jobType', 'username', 'createdAt', 'sweep']);
+const prefixes = ['config.', 'summary_metrics.'];
+const orders = /^[+-](created_at|heartbeat_at|display_name|config\.[^"\\]+\.value|summary_metrics\.[^"\\]+)$/;
+
+/**
+ * Checks a runs filter against the operators and keys the contract allows
+ * and returns it as the JSON string W&B expects. Throws BAD_USER_INPUT
+ * naming the first unknown operator or key.
+ */
+export function runsFilterJson(filters: unknown): string {
+  if (filters === null || filters === undefined) return '{}';
+  check(filters, 0, 'filters');
+  return JSON.stringify(filters);
+}
+
+/** Checks a runs order string; throws BAD_USER_INPUT with the accepted forms. */
+export function runsOrder(order: string | null | undefined): string {
+  const value = order ?? '+created_at';
+  if (!orders.test(value)) {
+    throw badInput(
+      `order ${JSON.stringify(value)} is not supported: expected "+created_at", "-created_at", "±heartbeat_at", "±display_name", "±config.<key>.value" or "±summary_metrics.<key>"`,
+    );
+  }
+  return value;
+}
+
+// Private:
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A filter document: logical operators over filter documents, or key conditions. */
+function check(doc: unknown, depth: number, where: string): void {
+  if (depth > 32) throw badInput('filters are nested too deeply (more than 32 levels)');
+  if (!isObject(doc)) throw badInput(`${where} must be an object, got ${JSON.stringify(doc)?.slice(0, 60)}`);
+  for (const [key, value] of Object.entries(doc)) {
+    if (key === '$and' || key === '$or' || key === '$nor') {
+      if (!Array.isArray(value) || value.length === 0) throw badInput(`${key} expects a non-empty array of filters`);
+      value.forEach((v, i) => check(v, depth + 1, `${key}[${i}]`));
+    } else if (key === '$not') {
+      check(value, depth + 1, '$not');
+    } else if (key.startsWith('$')) {
+      throw badInput(`unknown filter operator ${JSON.stringify(key)}; expected one of ${[...operators].join(' ')}`);
+    } else {
+      checkKey(key);
+      checkCondition(key, value, depth + 1);
+    }
+  }
+}
+
+function checkKey(key: string): void {
+  if (keys.has(key)) return;
+  const prefix = prefixes.find((p) => key.startsWith(p));
+  if (prefix && key.length > prefix.length) return;
+  throw badInput(`unknown filter key ${JSON.stringify(key)}; expected one of ${[...keys].join(', ')}, config.<key>, summary_metrics.<key>`);
+}
+
+/** A key's condition: a plain value (equality) or an object of operators. */
+function checkCondition(key: string, value: unknown, depth: number): void {
+  if (depth > 32) throw badInput('filters are nested too deeply (more than 32 levels)');
+  if (Array.isArray(value)) throw badInput(`filter on ${JSON.stringify(key)} cannot be a bare list; use {"$in": [...]}`);
+  if (!isObject(value)) return;
+  const entries = Object.entries(value);
+  if (entries.length === 0 || !entries.every(([op]) => op.startsWith('$'))) {
+    throw badInput(`filter on ${JSON.stringify(key)} must be a value or an object of operators such as {"$gt": 1}`);
+  }
+  for (const [op, operand] of entries) {
+    if (!operators.has(op) || op === '$and' || op === '$or' || op === '$nor') {
+      throw badInput(`unknown filter operator ${JSON.stringify(op)} on ${JSON.stringify(key)}`);
+    }
+    if (op === '$not') checkCondition(key, operand, depth + 1);
+    else if ((op === '$in' || op === '$nin') && !Array.isArray(operand)) throw badInput(`${op} on ${JSON.stringify(key)} expects an array`);
+    else if (op === '$exists' && typeof operand !== 'boolean') throw badInput(`$exists on ${JSON.stringify(key)} expects true or false`);
+    else if ((op === '$regex' || op === '$options') && typeof operand !== 'string') throw badInput(`${op} on ${JSON.stringify(key)} expects a string`);
+  }
+}
