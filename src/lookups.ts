@@ -36,3 +36,11 @@ export async function requireArtifact(ctx: Context, id: string | null | undefine
   if (!artifact) throw notFound(`artifact ${name} not found`);
   return artifact;
 }
+
+/**
+ * Forgets what this request has read, after a write: a later mutation of
+ * the same request must not start from a stale run or artifact.
+ */
+export function forgetReads(ctx: Context): void {
+  for (const loader of Object.values(ctx.loaders)) loader.clearAll();
+}

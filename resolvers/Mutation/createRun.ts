@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UpsertRunDocument } from '../../src/generated/upstream.js';
 import { runFieldsVariables } from '../../src/upstream/batch.js';
-import { allDetails } from '../../src/lookups.js';
+import { allDetails, forgetReads } from '../../src/lookups.js';
 import { parseRunPath, runPath } from '../../src/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 
@@ -17,6 +17,7 @@ export const createRun: NonNullable<MutationResolvers['createRun']> = async (_, 
     input: { entityName: ref.entity, modelName: ref.project, name: runId, displayName: input.displayName, state: (input.state ?? 'RUNNING').toLowerCase() },
     ...runFieldsVariables(allDetails),
   });
+  forgetReads(ctx);
   const bucket = data.upsertBucket?.bucket;
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the created run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };

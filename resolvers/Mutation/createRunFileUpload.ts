@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { CreateRunFilesDocument } from '../../src/generated/upstream.js';
-import { requireRun } from '../../src/lookups.js';
+import { requireRun, forgetReads } from '../../src/lookups.js';
 import { runRefOf } from '../../src/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 
@@ -14,6 +14,7 @@ export const createRunFileUpload: NonNullable<MutationResolvers['createRunFileUp
   const data = await ctx.upstream.request(CreateRunFilesDocument, {
     input: { entityName: ref.entity, projectName: ref.project, runName: ref.runId, files: [name] },
   });
+  forgetReads(ctx);
   const file = data.createRunFiles?.files[0];
   if (!file?.uploadUrl) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B returned no upload URL');
   const { uploadUrl, ...fields } = file;

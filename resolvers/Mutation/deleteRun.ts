@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { DeleteRunDocument } from '../../src/generated/upstream.js';
-import { requireRun } from '../../src/lookups.js';
+import { requireRun, forgetReads } from '../../src/lookups.js';
 import { runRefOf } from '../../src/paths.js';
 import { encodeRunId } from '../../src/upstream/ids.js';
 
@@ -10,5 +10,6 @@ export const deleteRun: NonNullable<MutationResolvers['deleteRun']> = async (_, 
   const id = encodeRunId(ref);
   const deleteArtifacts = input.deleteArtifacts ?? false;
   await ctx.upstream.request(DeleteRunDocument, { id, deleteArtifacts });
+  forgetReads(ctx);
   return { id, deletedArtifacts: deleteArtifacts };
 };

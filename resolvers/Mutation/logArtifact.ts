@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { CreateArtifactDocument } from '../../src/generated/upstream.js';
-import { requireArtifact, requireRun } from '../../src/lookups.js';
+import { requireArtifact, requireRun, forgetReads } from '../../src/lookups.js';
 import { runRefOf } from '../../src/paths.js';
 import { badInput } from '../../src/errors.js';
 
@@ -30,5 +30,6 @@ export const logArtifact: NonNullable<MutationResolvers['logArtifact']> = async 
       aliases: aliases.map((alias) => ({ alias, artifactCollectionName: collection })),
     },
   });
+  forgetReads(ctx);
   return { run, artifact: data.createArtifact!.artifact };
 };

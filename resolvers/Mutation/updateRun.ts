@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UpsertRunDocument } from '../../src/generated/upstream.js';
 import { runFieldsVariables } from '../../src/upstream/batch.js';
-import { allDetails, requireRun } from '../../src/lookups.js';
+import { allDetails, requireRun, forgetReads } from '../../src/lookups.js';
 import { runRefOf } from '../../src/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 import { encodeRunId } from '../../src/upstream/ids.js';
@@ -49,6 +49,7 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
     },
     ...runFieldsVariables(allDetails),
   });
+  forgetReads(ctx);
   const bucket = data.upsertBucket?.bucket;
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the updated run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UseArtifactDocument } from '../../src/generated/upstream.js';
-import { requireArtifact, requireRun } from '../../src/lookups.js';
+import { requireArtifact, requireRun, forgetReads } from '../../src/lookups.js';
 import { runRefOf } from '../../src/paths.js';
 
 export const useArtifact: NonNullable<MutationResolvers['useArtifact']> = async (_, { input }, ctx) => {
@@ -18,5 +18,6 @@ export const useArtifact: NonNullable<MutationResolvers['useArtifact']> = async 
       artifactProjectName: projectName,
     },
   });
+  forgetReads(ctx);
   return { run, artifact: data.useArtifact!.artifact };
 };
