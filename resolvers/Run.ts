@@ -8,6 +8,7 @@ import { runDetailsSelected, selects } from '../src/selection.js';
 import { decodeCursor } from '../src/cursor.js';
 import { badInput } from '../src/errors.js';
 import { scanHistory } from '../src/history.js';
+import { sampleTargets } from '../src/sampling.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
 import type { ArtifactConnectionParent } from './ArtifactConnection.js';
 import type { FileFieldsFragment } from '../src/generated/upstream.js';
@@ -76,15 +77,11 @@ export const Run: RunResolvers = {
     const hk = await historyKeysOf(ctx, r);
     const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
     const end = Math.min(maxStep ?? Infinity, lastStep + 1);
-    let wanted = keys && keys.length > 0 ? [...keys] : null;
-    if (wanted) {
-      // Rows keep _timestamp/_runtime only when asked for, as sampledHistory projects to the keys.
-      if (selects(info, ['edges', 'node'], 'timestamp')) wanted.push('_timestamp');
-      if (selects(info, ['edges', 'node'], 'runtime')) wanted.push('_runtime');
-      wanted = [...new Set(wanted)];
-    }
-    const density = keys && keys.length > 0 ? densityOf(hk, keys, lastStep) : 1;
-    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, start, end, first, density });
+    const wanted = keys && keys.length > 0 ? [...new Set(keys)] : null;
+    // Rows keep _timestamp/_runtime only when asked for, as sampledHistory projects to the keys.
+    const extras = wanted ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
+    const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
+    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, extras, start, end, first, density });
     return { rows, keys: keys && keys.length > 0 ? keys : null, hasNextPage, hasPreviousPage: start > (minStep ?? 0) };
   },
   file: async (r, { name }, ctx) => {
@@ -128,8 +125,15 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
   const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
   const keys = args.keys ?? [];
   if (args.stream === 'SYSTEM') {
-    const rows = ((await field(ctx, r, { kind: 'events', samples })) as string[]).map((t) => JSON.parse(t) as Record<string, unknown>);
-    return keys.length === 0 ? rows : rows.filter((row) => keys.every((k) => k in row)).map((row) => pick(row, keys));
+    // W&B's events take no keys: read them (up to the most W&B serves), keep those holding every
+    // key, and sample evenly among them, keeping the first and last.
+    const events = ((await field(ctx, r, { kind: 'events', samples: keys.length === 0 ? samples : maxEvents })) as string[]).map(
+      (t) => JSON.parse(t) as Record<string, unknown>,
+    );
+    if (keys.length === 0) return events;
+    const holding = events.filter((row) => keys.every((k) => k in row));
+    const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
+    return chosen.map((row) => pick(row, [...new Set([args.xAxis ?? '_step', ...keys])]));
   }
   if (keys.length === 0) return ((await field(ctx, r, { kind: 'history', minStep: null, maxStep: null, samples })) as string[]).map((t) => JSON.parse(t));
   const spec = JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples });
@@ -137,6 +141,9 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
 }
 
 // Private:
+
+/** The most events read when filtering system metrics by key. */
+const maxEvents = 10_000;
 
 interface FilesPage {
   edges: { cursor: string; node: FileFieldsFragment | null }[];

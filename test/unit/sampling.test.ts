@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { sampleTargets } from '../../src/emulator/sampling.js';
+import { sampleTargets } from '../../src/sampling.js';
 
 describe('sampleTargets', () => {
   it('spreads targets evenly and keeps both ends', () => {

@@ -3,20 +3,24 @@ import { describe, expect, it } from '@jest/globals';
 import { scanHistory } from '../../src/history.js';
 import type { RunField } from '../../src/upstream/batch.js';
 
+/** Keeps `samples` of `rows`, evenly, as W&B does when a window holds more rows than samples. */
+function sample<T>(rows: T[], samples: number): T[] {
+  if (rows.length <= samples) return rows;
+  return Array.from({ length: samples }, (_, i) => rows[Math.round((i * (rows.length - 1)) / (samples - 1))]);
+}
+
 /** A fake upstream with W&B's window semantics, recording each window's size. */
 function upstream(steps: number[], keyed: (step: number) => boolean) {
   const windows: { lo: number; hi: number; rows: number }[] = [];
   const load = async (f: RunField): Promise<unknown> => {
     if (f.kind === 'history') {
-      const rows = steps.filter((s) => s >= f.minStep! && s < f.maxStep!);
-      if (rows.length > f.samples) throw new Error('would sample');
+      const rows = sample(steps.filter((s) => s >= f.minStep! && s < f.maxStep!), f.samples);
       windows.push({ lo: f.minStep!, hi: f.maxStep!, rows: rows.length });
       return rows.map((s) => JSON.stringify({ _step: s, v: s }));
     }
     if (f.kind === 'sampledHistory') {
       const spec = JSON.parse(f.spec);
-      const rows = steps.filter((s) => s >= spec.minStep && s <= spec.maxStep && keyed(s));
-      if (rows.length > spec.samples) throw new Error('would sample');
+      const rows = sample(steps.filter((s) => s >= spec.minStep && s <= spec.maxStep && keyed(s)), spec.samples);
       windows.push({ lo: spec.minStep, hi: spec.maxStep + 1, rows: rows.length });
       return rows.map((s) => ({ _step: s, k: s }));
     }
@@ -59,7 +63,23 @@ describe('scanHistory', () => {
     const { load, windows } = upstream(steps, keyed);
     const seen = await scanAll(load, ['k'], 60_000, 100, 11_000 / 60_000);
     expect(seen).toEqual(steps.filter(keyed));
-    expect(Math.max(...windows.map((w) => w.rows))).toBeLessThanOrEqual(64 * 101);
+    expect(Math.max(...windows.map((w) => w.rows))).toBeLessThanOrEqual(2 * 101);
+  });
+
+  it('finds a key logged once, at the last of 100,000 steps, in one window', async () => {
+    const steps = Array.from({ length: 100_000 }, (_, i) => i);
+    const { load, windows } = upstream(steps, (s) => s === 99_999);
+    expect(await scanAll(load, ['k'], 100_000, 10, 1 / 100_000)).toEqual([99_999]);
+    expect(windows).toHaveLength(1);
+  });
+
+  it('narrows a window that came back sampled, and still returns every row once', async () => {
+    // Density says 1 row in 1,000 steps, but the first 5,000 steps hold a row each.
+    const steps = Array.from({ length: 50_000 }, (_, i) => i);
+    const keyed = (s: number) => s < 5_000 || s % 1000 === 0;
+    const { load, windows } = upstream(steps, keyed);
+    expect(await scanAll(load, ['k'], 50_000, 100, 1 / 1000)).toEqual(steps.filter(keyed));
+    expect(Math.max(...windows.map((w) => w.rows))).toBeLessThanOrEqual(2 * 101);
   });
 
   it('stops at the end and honours a start inside the run', async () => {

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import { sampleTargets } from '../sampling.js';
+import { sampleTargets } from '../../sampling.js';
 import { QueryInputError } from '../runFilters.js';
 
 /** One history row as logged, with its step. */
