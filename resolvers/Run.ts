@@ -8,6 +8,7 @@ import { runDetailsSelected, selects } from '../src/selection.js';
 import { decodeCursor } from '../src/cursor.js';
 import { badInput } from '../src/errors.js';
 import { scanHistory } from '../src/history.js';
+import { hintIfEnded } from '../src/cacheHints.js';
 import { sampleTargets } from '../src/sampling.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
 import type { ArtifactConnectionParent } from './ArtifactConnection.js';
@@ -59,7 +60,8 @@ export const Run: RunResolvers = {
     return pick(parseObject(raw), keys);
   },
   systemMetrics: async (r, _, ctx) => parseObject(r.systemMetrics ?? ((await field(ctx, r, { kind: 'systemMetrics' })) as string | null)),
-  historyKeys: async (r, _, ctx) => {
+  historyKeys: async (r, _, ctx, info) => {
+    hintIfEnded(info, r);
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};
     return Object.keys(keys)
       .sort()
@@ -72,6 +74,7 @@ export const Run: RunResolvers = {
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx),
   history: async (r, { keys, minStep, maxStep, first, after }, ctx, info) => {
     inRange('first', first, 1, 10_000);
+    hintIfEnded(info, r);
     if (minStep != null && minStep < 0) throw badInput(`minStep must be ≥ 0, got ${minStep}`);
     const start = after != null ? stepOf(after) + 1 : (minStep ?? 0);
     const hk = await historyKeysOf(ctx, r);

@@ -9,6 +9,10 @@ export interface Config {
   wandbApiKey: string | null;
   /** W&B app URL for Run.url; derived from the API URL when unset. */
   wandbAppUrl: string | null;
+  /** Origins allowed by CORS ('*' for any); null leaves CORS closed. */
+  corsOrigins: string[] | null;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
   emulator: {
     port: number;
     host: string;
@@ -28,6 +32,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wandbBaseUrl: env.WANDB_BASE_URL ? url(env, 'WANDB_BASE_URL') : null,
     wandbApiKey: env.WANDB_API_KEY || null,
     wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : null,
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     emulator: {
       port: int(env, 'EMULATOR_PORT', 4100, 0, 65535),
       host: env.EMULATOR_HOST || '127.0.0.1',

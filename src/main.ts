@@ -33,6 +33,9 @@ const subgraph = await startSubgraph({
   wandbBaseUrl: baseUrl,
   appUrl: config.wandbAppUrl ?? appUrlFor(baseUrl),
   serviceKey,
+  // CORS is open in the demo on the emulator, closed otherwise unless CORS_ORIGINS says.
+  corsOrigins: config.corsOrigins ?? (emulator ? ['*'] : null),
+  maxBodyBytes: config.maxBodyBytes,
 });
 
 const lines = [''];

@@ -52,7 +52,7 @@ function union(a: KeysWanted, b: null | string[]): KeysWanted {
 }
 
 /** The field nodes reached from `nodes` by following `path` (response names are ignored; field names count). */
-function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
+export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
   let current = nodes.flatMap((n) => fieldsOf(info, n.selectionSet));
   for (const step of path) current = current.filter((f) => f.name.value === step).flatMap((f) => fieldsOf(info, f.selectionSet));
   return current;

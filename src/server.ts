@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -49,6 +49,10 @@ export interface SubgraphOptions {
   /** W&B app URL for Run.url; derived from wandbBaseUrl by default. */
   appUrl: string;
   serviceKey: string | null;
+  /** Origins allowed by CORS ('*' for any); null or empty leaves CORS closed. */
+  corsOrigins?: string[] | null;
+  /** Largest request body accepted (default 1 MiB). */
+  maxBodyBytes?: number;
   log?: (message: string) => void;
 }
 
@@ -67,8 +71,12 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const apollo = new ApolloServer<Context>({
     schema: createSubgraphSchema(),
     includeStacktraceInErrorResponses: false,
-    // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTrace({ includeErrors: { masked: true } })],
+    plugins: [
+      // Cache-Control from the hints resolvers set (immutable history of ended runs); none otherwise.
+      ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
+      // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
+      ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
+    ],
     formatError: (formatted: GraphQLFormattedError, error: unknown) => maskError(formatted, error, log),
   });
   await apollo.start();
@@ -83,9 +91,10 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph');
+    if (cors(req, res)) return;
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
-    const body = await readBody(req, res);
+    const body = await readBody(req, res, maxBody);
     if (body === undefined) return;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -113,6 +122,34 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
   }
 
+  const maxBody = options.maxBodyBytes ?? 1_048_576;
+  const origins = new Set(options.corsOrigins ?? []);
+
+  /**
+   * CORS, closed unless origins are configured: sets the headers for an
+   * allowed Origin, and answers preflight requests (returns true then).
+   */
+  function cors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    const allowed = origin !== undefined && (origins.has('*') || origins.has(origin));
+    if (allowed) {
+      res.setHeader('access-control-allow-origin', origins.has('*') ? '*' : origin);
+      res.setHeader('vary', 'Origin');
+    }
+    if (req.method !== 'OPTIONS') return false;
+    if (allowed) {
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader(
+        'access-control-allow-headers',
+        'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version',
+      );
+      res.setHeader('access-control-max-age', '600');
+    }
+    res.statusCode = 204;
+    res.end();
+    return true;
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -137,9 +174,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
 
 // Private:
 
-const maxBody = 4 * 1024 * 1024;
-
-async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+async function readBody(req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

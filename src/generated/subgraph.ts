@@ -847,7 +847,6 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ArtifactConnection: ResolverTypeWrapper<ArtifactConnectionParent>;
   ArtifactEdge: ResolverTypeWrapper<Omit<ArtifactEdge, 'node'> & { node: ResolversTypes['Artifact'] }>;
   ArtifactPayload: ResolverTypeWrapper<Omit<ArtifactPayload, 'artifact' | 'run'> & { artifact: ResolversTypes['Artifact'], run: ResolversTypes['Run'] }>;
@@ -855,7 +854,6 @@ export type ResolversTypes = ResolversObject<{
   CreateRunInput: CreateRunInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteRunInput: DeleteRunInput;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DeleteRunPayload: ResolverTypeWrapper<DeleteRunPayload>;
   HistoryKey: ResolverTypeWrapper<HistoryKey>;
   HistoryStream: HistoryStream;
@@ -879,6 +877,8 @@ export type ResolversTypes = ResolversObject<{
   Sweep: ResolverTypeWrapper<SweepFieldsFragment>;
   UpdateRunInput: UpdateRunInput;
   UseArtifactInput: UseArtifactInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -887,7 +887,6 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Float: Scalars['Float']['output'];
-  Int: Scalars['Int']['output'];
   ArtifactConnection: ArtifactConnectionParent;
   ArtifactEdge: Omit<ArtifactEdge, 'node'> & { node: ResolversParentTypes['Artifact'] };
   ArtifactPayload: Omit<ArtifactPayload, 'artifact' | 'run'> & { artifact: ResolversParentTypes['Artifact'], run: ResolversParentTypes['Run'] };
@@ -895,7 +894,6 @@ export type ResolversParentTypes = ResolversObject<{
   CreateRunInput: CreateRunInput;
   DateTime: Scalars['DateTime']['output'];
   DeleteRunInput: DeleteRunInput;
-  Boolean: Scalars['Boolean']['output'];
   DeleteRunPayload: DeleteRunPayload;
   HistoryKey: HistoryKey;
   JSON: Scalars['JSON']['output'];
@@ -917,7 +915,16 @@ export type ResolversParentTypes = ResolversObject<{
   Sweep: SweepFieldsFragment;
   UpdateRunInput: UpdateRunInput;
   UseArtifactInput: UseArtifactInput;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ArtifactResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Artifact'] = ResolversParentTypes['Artifact'], FederationReferenceType extends FederationReferenceTypes['Artifact'] = FederationReferenceTypes['Artifact']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Artifact']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1118,3 +1125,6 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Sweep?: SweepResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = Context> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -1,5 +1,5 @@
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
-import { startSubgraph, type Subgraph } from '../../src/server.js';
+import { startSubgraph, type Subgraph, type SubgraphOptions } from '../../src/server.js';
 import { DEMO_API_KEY } from '../../src/emulator/seed.js';
 
 export interface Stack {
@@ -13,13 +13,14 @@ export interface Stack {
  * subgraph in front of it, both on ephemeral loopback ports, talking HTTP.
  * No service key: callers send their own Authorization, as in production.
  */
-export async function startStack(options: { emulator?: EmulatorOptions; serviceKey?: string | null } = {}): Promise<Stack> {
+export async function startStack(options: { emulator?: EmulatorOptions; serviceKey?: string | null; subgraph?: Partial<SubgraphOptions> } = {}): Promise<Stack> {
   const emulator = await startEmulator({ seed: { historyScale: 0.01 }, ...options.emulator });
   const subgraph = await startSubgraph({
     wandbBaseUrl: emulator.url,
     appUrl: 'https://wandb.example.com',
     serviceKey: options.serviceKey ?? null,
     log: () => {},
+    ...options.subgraph,
   });
   return {
     emulator,

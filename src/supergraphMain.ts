@@ -1,0 +1,98 @@
+/**
+ * `npm run supergraph`: a local supergraph on one machine — the W&B API
+ * emulator (demo data), this subgraph on PORT (4001), the demo "company"
+ * subgraph (a model registry pointing at W&B runs) on 4002, composed and
+ * served by @apollo/gateway on GATEWAY_PORT (4000).
+ */
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { loadConfig } from './config.js';
+import { startEmulator } from './emulator/server.js';
+import { DEMO_API_KEY } from './emulator/seed.js';
+import { startSubgraph } from './server.js';
+import { appUrlFor } from './context.js';
+import { composeSupergraph, fetchSubgraphSdl } from './federation.js';
+import { startCompanySubgraph } from '../test/fixtures/company/server.js';
+import { encodeRunId } from './upstream/ids.js';
+
+const config = loadConfig();
+const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
+const companyPort = Number(process.env.COMPANY_PORT ?? 4002);
+
+const emulator = await startEmulator({ port: config.emulator.port, host: config.emulator.host, dataDir: config.emulator.dataDir, seed: true });
+const subgraph = await startSubgraph({
+  port: config.port,
+  host: config.host,
+  wandbBaseUrl: emulator.url,
+  appUrl: config.wandbAppUrl ?? appUrlFor(emulator.url),
+  serviceKey: config.wandbApiKey ?? DEMO_API_KEY,
+  corsOrigins: config.corsOrigins ?? ['*'],
+  maxBodyBytes: config.maxBodyBytes,
+});
+
+// The company's 50 models point at the demo project's runs: trained by one (held by path), evaluated by two (held by id).
+const page = await fetch(subgraph.url, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ query: '{ runs(entity: "acme-ml", project: "image-classification", first: 100, order: "+created_at") { nodes { path } } }' }),
+});
+const paths = ((await page.json()) as { data: { runs: { nodes: { path: string }[] } } }).data.runs.nodes.map((n) => n.path);
+const models = Array.from({ length: 50 }, (_, i) => ({
+  id: `model-${i + 1}`,
+  name: `classifier-v${i + 1}`,
+  trainedBy: paths[i % paths.length],
+  evaluatedBy: [paths[(i + 50) % paths.length], paths[(i + 7) % paths.length]].map((p) => {
+    const [entity, project, runId] = p.split('/');
+    return encodeRunId({ entity, project, runId });
+  }),
+}));
+const company = await startCompanySubgraph(models, companyPort);
+
+const { supergraphSdl } = composeSupergraph([
+  { name: 'wandb', url: subgraph.url, sdl: await fetchSubgraphSdl(subgraph.url) },
+  { name: 'company', url: company.url, sdl: await fetchSubgraphSdl(company.url) },
+]);
+const gateway = new ApolloServer({
+  gateway: new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource<{ authorization?: string }>({
+        url,
+        willSendRequest({ request, context }) {
+          if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+        },
+      }),
+  }),
+});
+const { url } = await startStandaloneServer(gateway, {
+  listen: { port: gatewayPort, host: config.host },
+  context: async ({ req }) => ({ authorization: req.headers.authorization }),
+});
+
+process.stdout.write(
+  [
+    '',
+    `Gateway (supergraph): ${url}`,
+    `  wandb subgraph:     ${subgraph.url}`,
+    `  company subgraph:   ${company.url}`,
+    `  W&B API emulator:   ${emulator.url}/graphql   (demo key ${DEMO_API_KEY})`,
+    '',
+    'Try a federated query (models from the company subgraph, runs from W&B):',
+    `  curl -s ${url} -H 'content-type: application/json' \\`,
+    `    -d '{"query":"{ models(first: 3) { name trainedBy { path displayName state summary(keys: [\\"val/acc\\"]) history(first: 3, keys: [\\"val/acc\\"]) { edges { node { step values } } } } evaluatedBy { path state } } }"}'`,
+    '',
+  ].join('\n'),
+);
+
+const stop = () => {
+  void (async () => {
+    await gateway.stop();
+    await company.stop();
+    await subgraph.close();
+    await emulator.close();
+    process.exit(0);
+  })();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,106 @@
+/** What browsers and routers meet at the subgraph's HTTP endpoint. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { startStack, subgraphClient, type Stack } from '../helpers/stack.js';
+
+const auth = `Basic ${Buffer.from(`api:${DEMO_API_KEY}`).toString('base64')}`;
+
+describe('HTTP endpoint', () => {
+  let closed: Stack;
+  let open: Stack;
+  let finishedRun: string;
+  let runningRun: string;
+  beforeAll(async () => {
+    closed = await startStack({ subgraph: { maxBodyBytes: 64 * 1024 } });
+    open = await startStack({ subgraph: { corsOrigins: ['https://app.example.com'] } });
+    const q = subgraphClient(closed);
+    const page = await q('{ runs(entity: "acme-ml", project: "image-classification", first: 200) { nodes { path state } } }');
+    finishedRun = page.data.runs.nodes.find((n: any) => n.state === 'FINISHED').path;
+    runningRun = page.data.runs.nodes.find((n: any) => n.state === 'RUNNING').path;
+  });
+  afterAll(async () => {
+    await closed.close();
+    await open.close();
+  });
+
+  describe('CORS', () => {
+    it('is closed by default: no Access-Control headers, even on preflight', async () => {
+      const res = await fetch(closed.subgraph.url, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(res.headers.get('access-control-allow-methods')).toBeNull();
+    });
+
+    it('allows configured origins only, with a preflight answer', async () => {
+      const pre = await fetch(open.subgraph.url, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(pre.headers.get('access-control-allow-headers')).toContain('authorization');
+      const other = await fetch(open.subgraph.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const post = await fetch(open.subgraph.url, {
+        method: 'POST',
+        headers: { origin: 'https://app.example.com', 'content-type': 'application/json', authorization: auth },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(post.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    });
+  });
+
+  describe('GET, CSRF prevention and persisted queries', () => {
+    const get = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${closed.subgraph.url}?${new URLSearchParams(params)}`, { headers: { authorization: auth, ...headers } });
+
+    it('serves queries over GET when the request carries a preflight-forcing header', async () => {
+      const query = `{ run(path: "${finishedRun}") { path } }`;
+      const blocked = await get({ query });
+      expect(blocked.status).toBe(400);
+      const ok = await get({ query }, { 'apollo-require-preflight': 'true' });
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as any).data.run.path).toBe(finishedRun);
+    });
+
+    it('refuses mutations over GET', async () => {
+      const res = await get({ query: 'mutation { deleteRun(input: {path: "a/b/c"}) { id } }' }, { 'apollo-require-preflight': 'true' });
+      expect(res.status).toBe(405);
+    });
+
+    it('supports automatic persisted queries: hash first, then hash with query, then hash alone', async () => {
+      const query = `{ run(path: "${finishedRun}") { runId state } }`;
+      const sha256Hash = createHash('sha256').update(query).digest('hex');
+      const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash } });
+      const miss = (await (await get({ extensions }, { 'apollo-require-preflight': 'true' })).json()) as any;
+      expect(miss.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      const register = await fetch(closed.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query, extensions: JSON.parse(extensions) }) });
+      expect(((await register.json()) as any).data.run.state).toBe('FINISHED');
+      const hit = (await (await get({ extensions }, { 'apollo-require-preflight': 'true' })).json()) as any;
+      expect(hit.data.run.state).toBe('FINISHED');
+    });
+  });
+
+  describe('Cache-Control', () => {
+    const post = (query: string) =>
+      fetch(closed.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query }) });
+
+    it('lets the caller cache the history of an ended run for a day, privately', async () => {
+      const res = await post(`{ run(path: "${finishedRun}") { path lastStep historyKeys { key } history(first: 5) { edges { node { step values } } pageInfo { endCursor } } } }`);
+      expect(res.headers.get('cache-control')).toBe('max-age=86400, private');
+      expect(((await res.json()) as any).data.run.history.edges).toHaveLength(5);
+    });
+
+    it('does not cache a running run, nor fields that can still change', async () => {
+      const running = await post(`{ run(path: "${runningRun}") { path history(first: 5) { edges { node { step } } } } }`);
+      expect(running.headers.get('cache-control') ?? 'no-store').toMatch(/no-store/);
+      const mutable = await post(`{ run(path: "${finishedRun}") { path displayName history(first: 5) { edges { node { step } } } } }`);
+      expect(mutable.headers.get('cache-control') ?? 'no-store').toMatch(/no-store/);
+    });
+  });
+
+  it('refuses a body over the size limit with 413 and stays up', async () => {
+    const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(70 * 1024) } });
+    const res = await fetch(closed.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: big });
+    expect(res.status).toBe(413);
+    const after = await subgraphClient(closed)('{ __typename }');
+    expect(after.data).toEqual({ __typename: 'Query' });
+  });
+});
