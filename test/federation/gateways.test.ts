@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEMO_API_KEY } from '../../src/emulator/seed.js';
 import { startFederatedStack, type FederatedStack } from '../helpers/federation.js';
+import { QueryPlanner, prettyFormatQueryPlan } from '@apollo/query-planner';
+import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
+import { parse } from 'graphql';
 
 const MODELS = `{ models(first: 50) { id name trainedBy { path displayName summary(keys: ["train/loss"]) history(first: 10) { edges { node { step } } } } } }`;
 
@@ -24,6 +27,16 @@ describe('federation through real gateways', () => {
     });
     return { status: res.status, ...((await res.json()) as { data?: any; errors?: any[] }) };
   };
+
+  it('plans the models query as one fetch from the company subgraph, then one _entities fetch from ours', () => {
+    const supergraph = Supergraph.build(fed.supergraphSdl);
+    const plan = new QueryPlanner(supergraph).buildQueryPlan(operationFromDocument(supergraph.schema, parse(MODELS)));
+    const text = prettyFormatQueryPlan(plan);
+    expect(text.match(/Fetch\(service: "company"\)/g)).toHaveLength(1);
+    expect(text.match(/Fetch\(service: "wandb"\)/g)).toHaveLength(1);
+    expect(text).toContain('Flatten(path: "models.@.trainedBy")');
+    console.log(text);
+  });
 
   for (const gateway of ['@apollo/gateway', 'Hive Gateway']) {
     describe(gateway, () => {
