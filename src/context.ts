@@ -1,5 +1,6 @@
 import type { Agent } from 'undici';
 import { createUpstreamClient, type UpstreamClient } from './upstream/client.js';
+import type { Limiter, PolicyHooks, UpstreamPolicy } from './upstream/policy.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 
 /** What every resolver gets: built per request, with that request's credentials. */
@@ -16,7 +17,10 @@ export interface ContextOptions {
   /** Used upstream when the caller sends no Authorization header. */
   serviceKey: string | null;
   agent: Agent;
-  timeoutMs?: number;
+  policy?: UpstreamPolicy;
+  /** The process's cap on upstream requests in flight. */
+  limiter?: Limiter;
+  hooks?: PolicyHooks;
 }
 
 /**
@@ -30,7 +34,9 @@ export function createContext(options: ContextOptions, authorization: string | u
     baseUrl: options.wandbBaseUrl,
     authorization: caller ?? service,
     dispatcher: options.agent,
-    timeoutMs: options.timeoutMs,
+    policy: options.policy,
+    limiter: options.limiter,
+    hooks: options.hooks,
   });
   return { upstream, loaders: createLoaders(upstream), appUrl: options.appUrl };
 }

@@ -9,7 +9,8 @@ export const deleteRun: NonNullable<MutationResolvers['deleteRun']> = async (_, 
   await requireRun(ctx, ref);
   const id = encodeRunId(ref);
   const deleteArtifacts = input.deleteArtifacts ?? false;
-  await ctx.upstream.request(DeleteRunDocument, { id, deleteArtifacts });
+  // A delete is never sent twice: it is retried only when it surely did not reach W&B.
+  await ctx.upstream.request(DeleteRunDocument, { id, deleteArtifacts }, { idempotent: false });
   forgetReads(ctx);
   return { id, deletedArtifacts: deleteArtifacts };
 };

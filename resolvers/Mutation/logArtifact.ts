@@ -29,7 +29,7 @@ export const logArtifact: NonNullable<MutationResolvers['logArtifact']> = async 
       enableDigestDeduplication: true,
       aliases: aliases.map((alias) => ({ alias, artifactCollectionName: collection })),
     },
-  });
+  }, { idempotent: false });
   forgetReads(ctx);
   return { run, artifact: data.createArtifact!.artifact };
 };

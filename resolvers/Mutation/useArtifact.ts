@@ -17,7 +17,7 @@ export const useArtifact: NonNullable<MutationResolvers['useArtifact']> = async 
       artifactEntityName: entityName,
       artifactProjectName: projectName,
     },
-  });
+  }, { idempotent: false });
   forgetReads(ctx);
   return { run, artifact: data.useArtifact!.artifact };
 };

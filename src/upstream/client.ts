@@ -1,8 +1,9 @@
 import { GraphQLClient, ClientError } from 'graphql-request';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import { codedError, type ErrorCode } from '../errors.js';
+import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
 export interface UpstreamFieldError {
@@ -22,16 +23,23 @@ export interface UpstreamOptions {
   baseUrl: string;
   /** The Authorization header sent upstream (the caller's, or the service key's). */
   authorization: string | null;
-  /** Per-attempt timeout. */
-  timeoutMs?: number;
   dispatcher?: Agent;
+  policy?: UpstreamPolicy;
+  /** The process's cap on requests in flight, shared by every request. */
+  limiter?: Limiter;
+  hooks?: PolicyHooks;
 }
 
 /** The W&B GraphQL API, as this subgraph calls it. One per request (it carries the caller's key). */
 export interface UpstreamClient {
-  /** Sends a typed document; any GraphQL error fails the whole call with a coded error. */
-  request<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V): Promise<T>;
-  /** Sends a document built at run time; field errors come back with the partial data. */
+  /**
+   * Sends a typed document; any GraphQL error fails the whole call with a
+   * coded error. Mutations that must never be applied twice (a delete, an
+   * artifact link) pass `idempotent: false`: they are retried only when
+   * they surely did not reach W&B.
+   */
+  request<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V, options?: { idempotent?: boolean }): Promise<T>;
+  /** Sends a (read) document built at run time; field errors come back with the partial data. */
   requestPartial<T>(query: string, variables: Record<string, unknown>): Promise<PartialResult<T>>;
 }
 
@@ -42,16 +50,15 @@ export function createUpstreamAgent(): Agent {
 
 /** Builds the upstream client for one request. */
 export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
-  const dispatcher = options.dispatcher ?? createUpstreamAgent();
-  const timeoutMs = options.timeoutMs ?? 30_000;
   const headers: Record<string, string> = { 'user-agent': 'wandb-runs-subgraph' };
   if (options.authorization) headers.authorization = options.authorization;
-  const client = new GraphQLClient(`${options.baseUrl}/graphql`, {
-    headers,
-    errorPolicy: 'all',
-    fetch: ((input: string, init: RequestInit) =>
-      undiciFetch(input, { ...(init as object), dispatcher, signal: AbortSignal.timeout(timeoutMs) })) as unknown as typeof fetch,
+  const policyFetch = createPolicyFetch({
+    policy: options.policy ?? defaultPolicy,
+    dispatcher: options.dispatcher ?? createUpstreamAgent(),
+    limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
+    hooks: options.hooks,
   });
+  const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
   const printed = new WeakMap<DocumentNode, string>();
   const text = (doc: DocumentNode) => {
     let t = printed.get(doc);
@@ -59,9 +66,9 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     return t;
   };
 
-  async function send<T>(query: string, variables: Record<string, unknown>): Promise<PartialResult<T>> {
+  async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
     try {
-      const res = await client.rawRequest<T>(query, variables);
+      const res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
       return { data: (res.data ?? null) as T | null, errors: (res.errors ?? []) as UpstreamFieldError[] };
     } catch (error) {
       throw upstreamError(error);
@@ -69,12 +76,12 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   }
 
   return {
-    async request<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
-      const { data, errors } = await send<T>(text(document), variables);
+    async request<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V, opts: { idempotent?: boolean } = {}): Promise<T> {
+      const { data, errors } = await send<T>(text(document), variables, opts.idempotent ?? true);
       if (errors.length > 0 || data === null) throw fieldError(errors[0] ?? { message: 'W&B returned no data' });
       return data;
     },
-    requestPartial: (query, variables) => send(query, variables),
+    requestPartial: (query, variables) => send(query, variables, true),
   };
 }
 
@@ -89,9 +96,12 @@ export function fieldError(error: UpstreamFieldError) {
       ? known
       : known === 'PERMISSION_ERROR' || /permission denied/i.test(error.message)
         ? 'FORBIDDEN'
-        : /not found/i.test(error.message)
+        : /not found|does not exist/i.test(error.message)
           ? 'NOT_FOUND'
-          : 'BAD_USER_INPUT';
+          : /invalid|must be|expected|unknown|cannot|not allowed|malformed|not supported/i.test(error.message)
+            ? 'BAD_USER_INPUT'
+            : // An error W&B does not explain: its side failed to serve the request.
+              'UPSTREAM_UNAVAILABLE';
   return codedError(code, `W&B: ${error.message}`);
 }
 
@@ -104,14 +114,16 @@ function upstreamError(error: unknown) {
     if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
     if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
     if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
-    if (status === 429) return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)');
-    if (status === 400) {
-      const first = (error.response.errors ?? [])[0] as UpstreamFieldError | undefined;
-      return first ? fieldError(first) : codedError('BAD_USER_INPUT', 'W&B rejected the request (HTTP 400)');
+    if (status === 429) {
+      const wait = retryAfterMs(error.response.headers?.get('retry-after') ?? null);
+      return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)', wait === null ? {} : { retryAfter: Math.ceil(wait / 1000) });
     }
+    if (error.response.headers?.get('x-upstream-bad-body')) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+    if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
     return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
   }
   const name = (error as { name?: string })?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return codedError('UPSTREAM_TIMEOUT', 'W&B did not answer in time');
+  if (error instanceof SyntaxError) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
   return codedError('UPSTREAM_UNAVAILABLE', 'W&B could not be reached');
 }

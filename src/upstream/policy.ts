@@ -1,0 +1,194 @@
+import { fetch as undiciFetch, type Agent } from 'undici';
+
+/** How the subgraph calls W&B: time limits, retries and concurrency. */
+export interface UpstreamPolicy {
+  /** Longest wait for one attempt. */
+  attemptTimeoutMs: number;
+  /** Longest time for a whole call, retries and queueing included. */
+  budgetMs: number;
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** First backoff delay; doubled each retry, with jitter. */
+  baseDelayMs: number;
+  /** Largest backoff delay. */
+  maxDelayMs: number;
+  /** Most upstream requests in flight per process; more wait in a queue. */
+  maxInFlight: number;
+}
+
+export const defaultPolicy: UpstreamPolicy = {
+  attemptTimeoutMs: 15_000,
+  budgetMs: 30_000,
+  maxRetries: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxInFlight: 64,
+};
+
+/** What each attempt came to, for metrics. */
+export type AttemptOutcome = 'ok' | 'http_4xx' | 'http_429' | 'http_5xx' | 'bad_body' | 'timeout' | 'network';
+
+export interface PolicyHooks {
+  onAttempt?: (outcome: AttemptOutcome, seconds: number) => void;
+  onRetry?: () => void;
+}
+
+/** Header by which the client says whether a request may be sent twice; removed before sending. */
+export const idempotencyHeader = 'x-upstream-idempotent';
+
+/** A counting semaphore: at most `max` tasks run at once, the rest wait in order. */
+export function createLimiter(max: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(task: () => Promise<T>): Promise<T> {
+      if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+      active++;
+      try {
+        return await task();
+      } finally {
+        active--;
+        waiting.shift()?.();
+      }
+    },
+    get inFlight() {
+      return active;
+    },
+    get queued() {
+      return waiting.length;
+    },
+  };
+}
+
+export type Limiter = ReturnType<typeof createLimiter>;
+
+/**
+ * A fetch for graphql-request that applies the policy, as W&B's own
+ * clients do: retries 408, 429 and 5xx except 501, timeouts and network
+ * failures, with exponential backoff and jitter, honouring Retry-After
+ * (seconds or an HTTP date) when it fits the budget; never retries other
+ * 4xx, nor a 200 (GraphQL errors included). A request marked
+ * non-idempotent (a delete, an artifact link) is retried only when it
+ * surely never reached W&B (connection refused, DNS failure, connect
+ * timeout) or was refused with 429, so it is never applied twice. The
+ * body is read whole: a 200 whose body is not JSON (cut short, an HTML
+ * error page) counts as a failure.
+ */
+export function createPolicyFetch(options: { policy: UpstreamPolicy; dispatcher: Agent; limiter: Limiter; hooks?: PolicyHooks }) {
+  const { policy, dispatcher, limiter, hooks } = options;
+  return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    const idempotent = headers.get(idempotencyHeader) !== '0';
+    headers.delete(idempotencyHeader);
+    const deadline = Date.now() + policy.budgetMs;
+    for (let attempt = 0; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw timeoutError();
+      const started = performance.now();
+      let result: { response: Response; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
+      try {
+        result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent));
+      } catch (error) {
+        result = { error, retryable: false };
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if ('response' in result) hooks?.onAttempt?.(outcomeOf(result.response), seconds);
+      else hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
+
+      if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
+      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+      const jittered = backoff / 2 + Math.random() * (backoff / 2);
+      const delay = 'response' in result && result.retryAfterMs !== null ? result.retryAfterMs : jittered;
+      if (Date.now() + delay >= deadline) return finish(result);
+      hooks?.onRetry?.();
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
+
+  async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean) {
+    let response: Response;
+    try {
+      response = (await undiciFetch(url, {
+        ...(init as object),
+        headers: Object.fromEntries(headers),
+        dispatcher,
+        signal: AbortSignal.timeout(timeoutMs),
+      })) as unknown as Response;
+    } catch (error) {
+      return { error, retryable: idempotent || surelyNotSent(error) };
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The connection broke mid-body: W&B did answer, so only a safe request may go again.
+      return { error, retryable: idempotent };
+    }
+    const status = response.status;
+    const rebuilt = new Response(text, { status, statusText: response.statusText, headers: response.headers });
+    if (status === 200) {
+      const readable = isJson(text);
+      return { response: readable ? rebuilt : badBody(rebuilt), retryable: !readable && idempotent, retryAfterMs: null };
+    }
+    const retryableStatus = status === 408 || status === 429 || (status >= 500 && status !== 501);
+    return {
+      response: rebuilt,
+      retryable: retryableStatus && (idempotent || status === 429),
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    };
+  }
+}
+
+/** The delay a Retry-After header asks for (seconds or an HTTP date), or null. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+// Private:
+
+function finish(result: { response: Response } | { error: unknown }): Response {
+  if ('response' in result) return result.response;
+  throw result.error;
+}
+
+function outcomeOf(response: Response): AttemptOutcome {
+  if (response.status === 200) return response.headers.get('x-upstream-bad-body') ? 'bad_body' : 'ok';
+  if (response.status === 429) return 'http_429';
+  return response.status >= 500 ? 'http_5xx' : 'http_4xx';
+}
+
+/** A 200 whose body is not JSON, passed on as a 502 so the client reports W&B unavailable. */
+function badBody(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set('x-upstream-bad-body', '1');
+  return new Response('', { status: 502, statusText: 'Bad Gateway', headers });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+/** Failures that happen before a request is sent: it cannot have been applied. */
+function surelyNotSent(error: unknown): boolean {
+  const code = ((error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code) as string | undefined;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+function timeoutError(): Error {
+  const error = new Error('W&B did not answer within the time budget');
+  error.name = 'TimeoutError';
+  return error;
+}
