@@ -127,7 +127,7 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; dispatcher:
     const status = response.status;
     const rebuilt = new Response(text, { status, statusText: response.statusText, headers: response.headers });
     if (status === 200) {
-      const readable = isJson(text);
+      const readable = looksLikeJson(text);
       return { response: readable ? rebuilt : badBody(rebuilt), retryable: !readable && idempotent, retryAfterMs: null };
     }
     const retryableStatus = status === 408 || status === 429 || (status >= 500 && status !== 501);
@@ -167,13 +167,14 @@ function badBody(response: Response): Response {
   return new Response('', { status: 502, statusText: 'Bad Gateway', headers });
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * A cheap check that a body is a whole JSON object (graphql-request parses
+ * it afterwards; parsing twice would double the cost of large histories).
+ * A body cut short or an HTML page fails it.
+ */
+function looksLikeJson(text: string): boolean {
+  const t = text.trim();
+  return t.startsWith('{') && t.endsWith('}');
 }
 
 function isTimeout(error: unknown): boolean {
