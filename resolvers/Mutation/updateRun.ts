@@ -23,8 +23,8 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
   if (input.config != null) {
     const wrapped: Record<string, unknown> = {};
     const kept = JSON.parse(current.config ?? '{}') as Record<string, unknown>;
-    if (kept._wandb !== undefined) wrapped._wandb = kept._wandb;
-    for (const [k, v] of Object.entries(input.config)) wrapped[k] = { value: v, desc: null };
+    if (kept._wandb !== undefined) setOwn(wrapped, '_wandb', kept._wandb);
+    for (const [k, v] of Object.entries(input.config)) setOwn(wrapped, k, { value: v, desc: null });
     config = JSON.stringify(wrapped);
   }
   let summaryMetrics: string | undefined;
@@ -32,7 +32,7 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
     const merged = JSON.parse(current.summaryMetrics ?? '{}') as Record<string, unknown>;
     for (const [k, v] of Object.entries(input.summary)) {
       if (v === null) delete merged[k];
-      else merged[k] = v;
+      else setOwn(merged, k, v);
     }
     summaryMetrics = JSON.stringify(merged);
   }
@@ -54,6 +54,11 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the updated run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };
 };
+
+/** Sets a key as an own property, so that a key such as "__proto__" is stored, not taken as the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -13,7 +13,13 @@ const orders = /^[+-](created_at|heartbeat_at|display_name|config\.[^"\\]+\.valu
 export function runsFilterJson(filters: unknown): string {
   if (filters === null || filters === undefined) return '{}';
   check(filters, 0, 'filters');
-  return JSON.stringify(filters);
+  try {
+    return JSON.stringify(filters);
+  } catch (error) {
+    // Operand values are not walked by `check`: a value nested thousands deep overflows here.
+    if (error instanceof RangeError) throw badInput('filters are nested too deeply');
+    throw error;
+  }
 }
 
 /** Checks a runs order string; throws BAD_USER_INPUT with the accepted forms. */
