@@ -1,3 +1,7 @@
+import { queryLimitsFromEnv, type QueryLimits } from './limits.js';
+
+import { logLevels } from './observability/logger.js';
+
 /** Configuration from environment variables, read once at start. */
 export interface Config {
   /** Port and interface of the subgraph. */
@@ -13,6 +17,12 @@ export interface Config {
   corsOrigins: string[] | null;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Query depth and cost limits (MAX_QUERY_DEPTH, MAX_QUERY_COST). */
+  queryLimits: QueryLimits;
+  /** pino log level (LOG_LEVEL): fatal, error, warn, info, debug, trace or silent. */
+  logLevel: string;
+  /** How long a shutdown lets in-flight requests finish (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
   emulator: {
     port: number;
     host: string;
@@ -33,7 +43,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wandbApiKey: env.WANDB_API_KEY || null,
     wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : null,
+    queryLimits: queryLimitsFromEnv(env),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     emulator: {
       port: int(env, 'EMULATOR_PORT', 4100, 0, 65535),
       host: env.EMULATOR_HOST || '127.0.0.1',
@@ -44,6 +57,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 // Private:
+
+function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (!allowed.includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return value;
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

@@ -1,7 +1,7 @@
-import type { Agent } from 'undici';
 import { createUpstreamClient, type UpstreamClient } from './upstream/client.js';
 import type { Limiter, PolicyHooks, UpstreamPolicy } from './upstream/policy.js';
-import { createLoaders, type Loaders } from './loaders/index.js';
+import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
+import type { UpstreamAgents } from './upstream/transport.js';
 
 /** What every resolver gets: built per request, with that request's credentials. */
 export interface Context {
@@ -16,11 +16,14 @@ export interface ContextOptions {
   appUrl: string;
   /** Used upstream when the caller sends no Authorization header. */
   serviceKey: string | null;
-  agent: Agent;
+  /** The process's keep-alive pools to W&B. */
+  agents: UpstreamAgents;
   policy?: UpstreamPolicy;
   /** The process's cap on upstream requests in flight. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** Told the size of every DataLoader batch (metrics). */
+  onBatch?: OnBatch;
 }
 
 /**
@@ -33,12 +36,12 @@ export function createContext(options: ContextOptions, authorization: string | u
   const upstream = createUpstreamClient({
     baseUrl: options.wandbBaseUrl,
     authorization: caller ?? service,
-    dispatcher: options.agent,
+    agents: options.agents,
     policy: options.policy,
     limiter: options.limiter,
     hooks: options.hooks,
   });
-  return { upstream, loaders: createLoaders(upstream), appUrl: options.appUrl };
+  return { upstream, loaders: createLoaders(upstream, options.onBatch), appUrl: options.appUrl };
 }
 
 /** The W&B app URL for an API base URL, as the W&B client derives it (api.wandb.ai → wandb.ai). */

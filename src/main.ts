@@ -10,8 +10,10 @@ import { startEmulator, type Emulator } from './emulator/server.js';
 import { DEMO_API_KEY } from './emulator/seed.js';
 import { startSubgraph } from './server.js';
 import { appUrlFor } from './context.js';
+import { createLogger } from './observability/logger.js';
 
 const config = loadConfig();
+const logger = createLogger({ level: config.logLevel });
 const started = Date.now();
 let emulator: Emulator | null = null;
 let baseUrl = config.wandbBaseUrl;
@@ -36,7 +38,14 @@ const subgraph = await startSubgraph({
   // CORS is open in the demo on the emulator, closed otherwise unless CORS_ORIGINS says.
   corsOrigins: config.corsOrigins ?? (emulator ? ['*'] : null),
   maxBodyBytes: config.maxBodyBytes,
+  queryLimits: config.queryLimits,
+  logger,
+  shutdownTimeoutMs: config.shutdownTimeoutMs,
 });
+logger.info(
+  { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, startupMs: Date.now() - started },
+  'subgraph started',
+);
 
 const lines = [''];
 lines.push(`Subgraph:  ${subgraph.url}   (W&B runs, Apollo Federation 2)`);
@@ -58,12 +67,25 @@ lines.push(
 );
 process.stdout.write(lines.join('\n'));
 
-const stop = () => {
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal during shutdown: exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, 'stopping');
   void (async () => {
-    await subgraph.close();
-    await emulator?.close();
-    process.exit(0);
+    try {
+      await subgraph.close();
+      await emulator?.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+      process.exit(1);
+    }
   })();
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -15,8 +15,10 @@ import { appUrlFor } from './context.js';
 import { composeSupergraph, fetchSubgraphSdl } from './federation.js';
 import { startCompanySubgraph } from '../test/fixtures/company/server.js';
 import { encodeRunId } from './upstream/ids.js';
+import { createLogger } from './observability/logger.js';
 
 const config = loadConfig();
+const logger = createLogger({ level: config.logLevel });
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
 const companyPort = Number(process.env.COMPANY_PORT ?? 4002);
 
@@ -29,6 +31,9 @@ const subgraph = await startSubgraph({
   serviceKey: config.wandbApiKey ?? DEMO_API_KEY,
   corsOrigins: config.corsOrigins ?? ['*'],
   maxBodyBytes: config.maxBodyBytes,
+  queryLimits: config.queryLimits,
+  logger,
+  shutdownTimeoutMs: config.shutdownTimeoutMs,
 });
 
 // The company's 50 models point at the demo project's runs: trained by one (held by path), evaluated by two (held by id).
@@ -47,13 +52,22 @@ const models = Array.from({ length: 50 }, (_, i) => ({
     return encodeRunId({ entity, project, runId });
   }),
 }));
+const signals = ['SIGINT', 'SIGTERM'] as const;
+const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
 const company = await startCompanySubgraph(models, companyPort);
+// This script owns shutdown: drop the handlers Apollo's standalone server set for the demo company
+// subgraph, which would stop it out of order and raise the signal again.
+for (const signal of signals) {
+  for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.off(signal, listener);
+}
 
 const { supergraphSdl } = composeSupergraph([
   { name: 'wandb', url: subgraph.url, sdl: await fetchSubgraphSdl(subgraph.url) },
   { name: 'company', url: company.url, sdl: await fetchSubgraphSdl(company.url) },
 ]);
 const gateway = new ApolloServer({
+  // Shutdown is handled below, in order (gateway, subgraphs, emulator).
+  stopOnTerminationSignals: false,
   gateway: new ApolloGateway({
     supergraphSdl,
     buildService: ({ url }) =>
@@ -70,6 +84,7 @@ const { url } = await startStandaloneServer(gateway, {
   context: async ({ req }) => ({ authorization: req.headers.authorization }),
 });
 
+logger.info({ gateway: url, subgraph: subgraph.url, company: company.url, upstream: emulator.url }, 'supergraph started');
 process.stdout.write(
   [
     '',
@@ -85,14 +100,27 @@ process.stdout.write(
   ].join('\n'),
 );
 
-const stop = () => {
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal during shutdown: exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, 'stopping');
   void (async () => {
-    await gateway.stop();
-    await company.stop();
-    await subgraph.close();
-    await emulator.close();
-    process.exit(0);
+    try {
+      await gateway.stop();
+      await company.stop();
+      await subgraph.close();
+      await emulator.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+      process.exit(1);
+    }
   })();
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

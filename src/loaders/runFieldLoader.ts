@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { OnBatch } from './index.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { fieldError } from '../upstream/client.js';
 import { runFieldsDocument, type RunField } from '../upstream/batch.js';
@@ -17,9 +18,10 @@ export interface RunFieldKey {
  * one alias per run and per field. A field W&B failed to resolve rejects
  * only its own key; a run that no longer exists is NOT_FOUND.
  */
-export function createRunFieldLoader(client: UpstreamClient): DataLoader<RunFieldKey, unknown, string> {
+export function createRunFieldLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<RunFieldKey, unknown, string> {
   return new DataLoader<RunFieldKey, unknown, string>(
     async (keys) => {
+      onBatch?.('run_field', keys.length);
       const { query, variables, locations } = runFieldsDocument(keys);
       const { data, errors } = await client.requestPartial<Record<string, { run: Record<string, unknown> | null } | null>>(query, variables);
       return keys.map(({ ref }, i) => {

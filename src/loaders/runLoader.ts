@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { OnBatch } from './index.js';
 import type { UpstreamClient, UpstreamFieldError } from '../upstream/client.js';
 import { fieldError } from '../upstream/client.js';
 import { runsByNameDocument } from '../upstream/batch.js';
@@ -20,9 +21,10 @@ export interface RunKey {
  * aliased side by side, and heavy fields are asked for when any key of the
  * batch selected them. Missing runs resolve to null, in key order.
  */
-export function createRunLoader(client: UpstreamClient): DataLoader<RunKey, RunParent | null, string> {
+export function createRunLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<RunKey, RunParent | null, string> {
   return new DataLoader<RunKey, RunParent | null, string>(
     async (keys) => {
+      onBatch?.('run', keys.length);
       const details = keys.reduce((all, k) => mergeDetails(all, k.details), noDetails);
       const projects = new Map<string, { entity: string; project: string; names: string[] }>();
       for (const { ref } of keys) {

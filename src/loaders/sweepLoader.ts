@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { OnBatch } from './index.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { fieldError } from '../upstream/client.js';
 import { sweepsDocument } from '../upstream/batch.js';
@@ -11,9 +12,10 @@ export interface SweepKey {
 }
 
 /** Sweeps by project and name: each distinct sweep once, all in one upstream request. */
-export function createSweepLoader(client: UpstreamClient): DataLoader<SweepKey, SweepFieldsFragment | null, string> {
+export function createSweepLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<SweepKey, SweepFieldsFragment | null, string> {
   return new DataLoader<SweepKey, SweepFieldsFragment | null, string>(
     async (keys) => {
+      onBatch?.('sweep', keys.length);
       const { query, variables } = sweepsDocument(keys);
       const { data, errors } = await client.requestPartial<Record<string, { sweep: SweepFieldsFragment | null } | null>>(query, variables);
       return keys.map((_, i) => {

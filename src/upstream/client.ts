@@ -1,7 +1,7 @@
 import { GraphQLClient, ClientError } from 'graphql-request';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
-import { Agent } from 'undici';
+import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
@@ -23,7 +23,8 @@ export interface UpstreamOptions {
   baseUrl: string;
   /** The Authorization header sent upstream (the caller's, or the service key's). */
   authorization: string | null;
-  dispatcher?: Agent;
+  /** Keep-alive pools shared by the process (a private pair otherwise). */
+  agents?: UpstreamAgents;
   policy?: UpstreamPolicy;
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
@@ -43,18 +44,13 @@ export interface UpstreamClient {
   requestPartial<T>(query: string, variables: Record<string, unknown>): Promise<PartialResult<T>>;
 }
 
-/** A keep-alive connection pool shared by every request of the process. */
-export function createUpstreamAgent(): Agent {
-  return new Agent({ keepAliveTimeout: 30_000, connections: 64, pipelining: 1 });
-}
-
 /** Builds the upstream client for one request. */
 export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   const headers: Record<string, string> = { 'user-agent': 'wandb-runs-subgraph' };
   if (options.authorization) headers.authorization = options.authorization;
   const policyFetch = createPolicyFetch({
     policy: options.policy ?? defaultPolicy,
-    dispatcher: options.dispatcher ?? createUpstreamAgent(),
+    agents: options.agents ?? createUpstreamAgents(),
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
   });

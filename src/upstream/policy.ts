@@ -1,4 +1,4 @@
-import { fetch as undiciFetch, type Agent } from 'undici';
+import { send, type UpstreamAgents } from './transport.js';
 
 /** How the subgraph calls W&B: time limits, retries and concurrency. */
 export interface UpstreamPolicy {
@@ -74,8 +74,8 @@ export type Limiter = ReturnType<typeof createLimiter>;
  * body is read whole: a 200 whose body is not JSON (cut short, an HTML
  * error page) counts as a failure.
  */
-export function createPolicyFetch(options: { policy: UpstreamPolicy; dispatcher: Agent; limiter: Limiter; hooks?: PolicyHooks }) {
-  const { policy, dispatcher, limiter, hooks } = options;
+export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: UpstreamAgents; limiter: Limiter; hooks?: PolicyHooks }) {
+  const { policy, agents, limiter, hooks } = options;
   return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const idempotent = headers.get(idempotencyHeader) !== '0';
@@ -108,22 +108,12 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; dispatcher:
   async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean) {
     let response: Response;
     try {
-      response = (await undiciFetch(url, {
-        ...(init as object),
-        headers: Object.fromEntries(headers),
-        dispatcher,
-        signal: AbortSignal.timeout(timeoutMs),
-      })) as unknown as Response;
+      response = await send(agents, url, { method: init.method ?? 'POST', headers: Object.fromEntries(headers), body: init.body as string | undefined }, timeoutMs);
     } catch (error) {
+      // Failed before an answer, or cut mid-body: only a request that never left, or a safe one, goes again.
       return { error, retryable: idempotent || surelyNotSent(error) };
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      // The connection broke mid-body: W&B did answer, so only a safe request may go again.
-      return { error, retryable: idempotent };
-    }
+    const text = await response.text();
     const status = response.status;
     const rebuilt = new Response(text, { status, statusText: response.statusText, headers: response.headers });
     if (status === 200) {
@@ -184,8 +174,8 @@ function isTimeout(error: unknown): boolean {
 
 /** Failures that happen before a request is sent: it cannot have been applied. */
 function surelyNotSent(error: unknown): boolean {
-  const code = ((error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code) as string | undefined;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT';
+  const code = (error as { code?: string })?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 function timeoutError(): Error {

@@ -1,6 +1,7 @@
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
 import { startSubgraph, type Subgraph, type SubgraphOptions } from '../../src/server.js';
 import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { silentLogger } from '../../src/observability/logger.js';
 
 export interface Stack {
   emulator: Emulator;
@@ -19,7 +20,8 @@ export async function startStack(options: { emulator?: EmulatorOptions; serviceK
     wandbBaseUrl: emulator.url,
     appUrl: 'https://wandb.example.com',
     serviceKey: options.serviceKey ?? null,
-    log: () => {},
+    // Silent unless the test passes its own logger (or the older log callback).
+    ...(options.subgraph?.logger || options.subgraph?.log ? {} : { logger: silentLogger() }),
     ...options.subgraph,
   });
   return {

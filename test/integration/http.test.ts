@@ -96,6 +96,36 @@ describe('HTTP endpoint', () => {
     });
   });
 
+  it('refuses a query over the cost limit before any upstream request', async () => {
+    closed.emulator.resetRequests();
+    const res = await fetch(closed.subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ query: '{ runs(entity: "acme-ml", project: "image-classification", first: 1000) { nodes { history(first: 10000) { edges { node { values } } } } } }' }),
+    });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(400);
+    expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(body.errors[0].message).toMatch(/^query cost \d+ exceeds the limit of 20000/);
+    expect(closed.emulator.requestCount()).toBe(0);
+  });
+
+  it('refuses a query whose variables push it over the cost limit', async () => {
+    closed.emulator.resetRequests();
+    const res = await fetch(closed.subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({
+        query: 'query Q($n: Int, $m: Int) { runs(entity: "acme-ml", project: "image-classification", first: $n) { nodes { files(first: $m) { edges { node { name } } } } } }',
+        variables: { n: 1000, m: 1000 },
+      }),
+    });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(400);
+    expect(body.errors[0].message).toMatch(/exceeds the limit/);
+    expect(closed.emulator.requestCount()).toBe(0);
+  });
+
   it('refuses a body over the size limit with 413 and stays up', async () => {
     const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(70 * 1024) } });
     const res = await fetch(closed.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: big });

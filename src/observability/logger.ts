@@ -1,0 +1,65 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+type DestinationStream = pino.DestinationStream;
+
+export const logLevels: readonly pino.LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Paths pino replaces with "[Redacted]" whatever the caller logs: defense
+ * in depth, since the server never logs headers or keys in the first place.
+ */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  '*.authorization',
+  'apiKey',
+  '*.apiKey',
+  'serviceKey',
+  '*.serviceKey',
+];
+
+export interface LoggerOptions {
+  /** pino level; default: env LOG_LEVEL, else "info". */
+  level?: string;
+  /** Where the JSON lines go; default: stdout (synchronous writes). */
+  destination?: DestinationStream;
+}
+
+/** A pino logger writing one JSON object per line, with keys redacted. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  if (!(logLevels as readonly string[]).includes(level)) throw new Error(`log level must be one of ${logLevels.join(', ')}, got ${JSON.stringify(level)}`);
+  return pino(
+    {
+      level,
+      base: { service: 'wandb-runs-subgraph' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactPaths, censor: '[Redacted]' },
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}
+
+/** A logger that writes nothing (tests, or callers that opt out). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/** A logger whose JSON lines go to a callback, one line per call (the old `log` option). */
+export function callbackLogger(write: (line: string) => void, level?: string): Logger {
+  return createLogger({ level, destination: { write: (line: string) => write(line.replace(/\n$/, '')) } });
+}
+
+/**
+ * Free text that may quote a credential (an error message): Authorization
+ * values and 40-hex W&B API keys are replaced.
+ */
+export function scrub(text: string): string {
+  return text
+    .replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]+/gi, '$1 [Redacted]')
+    .replace(/\b(?:[a-z0-9]+-)?[0-9a-f]{40}\b/gi, '[Redacted]');
+}
