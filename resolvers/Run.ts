@@ -4,10 +4,10 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/upstream/batch.js';
 import { encodeRunId, decodeRunId, type RunRef } from '../src/upstream/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/paths.js';
-import { runDetailsSelected, selects } from '../src/selection.js';
+import { historyWindowsSelected, runDetailsSelected, selects } from '../src/selection.js';
 import { decodeCursor } from '../src/cursor.js';
 import { badInput } from '../src/errors.js';
-import { scanHistory } from '../src/history.js';
+import { historyKeysWanted, scanHistory } from '../src/history.js';
 import { hintIfEnded } from '../src/cacheHints.js';
 import { sampleTargets } from '../src/sampling.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
@@ -28,7 +28,7 @@ const states: Record<string, RunState> = {
 export const Run: RunResolvers = {
   __resolveReference: (reference, ctx, info) => {
     const ref = 'path' in reference && typeof reference.path === 'string' ? safe(() => parseRunPath(reference.path as string)) : 'id' in reference ? decodeRunId(String(reference.id)) : null;
-    return ref ? ctx.loaders.runLoader.load({ ref, details: runDetailsSelected(info) }) : null;
+    return ref ? ctx.loaders.runLoader.load({ ref, details: runDetailsSelected(info), prefetch: historyWindowsSelected(info) }) : null;
   },
   id: (r) => r.id || encodeRunId(refOf(r)),
   path: (r) => runPath(refOf(r)),
@@ -80,11 +80,11 @@ export const Run: RunResolvers = {
     const hk = await historyKeysOf(ctx, r);
     const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
     const end = Math.min(maxStep ?? Infinity, lastStep + 1);
-    const wanted = keys && keys.length > 0 ? [...new Set(keys)] : null;
+    const wanted = historyKeysWanted(keys);
     // Rows keep _timestamp/_runtime only when asked for, as sampledHistory projects to the keys.
     const extras = wanted ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
     const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
-    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, extras, start, end, first, density });
+    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, extras, start, end, first, density, prefetched: r.prefetched });
     return { rows, keys: keys && keys.length > 0 ? keys : null, hasNextPage, hasPreviousPage: start > (minStep ?? 0) };
   },
   file: async (r, { name }, ctx) => {

@@ -1,4 +1,7 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
+import { firstWindowField, historyKeysWanted } from './history.js';
+import { decodeCursor } from './cursor.js';
+import type { RunField } from './upstream/batch.js';
 import type { FieldNode, GraphQLObjectType, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 
 /** Keys wanted of a JSON field: false (not selected), null (all keys), or the keys. */
@@ -36,6 +39,32 @@ export function runDetailsSelected(info: GraphQLResolveInfo, paths: readonly (re
     else if (name === 'historyKeys' || name === 'lastStep' || name === 'history') flags.historyKeys = true;
   }
   return flags;
+}
+
+/**
+ * The first history window of every `history` connection selected under
+ * the current field (along `paths`), computed from its arguments as the
+ * connection will: the run lookup fetches them in the same upstream
+ * request, so a page of a dense history costs one request. Selections with
+ * invalid arguments are skipped (the connection reports the error).
+ */
+export function historyWindowsSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]]): RunField[] {
+  const history = (info.schema.getType('Run') as GraphQLObjectType).getFields().history;
+  const fields = paths.flatMap((path) => descend(info, info.fieldNodes, path)).filter((f) => f.name.value === 'history');
+  const windows: RunField[] = [];
+  for (const node of fields) {
+    try {
+      const args = getArgumentValues(history, node, info.variableValues) as { keys?: string[] | null; minStep?: number | null; maxStep?: number | null; first: number; after?: string | null };
+      if (!Number.isInteger(args.first) || args.first < 1 || args.first > 10_000) continue;
+      const start = args.after != null ? Number(decodeCursor('history', args.after)) + 1 : (args.minStep ?? 0);
+      if (!Number.isInteger(start) || start < 0) continue;
+      const window = firstWindowField(historyKeysWanted(args.keys), start, args.first, args.maxStep ?? null);
+      if (window) windows.push(window);
+    } catch {
+      // Invalid arguments: nothing to fetch ahead.
+    }
+  }
+  return windows;
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */

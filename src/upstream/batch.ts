@@ -54,8 +54,20 @@ class Variables {
  * Runs of several projects by short id: per project one
  * `runs(filters: {"name": {"$in": [...]}})`, aliased p0, p1, …
  */
-export function runsByNameDocument(projects: readonly { entity: string; project: string; names: readonly string[] }[], flags: RunDetailFlags) {
+export function runsByNameDocument(
+  projects: readonly { entity: string; project: string; names: readonly string[] }[],
+  flags: RunDetailFlags,
+  /** Runs fetched one by one with extra fields (history windows fetched ahead), aliased w0, w1, … */
+  withFields: readonly { ref: RunRef; fields: readonly RunField[] }[] = [],
+) {
   const vars = new Variables();
+  const used = new Set<string>();
+  const single = withFields.map(
+    ({ ref, fields }, i) =>
+      `w${i}: project(entityName: ${vars.add('String!', ref.entity)}, name: ${vars.add('String!', ref.project)}) { run(name: ${vars.add('String!', ref.runId)}) { ...RunFields ${fields
+        .map((f, j) => `f${j}: ${f.kind === 'sampledHistory' ? `sampledHistory(specs: ${vars.add('[JSONString!]!', [f.spec])})` : fieldText(f, vars, used)}`)
+        .join(' ')} } }`,
+  );
   const fields = projects.map(
     (p, i) =>
       `p${i}: project(entityName: ${vars.add('String!', p.entity)}, name: ${vars.add('String!', p.project)}) { runs(filters: ${vars.add(
@@ -63,8 +75,9 @@ export function runsByNameDocument(projects: readonly { entity: string; project:
         JSON.stringify({ name: { $in: p.names } }),
       )}, first: ${vars.add('Int', p.names.length)}) { edges { node { ...RunFields } } } }`,
   );
+  const extra = [used.has('file') ? fragments.file : '', used.has('artifact') ? fragments.artifact : ''].join('\n');
   return {
-    query: `query RunsByName(${runFieldsDeclarations}, ${vars.declarations.join(', ')}) { ${fields.join(' ')} }\n${fragments.run}`,
+    query: `query RunsByName(${runFieldsDeclarations}, ${vars.declarations.join(', ')}) { ${[...fields, ...single].join(' ')} }\n${fragments.run}\n${extra}`,
     variables: { ...runFieldsVariables(flags), ...vars.values },
   };
 }
