@@ -3,12 +3,23 @@ import type { Limiter, PolicyHooks, UpstreamPolicy } from './upstream/policy.js'
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
 import type { UpstreamAgents } from './upstream/transport.js';
 
+/** What the server records about a request, for its log line and metrics. */
+export interface RequestState {
+  id: string;
+  operationName?: string;
+  operationType: 'query' | 'mutation' | 'subscription' | 'unknown';
+  /** extensions.code of every error sent, after masking. */
+  errorCodes: string[];
+}
+
 /** What every resolver gets: built per request, with that request's credentials. */
 export interface Context {
   upstream: UpstreamClient;
   loaders: Loaders;
   /** Base URL of the W&B app, for Run.url. */
   appUrl: string;
+  /** The request's id and what the server logs about it (set by the HTTP server). */
+  request?: RequestState;
 }
 
 export interface ContextOptions {

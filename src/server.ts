@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,13 +9,13 @@ import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { resolvers } from '../resolvers/index.js';
-import { createContext, type Context, type ContextOptions } from './context.js';
+import { createContext, type Context, type ContextOptions, type RequestState } from './context.js';
 import { createUpstreamAgents, destroyUpstreamAgents, send } from './upstream/transport.js';
 import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.js';
 import { guardEntities } from './entities.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
 import { callbackLogger, createLogger, scrub, type Logger } from './observability/logger.js';
-import { createMetrics, type Metrics, type OperationType } from './observability/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 
 const schemaDir = fileURLToPath(new URL('../schema/subgraph/', import.meta.url));
 
@@ -38,31 +37,48 @@ const knownCodes = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** What the server knows about the request being handled (async-local). */
-interface RequestState {
-  id: string;
-  operationName?: string;
-  operationType: OperationType;
-  /** extensions.code of every error sent, after masking. */
-  errorCodes: string[];
+/**
+ * Records on the request's state (in its context) the operation's name and
+ * type, and the codes of the errors sent; logs errors that are masked.
+ */
+function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request, contextValue }) {
+      const state = contextValue.request;
+      if (state && typeof request.operationName === 'string') state.operationName = request.operationName.slice(0, 200);
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          if (!state) return;
+          if (operation) state.operationType = operation.operation;
+          if (operationName) state.operationName = operationName.slice(0, 200);
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (typeof code === 'string' && knownCodes.has(code)) continue;
+            const original = error.originalError ?? error;
+            logger.error(
+              {
+                requestId: state?.id,
+                path: error.path?.join('.'),
+                errorName: original instanceof Error ? original.name : typeof original,
+                error: scrub(original instanceof Error ? original.message : String(original)),
+              },
+              'masked error',
+            );
+          }
+        },
+        async willSendResponse({ response }) {
+          if (!state || response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            const code = error.extensions?.code;
+            state.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+          }
+        },
+      };
+    },
+  };
 }
-
-const requestStore = new AsyncLocalStorage<RequestState>();
-
-/** Operation name and type, once Apollo has resolved the operation. */
-const operationPlugin: ApolloServerPlugin<Context> = {
-  async requestDidStart({ request }) {
-    const state = requestStore.getStore();
-    if (state && typeof request.operationName === 'string') state.operationName = request.operationName.slice(0, 200);
-    return {
-      async didResolveOperation({ operation, operationName }) {
-        if (!state) return;
-        if (operation) state.operationType = operation.operation;
-        if (operationName) state.operationName = operationName.slice(0, 200);
-      },
-    };
-  },
-};
 
 /** The subgraph's executable schema: schema/subgraph/*.graphql with the resolver map. */
 export function createSubgraphSchema(): GraphQLSchema {
@@ -150,17 +166,12 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
       // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
-      operationPlugin,
+      requestStatePlugin(logger),
       // Re-costs with the request's variables (validation sees only their defaults).
       queryLimitsPlugin(options.queryLimits),
     ],
     logger: logger.child({ component: 'apollo' }),
-    formatError: (formatted: GraphQLFormattedError, error: unknown) => {
-      const result = maskError(formatted, error, logger);
-      const code = result.extensions?.code;
-      requestStore.getStore()?.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
-      return result;
-    },
+    formatError: (formatted: GraphQLFormattedError) => maskError(formatted),
   });
   await apollo.start();
 
@@ -191,9 +202,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     };
     res.once('finish', finished);
     res.once('close', finished);
-    requestStore
-      .run(state, () => handle(req, res, state))
-      .catch((error: unknown) => {
+    handle(req, res, state).catch((error: unknown) => {
         logger.error({ requestId: state.id, error: scrub(error instanceof Error ? error.message : String(error)) }, 'unexpected error');
         if (!res.headersSent) {
           state.errorCodes.push('INTERNAL_SERVER_ERROR');
@@ -236,7 +245,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => createContext(contextOptions, req.headers.authorization),
+      context: async () => ({ ...createContext(contextOptions, req.headers.authorization), request: state }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
@@ -403,22 +412,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Errors with a known code pass; anything else is masked so no internals leak. */
-function maskError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+/** Errors with a known code pass; anything else is masked so no internals leak (requestStatePlugin logs it). */
+function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && knownCodes.has(code)) {
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  const original = (error as { originalError?: unknown })?.originalError ?? error;
-  logger.error(
-    {
-      requestId: requestStore.getStore()?.id,
-      path: formatted.path?.join('.'),
-      errorName: original instanceof Error ? original.name : typeof original,
-      error: scrub(original instanceof Error ? original.message : String(original)),
-    },
-    'masked error',
-  );
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
