@@ -7,6 +7,7 @@ import { deleteRun } from './Mutation/deleteRun.js';
 import { logArtifact } from './Mutation/logArtifact.js';
 import { useArtifact } from './Mutation/useArtifact.js';
 import { createRunFileUpload } from './Mutation/createRunFileUpload.js';
+import { runUpdated } from './Subscription/runUpdated.js';
 import { Run } from './Run.js';
 import { RunConnection } from './RunConnection.js';
 import { RunHistoryConnection } from './RunHistoryConnection.js';
@@ -21,6 +22,7 @@ import { DateTime, JSONScalar } from './scalars.js';
 export const resolvers: Resolvers = {
   Query: { run, runs },
   Mutation: { createRun, updateRun, deleteRun, logArtifact, useArtifact, createRunFileUpload },
+  Subscription: { runUpdated },
   Run,
   RunConnection,
   RunHistoryConnection,

@@ -1,4 +1,6 @@
 import { queryLimitsFromEnv, type QueryLimits } from './limits.js';
+import { defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
+import { defaultLiveOptions, type LiveOptions } from './live/runWatchers.js';
 
 import { logLevels } from './observability/logger.js';
 
@@ -19,6 +21,10 @@ export interface Config {
   maxBodyBytes: number;
   /** Query depth and cost limits (MAX_QUERY_DEPTH, MAX_QUERY_COST). */
   queryLimits: QueryLimits;
+  /** Upstream time limits, retries and concurrency. */
+  policy: UpstreamPolicy;
+  /** Live runs: poll interval, idle backoff, caps. */
+  live: LiveOptions & { maxPerConnection: number };
   /** pino log level (LOG_LEVEL): fatal, error, warn, info, debug, trace or silent. */
   logLevel: string;
   /** How long a shutdown lets in-flight requests finish (SHUTDOWN_TIMEOUT_MS). */
@@ -44,6 +50,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : null,
     queryLimits: queryLimitsFromEnv(env),
+    policy: {
+      ...defaultPolicy,
+      attemptTimeoutMs: int(env, 'WANDB_ATTEMPT_TIMEOUT_MS', defaultPolicy.attemptTimeoutMs, 100, 600_000),
+      budgetMs: int(env, 'WANDB_REQUEST_BUDGET_MS', defaultPolicy.budgetMs, 100, 600_000),
+      maxRetries: int(env, 'WANDB_MAX_RETRIES', defaultPolicy.maxRetries, 0, 20),
+      maxInFlight: int(env, 'WANDB_MAX_IN_FLIGHT', defaultPolicy.maxInFlight, 1, 10_000),
+    },
+    live: {
+      intervalMs: int(env, 'LIVE_POLL_INTERVAL_MS', defaultLiveOptions.intervalMs, 50, 600_000),
+      maxIntervalMs: int(env, 'LIVE_MAX_INTERVAL_MS', defaultLiveOptions.maxIntervalMs, 50, 3_600_000),
+      maxSubscriptions: int(env, 'LIVE_MAX_SUBSCRIPTIONS', defaultLiveOptions.maxSubscriptions, 1, 1_000_000),
+      maxPerConnection: int(env, 'LIVE_MAX_PER_CONNECTION', 20, 1, 10_000),
+    },
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -2,6 +2,7 @@ import { createUpstreamClient, type UpstreamClient } from './upstream/client.js'
 import type { Limiter, PolicyHooks, UpstreamPolicy } from './upstream/policy.js';
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
 import type { UpstreamAgents } from './upstream/transport.js';
+import type { RunWatchers } from './live/runWatchers.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -20,6 +21,10 @@ export interface Context {
   appUrl: string;
   /** The request's id and what the server logs about it (set by the HTTP server). */
   request?: RequestState;
+  /** The Authorization header sent upstream for this caller (never logged). */
+  authorization: string | null;
+  /** Live runs, shared by the process (subscriptions). */
+  live?: RunWatchers;
 }
 
 export interface ContextOptions {
@@ -35,24 +40,31 @@ export interface ContextOptions {
   hooks?: PolicyHooks;
   /** Told the size of every DataLoader batch (metrics). */
   onBatch?: OnBatch;
+  live?: RunWatchers;
 }
 
 /**
  * The context of one request: the caller's Authorization header (Basic
  * api:<key> or Bearer) goes upstream as is; without one, the service key.
  */
-export function createContext(options: ContextOptions, authorization: string | undefined): Context {
-  const caller = authorization && /^(Basic|Bearer)\s+\S+$/i.test(authorization.trim()) ? authorization.trim() : null;
+export function createContext(options: ContextOptions, header: string | undefined): Context {
+  const caller = header && /^(Basic|Bearer)\s+\S+$/i.test(header.trim()) ? header.trim() : null;
   const service = options.serviceKey ? `Basic ${Buffer.from(`api:${options.serviceKey}`).toString('base64')}` : null;
-  const upstream = createUpstreamClient({
+  const authorization = caller ?? service;
+  const upstream = upstreamClientFor(options, authorization);
+  return { upstream, loaders: createLoaders(upstream, options.onBatch), appUrl: options.appUrl, authorization, live: options.live };
+}
+
+/** An upstream client sending `authorization`, with the process's pools, policy and hooks. */
+export function upstreamClientFor(options: ContextOptions, authorization: string | null): UpstreamClient {
+  return createUpstreamClient({
     baseUrl: options.wandbBaseUrl,
-    authorization: caller ?? service,
+    authorization,
     agents: options.agents,
     policy: options.policy,
     limiter: options.limiter,
     hooks: options.hooks,
   });
-  return { upstream, loaders: createLoaders(upstream, options.onBatch), appUrl: options.appUrl };
 }
 
 /** The W&B app URL for an API base URL, as the W&B client derives it (api.wandb.ai → wandb.ai). */

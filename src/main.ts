@@ -39,6 +39,8 @@ const subgraph = await startSubgraph({
   corsOrigins: config.corsOrigins ?? (emulator ? ['*'] : null),
   maxBodyBytes: config.maxBodyBytes,
   queryLimits: config.queryLimits,
+  policy: config.policy,
+  live: config.live,
   logger,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
 });

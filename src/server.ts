@@ -7,9 +7,11 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { resolvers } from '../resolvers/index.js';
-import { createContext, type Context, type ContextOptions, type RequestState } from './context.js';
+import { createContext, upstreamClientFor, type Context, type ContextOptions, type RequestState } from './context.js';
+import { createRunWatchers, defaultLiveOptions, type LiveOptions } from './live/runWatchers.js';
+import { serveSubscriptions } from './live/subscriptionServer.js';
 import { createUpstreamAgents, destroyUpstreamAgents, send } from './upstream/transport.js';
 import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.js';
 import { guardEntities } from './entities.js';
@@ -115,6 +117,8 @@ export interface SubgraphOptions {
   shutdownTimeoutMs?: number;
   /** The /ready probe of W&B: its time limit (default 2 s) and how long its answer is reused (default 1 s). */
   readiness?: { timeoutMs?: number; cacheMs?: number };
+  /** Live runs (Subscription.runUpdated): poll interval, idle backoff and caps. */
+  live?: Partial<LiveOptions> & { maxPerConnection?: number };
 }
 
 export interface Subgraph {
@@ -154,8 +158,12 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
   };
+  const schema = createSubgraphSchema();
+  // Live runs: pollers shared by the process, each polling with its subscribers' own key.
+  const live = createRunWatchers({ ...defaultLiveOptions, ...options.live }, (authorization) => upstreamClientFor(contextOptions, authorization));
+  contextOptions.live = live;
   const apollo = new ApolloServer<Context>({
-    schema: createSubgraphSchema(),
+    schema,
     includeStacktraceInErrorResponses: false,
     // Depth and cost limits refuse oversized queries before any upstream call.
     validationRules: queryLimitRules(options.queryLimits),
@@ -333,6 +341,14 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     return true;
   }
 
+  const subscriptions = serveSubscriptions(server, {
+    schema,
+    context: (authorization) => createContext(contextOptions, authorization),
+    validationRules: queryLimitRules(options.queryLimits),
+    maxPerConnection: options.live?.maxPerConnection ?? 20,
+    formatError: maskGraphQLError,
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -345,6 +361,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     closing = true;
     const started = performance.now();
     logger.info({ timeoutMs: shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
+    // Live subscriptions end (complete) first; their WebSockets close with 1001.
+    live.closeAll();
+    await subscriptions.close();
     let timedOut = false;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -410,6 +429,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** maskError for GraphQLErrors (subscriptions over WebSocket). */
+function maskGraphQLError(error: GraphQLError): GraphQLError {
+  const code = error.extensions?.code;
+  if (typeof code === 'string' && knownCodes.has(code)) return error;
+  return new GraphQLError('Internal server error', { nodes: error.nodes, path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
 /** Errors with a known code pass; anything else is masked so no internals leak (requestStatePlugin logs it). */

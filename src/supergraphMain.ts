@@ -32,6 +32,8 @@ const subgraph = await startSubgraph({
   corsOrigins: config.corsOrigins ?? ['*'],
   maxBodyBytes: config.maxBodyBytes,
   queryLimits: config.queryLimits,
+  policy: config.policy,
+  live: config.live,
   logger,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
 });

@@ -661,6 +661,27 @@ export type RunState =
   /** Started and reporting heartbeats (upstream "running"). */
   | 'RUNNING';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The run now, then again whenever its state, heartbeat, last step or
+   * summary changes; completes after the run reaches a terminal state
+   * (FINISHED, CRASHED, FAILED, KILLED, PREEMPTED). Errors with NOT_FOUND when
+   * the run does not exist.  «py: Run.wait_until_finished()»
+   *
+   * Served over graphql-ws (WebSocket) on the same URL as HTTP. The caller's
+   * W&B key is checked when subscribing and used for every poll; all
+   * subscribers of a run with the same key share one upstream poll per
+   * interval.
+   */
+  runUpdated: Run;
+};
+
+
+export type SubscriptionRunUpdatedArgs = {
+  path: Scalars['String']['input'];
+};
+
 /** A W&B hyperparameter sweep, a set of runs searched by one configuration. */
 export type Sweep = {
   __typename?: 'Sweep';
@@ -874,6 +895,7 @@ export type ResolversTypes = ResolversObject<{
   RunHistoryRow: ResolverTypeWrapper<RunHistoryRow>;
   RunPayload: ResolverTypeWrapper<Omit<RunPayload, 'run'> & { run: ResolversTypes['Run'] }>;
   RunState: RunState;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sweep: ResolverTypeWrapper<SweepFieldsFragment>;
   UpdateRunInput: UpdateRunInput;
   UseArtifactInput: UseArtifactInput;
@@ -912,6 +934,7 @@ export type ResolversParentTypes = ResolversObject<{
   RunHistoryEdge: RunHistoryEdge;
   RunHistoryRow: RunHistoryRow;
   RunPayload: Omit<RunPayload, 'run'> & { run: ResolversParentTypes['Run'] };
+  Subscription: Record<PropertyKey, never>;
   Sweep: SweepFieldsFragment;
   UpdateRunInput: UpdateRunInput;
   UseArtifactInput: UseArtifactInput;
@@ -1091,6 +1114,10 @@ export type RunPayloadResolvers<ContextType = Context, ParentType extends Resolv
   run?: Resolver<ResolversTypes['Run'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  runUpdated?: SubscriptionResolver<ResolversTypes['Run'], "runUpdated", ParentType, ContextType, RequireFields<SubscriptionRunUpdatedArgs, 'path'>>;
+}>;
+
 export type SweepResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Sweep'] = ResolversParentTypes['Sweep']> = ResolversObject<{
   bestLoss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   config?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
@@ -1122,6 +1149,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   RunHistoryEdge?: RunHistoryEdgeResolvers<ContextType>;
   RunHistoryRow?: RunHistoryRowResolvers<ContextType>;
   RunPayload?: RunPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Sweep?: SweepResolvers<ContextType>;
 }>;
 

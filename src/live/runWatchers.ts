@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import type { RunParent } from '../loaders/runLoader.js';
+import { createRunLoader } from '../loaders/runLoader.js';
+import type { UpstreamClient } from '../upstream/client.js';
+import type { RunRef } from '../upstream/ids.js';
+import type { RunDetailFlags } from '../selection.js';
+import { codedError, hasCode, notFound } from '../errors.js';
+import { runPath } from '../paths.js';
+
+/** What a live run is polled for: its state, heartbeat, summary and last step. */
+export const liveDetails: RunDetailFlags = { config: false, summary: null, systemMetrics: false, historyKeys: true };
+
+const terminal = new Set(['finished', 'crashed', 'failed', 'killed', 'preempted']);
+
+export interface LiveOptions {
+  /** Poll interval while the run changes. */
+  intervalMs: number;
+  /** Longest interval once the run is idle (the interval doubles after 3 unchanged polls). */
+  maxIntervalMs: number;
+  /** Most subscriptions in the process. */
+  maxSubscriptions: number;
+}
+
+export const defaultLiveOptions: LiveOptions = { intervalMs: 2000, maxIntervalMs: 30_000, maxSubscriptions: 1000 };
+
+/**
+ * Live runs for `Subscription.runUpdated`: one poller per run and per
+ * caller key, shared by all that caller's subscribers of the run (callers
+ * with different keys never share a poller, so nobody sees what their key
+ * may not). A poller asks W&B once per interval, backs off while the run
+ * is idle, emits the run when its state, heartbeat, last step or summary
+ * changes, ends every subscription after a terminal state, and stops when
+ * its last subscriber leaves.
+ */
+export function createRunWatchers(options: LiveOptions, clientFor: (authorization: string | null) => UpstreamClient) {
+  const watchers = new Map<string, Watcher>();
+  let subscriptions = 0;
+
+  interface Watcher {
+    ref: RunRef;
+    authorization: string | null;
+    subscribers: Set<Subscriber>;
+    last: RunParent;
+    interval: number;
+    unchanged: number;
+    timer: NodeJS.Timeout | null;
+  }
+
+  function schedule(key: string, w: Watcher): void {
+    w.timer = setTimeout(() => void poll(key, w), w.interval);
+    w.timer.unref?.();
+  }
+
+  async function poll(key: string, w: Watcher): Promise<void> {
+    w.timer = null;
+    let run: RunParent | null;
+    try {
+      // A fresh loader per poll: nothing is cached between polls.
+      run = await createRunLoader(clientFor(w.authorization)).load({ ref: w.ref, details: liveDetails });
+    } catch (error) {
+      if (watchers.get(key) !== w) return;
+      // W&B failing for a while does not end the subscription: poll again, more slowly.
+      if (hasCode(error, 'UNAUTHENTICATED') || hasCode(error, 'FORBIDDEN')) return stop(key, w, error as Error);
+      w.interval = Math.min(options.maxIntervalMs, w.interval * 2);
+      return schedule(key, w);
+    }
+    if (watchers.get(key) !== w) return;
+    if (!run) return stop(key, w, notFound(`run ${runPath(w.ref)} no longer exists`));
+    if (changed(w.last, run)) {
+      w.last = run;
+      w.unchanged = 0;
+      w.interval = options.intervalMs;
+      for (const s of w.subscribers) s.push(run);
+      if (isTerminal(run)) return stop(key, w, null);
+    } else if (++w.unchanged % 3 === 0) {
+      w.interval = Math.min(options.maxIntervalMs, w.interval * 2);
+    }
+    schedule(key, w);
+  }
+
+  function stop(key: string, w: Watcher, error: Error | null): void {
+    if (w.timer) clearTimeout(w.timer);
+    watchers.delete(key);
+    for (const s of [...w.subscribers]) {
+      if (error) s.fail(error);
+      else s.end();
+    }
+  }
+
+  return {
+    /**
+     * Subscribes to a run the caller has just been shown to see (`current`
+     * was loaded with the caller's key): yields `current` at once, then the
+     * run whenever it changes. Throws RATE_LIMITED beyond the process's cap.
+     */
+    subscribe(authorization: string | null, ref: RunRef, current: RunParent): AsyncIterableIterator<RunParent> {
+      if (subscriptions >= options.maxSubscriptions) {
+        throw codedError('RATE_LIMITED', `too many live subscriptions on this server (at most ${options.maxSubscriptions})`);
+      }
+      const key = `${authorization === null ? '-' : createHash('sha256').update(authorization).digest('hex')}|${runPath(ref)}`;
+      let w = watchers.get(key);
+      const subscriber = new Subscriber(() => {
+        subscriptions--;
+        if (!w) return;
+        w.subscribers.delete(subscriber);
+        if (w.subscribers.size === 0 && watchers.get(key) === w) stop(key, w, null);
+      });
+      subscriptions++;
+      subscriber.push(current);
+      if (isTerminal(current)) {
+        subscriber.end();
+        return subscriber;
+      }
+      if (!w) {
+        w = { ref, authorization, subscribers: new Set(), last: current, interval: options.intervalMs, unchanged: 0, timer: null };
+        watchers.set(key, w);
+        schedule(key, w);
+      }
+      w.subscribers.add(subscriber);
+      return subscriber;
+    },
+    /** Live subscriptions and pollers, for metrics and tests. */
+    stats: () => ({ subscriptions, pollers: watchers.size }),
+    /** Ends every subscription (shutdown). */
+    closeAll(): void {
+      for (const [key, w] of [...watchers]) stop(key, w, null);
+    },
+  };
+}
+
+export type RunWatchers = ReturnType<typeof createRunWatchers>;
+
+// Private:
+
+function isTerminal(run: RunParent): boolean {
+  return terminal.has((run.state ?? '').toLowerCase());
+}
+
+function lastStepOf(run: RunParent): unknown {
+  return (run.historyKeys as { lastStep?: unknown } | null | undefined)?.lastStep;
+}
+
+function changed(a: RunParent, b: RunParent): boolean {
+  return a.state !== b.state || a.heartbeatAt !== b.heartbeatAt || a.summaryMetrics !== b.summaryMetrics || lastStepOf(a) !== lastStepOf(b);
+}
+
+/** One subscription: an async iterator fed by its poller, ended when it completes or the caller leaves. */
+class Subscriber implements AsyncIterableIterator<RunParent> {
+  private queue: RunParent[] = [];
+  private waiting: ((r: IteratorResult<RunParent>) => void) | null = null;
+  private failWaiting: ((e: Error) => void) | null = null;
+  private done = false;
+  private error: Error | null = null;
+
+  constructor(private readonly onLeave: () => void) {}
+
+  push(run: RunParent): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = this.failWaiting = null;
+      resolve({ value: run, done: false });
+    } else this.queue.push(run);
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onLeave();
+    if (this.waiting && this.queue.length === 0) {
+      const resolve = this.waiting;
+      this.waiting = this.failWaiting = null;
+      resolve({ value: undefined, done: true });
+    }
+  }
+
+  fail(error: Error): void {
+    if (this.done) return;
+    if (this.failWaiting) {
+      const reject = this.failWaiting;
+      this.waiting = this.failWaiting = null;
+      this.done = true;
+      this.onLeave();
+      reject(error);
+      return;
+    }
+    // Delivered after what is queued.
+    this.error = error;
+    this.end();
+  }
+
+  next(): Promise<IteratorResult<RunParent>> {
+    const value = this.queue.shift();
+    if (value !== undefined) return Promise.resolve({ value, done: false });
+    if (this.error) {
+      const error = this.error;
+      this.error = null;
+      return Promise.reject(error);
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<RunParent>> {
+    this.queue = [];
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<RunParent> {
+    return this;
+  }
+}

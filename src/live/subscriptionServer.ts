@@ -1,0 +1,87 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Context } from '../context.js';
+
+export interface SubscriptionServerOptions {
+  schema: GraphQLSchema;
+  /** Builds the context of a subscription from the caller's Authorization (connection params or upgrade headers). */
+  context: (authorization: string | undefined) => Context;
+  /** Validation rules beyond graphql-js's own (query limits). */
+  validationRules: readonly ValidationRule[];
+  /** Most subscriptions at once on one connection. */
+  maxPerConnection: number;
+  /** Masks errors as the HTTP endpoint does. */
+  formatError: (error: GraphQLError) => GraphQLError;
+}
+
+/**
+ * graphql-ws over WebSocket on the HTTP server's own port and path
+ * (/graphql, and /), the way federation routers (Apollo Router's
+ * passthrough mode, Hive Gateway) reach subgraphs for subscriptions.
+ */
+export function serveSubscriptions(server: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
+  const wss = new WebSocketServer({ noServer: true });
+  const active = new Map<WebSocket, number>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/graphql' && path !== '/') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  const disposable = useServer(
+    {
+      context: (ctx) => {
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const headers = (typeof params.headers === 'object' && params.headers !== null ? params.headers : {}) as Record<string, unknown>;
+        const fromParams = [params.authorization, params.Authorization, headers.authorization, headers.Authorization].find((v) => typeof v === 'string') as string | undefined;
+        return options.context(fromParams ?? ctx.extra.request.headers.authorization) as unknown as Record<string, unknown>;
+      },
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        const socket = ctx.extra.socket;
+        const count = active.get(socket) ?? 0;
+        if (count >= options.maxPerConnection) {
+          return [new GraphQLError(`too many subscriptions on this connection (at most ${options.maxPerConnection})`, { extensions: { code: 'RATE_LIMITED' } })];
+        }
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
+        const errors = validate(options.schema, document, [...specifiedRules, ...options.validationRules]);
+        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        active.set(socket, count + 1);
+        return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined };
+      },
+      onComplete: (ctx) => {
+        const socket = ctx.extra.socket;
+        const count = (active.get(socket) ?? 1) - 1;
+        if (count <= 0) active.delete(socket);
+        else active.set(socket, count);
+      },
+      onClose: (ctx) => {
+        active.delete(ctx.extra.socket);
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors?.length) return result;
+        return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => options.formatError(e as GraphQLError)),
+    },
+    wss,
+  );
+
+  return {
+    close: async () => {
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await disposable.dispose();
+    },
+  };
+}
