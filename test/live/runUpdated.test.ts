@@ -98,6 +98,25 @@ describe('Subscription.runUpdated', () => {
     }
   });
 
+  it('1 subscriber of a changing run causes one upstream poll per interval', async () => {
+    await createRun('live0006');
+    const sub = follow(client(), 'demo/live/live0006');
+    for (let i = 0; i < 100 && sub.events.length === 0; i++) await sleep(20);
+    stack.emulator.resetRequests();
+    const started = Date.now();
+    for (let i = 0; i < 8; i++) {
+      await stream('live0006', { files: { 'wandb-history.jsonl': { offset: i, content: [JSON.stringify({ _step: i, loss: i })] } } });
+      await sleep(INTERVAL);
+    }
+    const elapsed = Date.now() - started;
+    const polls = stack.emulator.requests.filter((r) => r.query.includes('RunsByName')).length;
+    console.log(`1 subscriber: ${polls} upstream polls in ${elapsed} ms (${(elapsed / INTERVAL).toFixed(1)} intervals of ${INTERVAL} ms)`);
+    expect(polls).toBeGreaterThanOrEqual(Math.floor(elapsed / INTERVAL / 2));
+    expect(polls).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL) + 1);
+    await stream('live0006', { complete: true, exitcode: 0 });
+    await Promise.race([sub.done, sleep(3000)]);
+  });
+
   it('200 subscribers of one run cause one upstream poll per interval', async () => {
     await createRun('live0003');
     // 200 subscribers over 10 connections (at most 20 subscriptions per connection by default).
