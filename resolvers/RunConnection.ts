@@ -1,6 +1,6 @@
 import type { RunConnectionResolvers } from '../src/generated/subgraph.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
-import { encodeCursor } from '../src/cursor.js';
+import { encodeCursor, pageInfoOf } from '../src/cursor.js';
 import { sampledHistory } from './Run.js';
 
 /** A page of runs as Query.runs fetched it. */
@@ -16,12 +16,7 @@ export interface RunConnectionParent {
 export const RunConnection: RunConnectionResolvers = {
   nodes: (c) => c.runs,
   edges: (c) => c.runs.map((node, i) => ({ node, cursor: encodeCursor('runs', c.cursors[i]) })),
-  pageInfo: (c) => ({
-    hasNextPage: c.hasNextPage,
-    hasPreviousPage: c.hasPreviousPage,
-    startCursor: c.cursors.length ? encodeCursor('runs', c.cursors[0]) : null,
-    endCursor: c.cursors.length ? encodeCursor('runs', c.cursors[c.cursors.length - 1]) : null,
-  }),
+  pageInfo: (c) => pageInfoOf('runs', c.cursors, c.hasNextPage, c.hasPreviousPage),
   totalCount: (c) => c.totalCount ?? 0,
   /** Every run's sampled history in one upstream request (the loader batches them), each row with runId. */
   histories: async (c, args, ctx) => {

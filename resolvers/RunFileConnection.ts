@@ -1,6 +1,6 @@
 import type { RunFileConnectionResolvers } from '../src/generated/subgraph.js';
 import type { FileFieldsFragment } from '../src/generated/upstream.js';
-import { encodeCursor } from '../src/cursor.js';
+import { encodeCursor, pageInfoOf } from '../src/cursor.js';
 
 /** A page of a run's files as Run.files fetched it. */
 export interface RunFileConnectionParent {
@@ -16,11 +16,6 @@ export interface RunFileConnectionParent {
 
 export const RunFileConnection: RunFileConnectionResolvers = {
   edges: (c) => c.files.map((node, i) => ({ node, cursor: encodeCursor('files', c.cursors[i]) })),
-  pageInfo: (c) => ({
-    hasNextPage: c.hasNextPage,
-    hasPreviousPage: c.hasPreviousPage,
-    startCursor: c.cursors.length ? encodeCursor('files', c.cursors[0]) : null,
-    endCursor: c.cursors.length ? encodeCursor('files', c.cursors[c.cursors.length - 1]) : null,
-  }),
+  pageInfo: (c) => pageInfoOf('files', c.cursors, c.hasNextPage, c.hasPreviousPage),
   totalCount: (c) => (c.countNamed ? c.countNamed() : (c.totalCount ?? 0)),
 };

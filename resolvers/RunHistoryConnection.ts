@@ -1,6 +1,6 @@
 import type { RunHistoryConnectionResolvers } from '../src/generated/subgraph.js';
 import type { StepRow } from '../src/history.js';
-import { encodeCursor } from '../src/cursor.js';
+import { encodeCursor, pageInfoOf } from '../src/cursor.js';
 
 /** A page of history rows as Run.history read it. */
 export interface RunHistoryConnectionParent {
@@ -22,10 +22,5 @@ export const RunHistoryConnection: RunHistoryConnectionResolvers = {
         values: c.keys ? Object.fromEntries(c.keys.filter((k) => k in row).map((k) => [k, row[k]])) : row,
       },
     })),
-  pageInfo: (c) => ({
-    hasNextPage: c.hasNextPage,
-    hasPreviousPage: c.hasPreviousPage,
-    startCursor: c.rows.length ? encodeCursor('history', c.rows[0].step) : null,
-    endCursor: c.rows.length ? encodeCursor('history', c.rows[c.rows.length - 1].step) : null,
-  }),
+  pageInfo: (c) => pageInfoOf('history', [c.rows[0]?.step, c.rows[c.rows.length - 1]?.step].filter((s): s is number => s !== undefined), c.hasNextPage, c.hasPreviousPage),
 };

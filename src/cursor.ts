@@ -17,3 +17,13 @@ export function decodeCursor(kind: CursorKind, cursor: string): string {
   }
   return text.slice(prefix.length);
 }
+
+/** Relay page info for a page whose items have these cursor values (in order). */
+export function pageInfoOf(kind: CursorKind, values: readonly (string | number)[], hasNextPage: boolean, hasPreviousPage: boolean) {
+  return {
+    hasNextPage,
+    hasPreviousPage,
+    startCursor: values.length ? encodeCursor(kind, values[0]) : null,
+    endCursor: values.length ? encodeCursor(kind, values[values.length - 1]) : null,
+  };
+}

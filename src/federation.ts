@@ -1,4 +1,7 @@
 import { composeServices } from '@apollo/composition';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { parse } from 'graphql';
 
 export interface SubgraphSource {
@@ -26,4 +29,28 @@ export async function fetchSubgraphSdl(url: string): Promise<string> {
   const body = (await res.json()) as { data?: { _service: { sdl: string } } };
   if (!body.data) throw new Error(`${url} did not return its SDL (HTTP ${res.status})`);
   return body.data._service.sdl;
+}
+
+/**
+ * Serves a supergraph with @apollo/gateway, forwarding each caller's
+ * Authorization header to the subgraphs (so the W&B subgraph uses the
+ * caller's key).
+ */
+export async function startApolloGateway(supergraphSdl: string, listen: { port: number; host: string }): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server = new ApolloServer({
+    // Whoever starts the gateway stops it, in order with the rest.
+    stopOnTerminationSignals: false,
+    gateway: new ApolloGateway({
+      supergraphSdl,
+      buildService: ({ url }) =>
+        new RemoteGraphQLDataSource<{ authorization?: string }>({
+          url,
+          willSendRequest({ request, context }) {
+            if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+          },
+        }),
+    }),
+  });
+  const { url } = await startStandaloneServer(server, { listen, context: async ({ req }) => ({ authorization: req.headers.authorization }) });
+  return { url, stop: () => server.stop() };
 }

@@ -6,6 +6,7 @@
  * that W&B instead.
  */
 import { loadConfig } from './config.js';
+import { stopOnSignals } from './shutdown.js';
 import { startEmulator, type Emulator } from './emulator/server.js';
 import { DEMO_API_KEY } from './emulator/seed.js';
 import { startSubgraph } from './server.js';
@@ -69,25 +70,4 @@ lines.push(
 );
 process.stdout.write(lines.join('\n'));
 
-let stopping = false;
-const stop = (signal: NodeJS.Signals) => {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal during shutdown: exiting now');
-    process.exit(1);
-  }
-  stopping = true;
-  logger.info({ signal }, 'stopping');
-  void (async () => {
-    try {
-      await subgraph.close();
-      await emulator?.close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
-      process.exit(1);
-    }
-  })();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+stopOnSignals(logger, [() => subgraph.close(), async () => emulator?.close()]);

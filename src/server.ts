@@ -18,26 +18,10 @@ import { guardEntities } from './entities.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
 import { callbackLogger, createLogger, scrub, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { clientErrorCodes } from './errors.js';
 
 const schemaDir = fileURLToPath(new URL('../schema/subgraph/', import.meta.url));
 
-/** Codes the subgraph itself sets; any other error is masked. */
-const knownCodes = new Set([
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
 
 /**
  * Records on the request's state (in its context) the operation's name and
@@ -57,7 +41,7 @@ function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> {
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
             const code = error.extensions?.code;
-            if (typeof code === 'string' && knownCodes.has(code)) continue;
+            if (typeof code === 'string' && clientErrorCodes.has(code)) continue;
             const original = error.originalError ?? error;
             logger.error(
               {
@@ -434,14 +418,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** maskError for GraphQLErrors (subscriptions over WebSocket). */
 function maskGraphQLError(error: GraphQLError): GraphQLError {
   const code = error.extensions?.code;
-  if (typeof code === 'string' && knownCodes.has(code)) return error;
+  if (typeof code === 'string' && clientErrorCodes.has(code)) return error;
   return new GraphQLError('Internal server error', { nodes: error.nodes, path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
 /** Errors with a known code pass; anything else is masked so no internals leak (requestStatePlugin logs it). */
 function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && knownCodes.has(code)) {
+  if (typeof code === 'string' && clientErrorCodes.has(code)) {
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }

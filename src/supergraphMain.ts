@@ -4,15 +4,13 @@
  * subgraph (a model registry pointing at W&B runs) on 4002, composed and
  * served by @apollo/gateway on GATEWAY_PORT (4000).
  */
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { loadConfig } from './config.js';
+import { stopOnSignals } from './shutdown.js';
 import { startEmulator } from './emulator/server.js';
 import { DEMO_API_KEY } from './emulator/seed.js';
 import { startSubgraph } from './server.js';
 import { appUrlFor } from './context.js';
-import { composeSupergraph, fetchSubgraphSdl } from './federation.js';
+import { composeSupergraph, fetchSubgraphSdl, startApolloGateway } from './federation.js';
 import { startCompanySubgraph } from '../test/fixtures/company/server.js';
 import { encodeRunId } from './upstream/ids.js';
 import { createLogger } from './observability/logger.js';
@@ -54,37 +52,14 @@ const models = Array.from({ length: 50 }, (_, i) => ({
     return encodeRunId({ entity, project, runId });
   }),
 }));
-const signals = ['SIGINT', 'SIGTERM'] as const;
-const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
 const company = await startCompanySubgraph(models, companyPort);
-// This script owns shutdown: drop the handlers Apollo's standalone server set for the demo company
-// subgraph, which would stop it out of order and raise the signal again.
-for (const signal of signals) {
-  for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.off(signal, listener);
-}
 
 const { supergraphSdl } = composeSupergraph([
   { name: 'wandb', url: subgraph.url, sdl: await fetchSubgraphSdl(subgraph.url) },
   { name: 'company', url: company.url, sdl: await fetchSubgraphSdl(company.url) },
 ]);
-const gateway = new ApolloServer({
-  // Shutdown is handled below, in order (gateway, subgraphs, emulator).
-  stopOnTerminationSignals: false,
-  gateway: new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ url }) =>
-      new RemoteGraphQLDataSource<{ authorization?: string }>({
-        url,
-        willSendRequest({ request, context }) {
-          if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-        },
-      }),
-  }),
-});
-const { url } = await startStandaloneServer(gateway, {
-  listen: { port: gatewayPort, host: config.host },
-  context: async ({ req }) => ({ authorization: req.headers.authorization }),
-});
+const gateway = await startApolloGateway(supergraphSdl, { port: gatewayPort, host: config.host });
+const url = gateway.url;
 
 logger.info({ gateway: url, subgraph: subgraph.url, company: company.url, upstream: emulator.url }, 'supergraph started');
 process.stdout.write(
@@ -102,27 +77,4 @@ process.stdout.write(
   ].join('\n'),
 );
 
-let stopping = false;
-const stop = (signal: NodeJS.Signals) => {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal during shutdown: exiting now');
-    process.exit(1);
-  }
-  stopping = true;
-  logger.info({ signal }, 'stopping');
-  void (async () => {
-    try {
-      await gateway.stop();
-      await company.stop();
-      await subgraph.close();
-      await emulator.close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
-      process.exit(1);
-    }
-  })();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+stopOnSignals(logger, [() => gateway.stop(), () => company.stop(), () => subgraph.close(), () => emulator.close()]);

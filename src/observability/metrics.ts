@@ -1,3 +1,4 @@
+import { clientErrorCodes } from '../errors.js';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -24,24 +25,8 @@ export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
 
 export const upstreamOutcomes = ['ok', 'http_4xx', 'http_429', 'http_5xx', 'bad_body', 'timeout', 'network'] as const;
 export const loaderNames = ['run', 'run_field', 'sweep', 'artifact'] as const;
-export const errorCodes = [
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'INTERNAL_SERVER_ERROR',
-  'SHUTTING_DOWN',
-] as const;
+/** Error codes counted by name; any other becomes OTHER. */
+export const errorCodes = [...clientErrorCodes, 'INTERNAL_SERVER_ERROR', 'SHUTTING_DOWN'] as const;
 
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop, GC); default true. */

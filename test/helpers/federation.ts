@@ -1,10 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
-import { composeSupergraph, fetchSubgraphSdl } from '../../src/federation.js';
+import { composeSupergraph, fetchSubgraphSdl, startApolloGateway } from '../../src/federation.js';
 import { startCompanySubgraph, type ModelData } from '../fixtures/company/server.js';
 import { startRecordingProxy, type RecordingProxy } from './proxy.js';
 import { startStack, subgraphClient, type Stack } from './stack.js';
@@ -43,22 +40,8 @@ export async function startFederatedStack(): Promise<FederatedStack> {
     { name: 'company', url: company.url, sdl: await fetchSubgraphSdl(company.url) },
   ]);
 
-  const apollo = new ApolloServer({
-    gateway: new ApolloGateway({
-      supergraphSdl,
-      buildService: ({ url }) =>
-        new RemoteGraphQLDataSource<{ authorization?: string }>({
-          url,
-          willSendRequest({ request, context }) {
-            if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-          },
-        }),
-    }),
-  });
-  const { url: apolloUrl } = await startStandaloneServer(apollo, {
-    listen: { port: 0, host: '127.0.0.1' },
-    context: async ({ req }) => ({ authorization: req.headers.authorization }),
-  });
+  const apollo = await startApolloGateway(supergraphSdl, { port: 0, host: '127.0.0.1' });
+  const apolloUrl = apollo.url;
 
   const hive = createGatewayRuntime({
     supergraph: supergraphSdl,
