@@ -7,8 +7,9 @@ import { parseRunPath, inRange, runPath } from '../src/paths.js';
 import { historyWindowsSelected, runDetailsSelected, selects } from '../src/selection.js';
 import { decodeCursor } from '../src/cursor.js';
 import { badInput } from '../src/errors.js';
-import { historyKeysWanted, scanHistory } from '../src/history.js';
-import { hintIfEnded } from '../src/cacheHints.js';
+import { firstWindowField, historyKeysWanted, scanHistory } from '../src/history.js';
+import { hasWindow, rememberWindow } from '../src/readAhead.js';
+import { hasEnded, hintIfEnded } from '../src/cacheHints.js';
 import { sampleTargets } from '../src/sampling.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
 import type { ArtifactConnectionParent } from './ArtifactConnection.js';
@@ -85,6 +86,7 @@ export const Run: RunResolvers = {
     const extras = wanted ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
     const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
     const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, extras, start, end, first, density, prefetched: r.prefetched });
+    if (hasNextPage && hasEnded(r)) readAheadNextPage(ctx, r, wanted, rows[rows.length - 1].step + 1, first, maxStep ?? null);
     return { rows, keys: keys && keys.length > 0 ? keys : null, hasNextPage, hasPreviousPage: start > (minStep ?? 0) };
   },
   file: async (r, { name }, ctx) => {
@@ -144,6 +146,31 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
 }
 
 // Private:
+
+/** Pages of an ended run's history read ahead of the caller. */
+const readAheadDepth = 3;
+
+/**
+ * Fetches, in the background, the first windows of the next pages (an
+ * ended run's history does not change), guessing that each page ends
+ * `first` steps later, as it does for a run logged every step; a wrong
+ * guess only means that page asks W&B itself.
+ */
+function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, start: number, first: number, maxStep: number | null): void {
+  if (!ctx.readAhead) return;
+  const remembered = { cache: ctx.readAhead, principal: ctx.principal };
+  const path = runPath(refOf(r));
+  const lastStep = (r.historyKeys as { lastStep?: number } | null | undefined)?.lastStep ?? -1;
+  for (let k = 0; k < readAheadDepth; k++) {
+    const from = start + k * first;
+    if (from > lastStep) return;
+    const next = firstWindowField(keys, from, first, maxStep);
+    if (!next || hasWindow(remembered, path, next)) continue;
+    const value = field(ctx, r, next);
+    value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
+    rememberWindow(remembered, path, next, value, first + 1);
+  }
+}
 
 /** The most events read when filtering system metrics by key. */
 const maxEvents = 10_000;

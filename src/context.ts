@@ -3,6 +3,7 @@ import type { Limiter, PolicyHooks, UpstreamPolicy } from './upstream/policy.js'
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
 import type { UpstreamAgents } from './upstream/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
+import { principalOf, type ReadAheadCache } from './readAhead.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -25,6 +26,10 @@ export interface Context {
   authorization: string | null;
   /** Live runs, shared by the process (subscriptions). */
   live?: RunWatchers;
+  /** Ended runs' history read ahead, shared by the process, keyed by principal. */
+  readAhead?: ReadAheadCache;
+  /** A hash of `authorization`: the caller's name in process-level caches. */
+  principal: string;
 }
 
 export interface ContextOptions {
@@ -41,6 +46,7 @@ export interface ContextOptions {
   /** Told the size of every DataLoader batch (metrics). */
   onBatch?: OnBatch;
   live?: RunWatchers;
+  readAhead?: ReadAheadCache;
 }
 
 /**
@@ -52,7 +58,15 @@ export function createContext(options: ContextOptions, header: string | undefine
   const service = options.serviceKey ? `Basic ${Buffer.from(`api:${options.serviceKey}`).toString('base64')}` : null;
   const authorization = caller ?? service;
   const upstream = upstreamClientFor(options, authorization);
-  return { upstream, loaders: createLoaders(upstream, options.onBatch), appUrl: options.appUrl, authorization, live: options.live };
+  return {
+    upstream,
+    loaders: createLoaders(upstream, options.onBatch),
+    appUrl: options.appUrl,
+    authorization,
+    principal: principalOf(authorization),
+    live: options.live,
+    readAhead: options.readAhead,
+  };
 }
 
 /** An upstream client sending `authorization`, with the process's pools, policy and hooks. */

@@ -12,6 +12,7 @@ import { resolvers } from '../resolvers/index.js';
 import { createContext, upstreamClientFor, type Context, type ContextOptions, type RequestState } from './context.js';
 import { createRunWatchers, defaultLiveOptions, type LiveOptions } from './live/runWatchers.js';
 import { serveSubscriptions } from './live/subscriptionServer.js';
+import { createReadAheadCache } from './readAhead.js';
 import { createUpstreamAgents, destroyUpstreamAgents, send } from './upstream/transport.js';
 import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.js';
 import { guardEntities } from './entities.js';
@@ -141,6 +142,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     limiter: createLimiter(policy.maxInFlight),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
+    // At most 200k rows (a few tens of MB) of ended runs' history, for 30 s.
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 200_000 }),
   };
   const schema = createSubgraphSchema();
   // Live runs: pollers shared by the process, each polling with its subscribers' own key.

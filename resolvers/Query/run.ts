@@ -1,10 +1,25 @@
 import type { QueryResolvers } from '../../src/generated/subgraph.js';
-import { parseRunPath } from '../../src/paths.js';
+import { parseRunPath, runPath } from '../../src/paths.js';
+import { recallRun, rememberRun } from '../../src/readAhead.js';
+import type { RunParent } from '../../src/loaders/runLoader.js';
+import type { RunField } from '../../src/upstream/batch.js';
 import { historyWindowsSelected, runDetailsSelected } from '../../src/selection.js';
-import { hintIfEnded, selectsOnlyImmutable } from '../../src/cacheHints.js';
+import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/cacheHints.js';
 
+/**
+ * A query asking only for an ended run's immutable data (e.g. the next page
+ * of its history) is served from what was read ahead for this caller, when
+ * all of it is there: no upstream request.
+ */
 export const run: NonNullable<QueryResolvers['run']> = async (_, { path }, ctx, info) => {
-  const found = await ctx.loaders.runLoader.load({ ref: parseRunPath(path), details: runDetailsSelected(info), prefetch: historyWindowsSelected(info) });
-  hintIfEnded(info, found, selectsOnlyImmutable(info));
+  const ref = parseRunPath(path);
+  const details = runDetailsSelected(info);
+  const prefetch = historyWindowsSelected(info);
+  const immutable = selectsOnlyImmutable(info);
+  const remembered = { cache: ctx.readAhead, principal: ctx.principal };
+  const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), details, prefetch) : undefined;
+  const found = recalled ?? (await ctx.loaders.runLoader.load({ ref, details, prefetch }));
+  if (found && !recalled && immutable && hasEnded(found)) rememberRun(remembered, runPath(ref), details, found);
+  hintIfEnded(info, found, immutable);
   return found;
 };
