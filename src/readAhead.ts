@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
  * the background; the next request then needs no upstream request at all.
  * Entries are keyed by a hash of the caller's Authorization (one caller
  * never gets another's entries), hold only ended runs' immutable data, and
- * expire after `ttlMs`; the cache holds at most `maxRows` history rows,
- * dropping the least recently used.
+ * expire after `ttlMs` (a window also leaves once it has served its page);
+ * the cache holds at most `maxRows` history rows, dropping the least
+ * recently used.
  */
 export function createReadAheadCache(options: { ttlMs: number; maxRows: number }) {
   const entries = new Map<string, { value: unknown; rows: number; expires: number }>();
@@ -44,6 +45,9 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number }
     has(key: string): boolean {
       return this.get(key) !== undefined;
     },
+    delete(key: string): void {
+      drop(key);
+    },
     get size() {
       return { entries: entries.size, rows };
     },
@@ -79,6 +83,8 @@ export async function recallRun<R extends { prefetched?: { field: F; value: unkn
   if (pending.some((v) => v === undefined)) return undefined;
   try {
     const values = await Promise.all(pending);
+    // A window serves one page: a scan never asks for it again, so it leaves the cache now.
+    for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
     return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
   } catch {
     return undefined;

@@ -142,8 +142,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     limiter: createLimiter(policy.maxInFlight),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
-    // At most 200k rows (a few tens of MB) of ended runs' history, for 30 s.
-    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 200_000 }),
+    // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000 }),
   };
   const schema = createSubgraphSchema();
   // Live runs: pollers shared by the process, each polling with its subscribers' own key.

@@ -44,6 +44,14 @@ export interface UpstreamClient {
   requestPartial<T>(query: string, variables: Record<string, unknown>): Promise<PartialResult<T>>;
 }
 
+/** Printed typed documents: they are static, so each is printed once per process. */
+const printed = new WeakMap<DocumentNode, string>();
+function text(doc: DocumentNode): string {
+  let t = printed.get(doc);
+  if (!t) printed.set(doc, (t = print(doc)));
+  return t;
+}
+
 /** Builds the upstream client for one request. */
 export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   const headers: Record<string, string> = { 'user-agent': 'wandb-runs-subgraph' };
@@ -55,12 +63,6 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     hooks: options.hooks,
   });
   const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
-  const printed = new WeakMap<DocumentNode, string>();
-  const text = (doc: DocumentNode) => {
-    let t = printed.get(doc);
-    if (!t) printed.set(doc, (t = print(doc)));
-    return t;
-  };
 
   async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
     try {
