@@ -147,8 +147,8 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
 
 // Private:
 
-/** Pages of an ended run's history read ahead of the caller. */
-const readAheadDepth = 3;
+/** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
+const readAheadRows = 3000;
 
 /**
  * Fetches, in the background, the first windows of the next pages (an
@@ -161,7 +161,9 @@ function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, st
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
   const path = runPath(refOf(r));
   const lastStep = (r.historyKeys as { lastStep?: number } | null | undefined)?.lastStep ?? -1;
-  for (let k = 0; k < readAheadDepth; k++) {
+  // Memory stays bounded by the page size: big pages are read only one ahead.
+  const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (first + 1))));
+  for (let k = 0; k < depth; k++) {
     const from = start + k * first;
     if (from > lastStep) return;
     const next = firstWindowField(keys, from, first, maxStep);
