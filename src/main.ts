@@ -9,8 +9,7 @@ import { loadConfig } from './config.js';
 import { stopOnSignals } from './shutdown.js';
 import { startEmulator, type Emulator } from './emulator/server.js';
 import { DEMO_API_KEY } from './emulator/seed.js';
-import { startSubgraph } from './server.js';
-import { appUrlFor } from './context.js';
+import { startSubgraph, subgraphOptionsFrom } from './server.js';
 import { createLogger } from './observability/logger.js';
 
 const config = loadConfig();
@@ -30,21 +29,7 @@ if (!baseUrl) {
   baseUrl = emulator.url;
   serviceKey ??= DEMO_API_KEY;
 }
-const subgraph = await startSubgraph({
-  port: config.port,
-  host: config.host,
-  wandbBaseUrl: baseUrl,
-  appUrl: config.wandbAppUrl ?? appUrlFor(baseUrl),
-  serviceKey,
-  // CORS is open in the demo on the emulator, closed otherwise unless CORS_ORIGINS says.
-  corsOrigins: config.corsOrigins ?? (emulator ? ['*'] : null),
-  maxBodyBytes: config.maxBodyBytes,
-  queryLimits: config.queryLimits,
-  policy: config.policy,
-  live: config.live,
-  logger,
-  shutdownTimeoutMs: config.shutdownTimeoutMs,
-});
+const subgraph = await startSubgraph(subgraphOptionsFrom(config, { wandbBaseUrl: baseUrl, serviceKey, demo: emulator !== null }, logger));
 logger.info(
   { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, startupMs: Date.now() - started },
   'subgraph started',

@@ -9,7 +9,8 @@ import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { resolvers } from '../resolvers/index.js';
-import { createContext, upstreamClientFor, type Context, type ContextOptions, type RequestState } from './context.js';
+import type { Config } from './config.js';
+import { appUrlFor, createContext, upstreamClientFor, type Context, type ContextOptions, type RequestState } from './context.js';
 import { createRunWatchers, defaultLiveOptions, type LiveOptions } from './live/runWatchers.js';
 import { serveSubscriptions } from './live/subscriptionServer.js';
 import { createReadAheadCache } from './readAhead.js';
@@ -104,6 +105,32 @@ export interface SubgraphOptions {
   readiness?: { timeoutMs?: number; cacheMs?: number };
   /** Live runs (Subscription.runUpdated): poll interval, idle backoff and caps. */
   live?: Partial<LiveOptions> & { maxPerConnection?: number };
+}
+
+/**
+ * The subgraph's options from the configuration, for W&B at `wandbBaseUrl`
+ * with `serviceKey`; `demo` (the embedded emulator) opens CORS unless
+ * CORS_ORIGINS says otherwise.
+ */
+export function subgraphOptionsFrom(
+  config: Config,
+  upstream: { wandbBaseUrl: string; serviceKey: string | null; demo: boolean },
+  logger: Logger,
+): SubgraphOptions {
+  return {
+    port: config.port,
+    host: config.host,
+    wandbBaseUrl: upstream.wandbBaseUrl,
+    appUrl: config.wandbAppUrl ?? appUrlFor(upstream.wandbBaseUrl),
+    serviceKey: upstream.serviceKey,
+    corsOrigins: config.corsOrigins ?? (upstream.demo ? ['*'] : null),
+    maxBodyBytes: config.maxBodyBytes,
+    queryLimits: config.queryLimits,
+    policy: config.policy,
+    live: config.live,
+    logger,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  };
 }
 
 export interface Subgraph {

@@ -8,8 +8,7 @@ import { loadConfig } from './config.js';
 import { stopOnSignals } from './shutdown.js';
 import { startEmulator } from './emulator/server.js';
 import { DEMO_API_KEY } from './emulator/seed.js';
-import { startSubgraph } from './server.js';
-import { appUrlFor } from './context.js';
+import { startSubgraph, subgraphOptionsFrom } from './server.js';
 import { composeSupergraph, fetchSubgraphSdl, startApolloGateway } from './federation.js';
 import { startCompanySubgraph } from '../test/fixtures/company/server.js';
 import { encodeRunId } from './upstream/ids.js';
@@ -21,20 +20,9 @@ const gatewayPort = Number(process.env.GATEWAY_PORT ?? 4000);
 const companyPort = Number(process.env.COMPANY_PORT ?? 4002);
 
 const emulator = await startEmulator({ port: config.emulator.port, host: config.emulator.host, dataDir: config.emulator.dataDir, seed: true });
-const subgraph = await startSubgraph({
-  port: config.port,
-  host: config.host,
-  wandbBaseUrl: emulator.url,
-  appUrl: config.wandbAppUrl ?? appUrlFor(emulator.url),
-  serviceKey: config.wandbApiKey ?? DEMO_API_KEY,
-  corsOrigins: config.corsOrigins ?? ['*'],
-  maxBodyBytes: config.maxBodyBytes,
-  queryLimits: config.queryLimits,
-  policy: config.policy,
-  live: config.live,
-  logger,
-  shutdownTimeoutMs: config.shutdownTimeoutMs,
-});
+const subgraph = await startSubgraph(
+  subgraphOptionsFrom(config, { wandbBaseUrl: emulator.url, serviceKey: config.wandbApiKey ?? DEMO_API_KEY, demo: true }, logger),
+);
 
 // The company's 50 models point at the demo project's runs: trained by one (held by path), evaluated by two (held by id).
 const page = await fetch(subgraph.url, {
