@@ -4,6 +4,8 @@ import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
 import type { UpstreamAgents } from './upstream/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './readAhead.js';
+import { basicForKey, readCredential } from './security/credentials.js';
+import { codedError } from './errors.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -47,17 +49,32 @@ export interface ContextOptions {
   onBatch?: OnBatch;
   live?: RunWatchers;
   readAhead?: ReadAheadCache;
+  /** Largest W&B answer read, in bytes (WANDB_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 /**
- * The context of one request: the caller's Authorization header (Basic
- * api:<key> or Bearer) goes upstream as is; without one, the service key.
+ * The Authorization sent upstream for a caller's credential: the caller's
+ * own when well formed (Basic api:<key> or Bearer <token>); the service
+ * key's only when no credential was sent at all. A credential present but
+ * malformed throws UNAUTHENTICATED (HTTP 401): it is never replaced by the
+ * service key.
  */
-export function createContext(options: ContextOptions, header: string | undefined): Context {
-  const caller = header && /^(Basic|Bearer)\s+\S+$/i.test(header.trim()) ? header.trim() : null;
-  const service = options.serviceKey ? `Basic ${Buffer.from(`api:${options.serviceKey}`).toString('base64')}` : null;
-  const authorization = caller ?? service;
-  const upstream = upstreamClientFor(options, authorization);
+export function authorizationFor(serviceKey: string | null, credential: unknown): string | null {
+  const read = readCredential(credential);
+  if (read.kind === 'valid') return read.authorization;
+  if (read.kind === 'malformed') throw codedError('UNAUTHENTICATED', `malformed credential: ${read.reason}`, { http: { status: 401 } });
+  return serviceKey ? basicForKey(serviceKey) : null;
+}
+
+/**
+ * The context of one request: the caller's Authorization header goes
+ * upstream as is; without one, the service key (see {@link authorizationFor}).
+ * `signal` aborts the request's upstream calls (the client went away).
+ */
+export function createContext(options: ContextOptions, header: unknown, signal?: AbortSignal): Context {
+  const authorization = authorizationFor(options.serviceKey, Array.isArray(header) ? header.join(', ') : header);
+  const upstream = upstreamClientFor(options, authorization, signal);
   return {
     upstream,
     loaders: createLoaders(upstream, options.onBatch),
@@ -70,8 +87,10 @@ export function createContext(options: ContextOptions, header: string | undefine
 }
 
 /** An upstream client sending `authorization`, with the process's pools, policy and hooks. */
-export function upstreamClientFor(options: ContextOptions, authorization: string | null): UpstreamClient {
+export function upstreamClientFor(options: ContextOptions, authorization: string | null, signal?: AbortSignal): UpstreamClient {
   return createUpstreamClient({
+    signal,
+    maxResponseBytes: options.maxResponseBytes,
     baseUrl: options.wandbBaseUrl,
     authorization,
     agents: options.agents,

@@ -360,6 +360,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     context: (authorization) => createContext(contextOptions, authorization),
     validationRules: queryLimitRules(options.queryLimits),
     maxPerConnection: options.live?.maxPerConnection ?? 20,
+    maxPayload: maxBody,
     formatError: maskGraphQLError,
   });
 

@@ -7,8 +7,14 @@ import type { Context } from '../context.js';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
-  /** Builds the context of a subscription from the caller's Authorization (connection params or upgrade headers). */
-  context: (authorization: string | undefined) => Context;
+  /**
+   * Builds the context of a subscription from the caller's credential
+   * (connection params or upgrade headers); throws UNAUTHENTICATED when
+   * the credential is malformed.
+   */
+  context: (authorization: unknown) => Context;
+  /** Largest WebSocket message accepted, in bytes (the HTTP body cap). */
+  maxPayload: number;
   /** Validation rules beyond graphql-js's own (query limits). */
   validationRules: readonly ValidationRule[];
   /** Most subscriptions at once on one connection. */
@@ -23,7 +29,8 @@ export interface SubscriptionServerOptions {
  * passthrough mode, Hive Gateway) reach subgraphs for subscriptions.
  */
 export function serveSubscriptions(server: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const wss = new WebSocketServer({ noServer: true });
+  // ws accepts 100 MiB messages by default: the HTTP body cap applies to messages too (a larger one closes with 1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const active = new Map<WebSocket, number>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -37,14 +44,15 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
 
   const disposable = useServer(
     {
-      context: (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const headers = (typeof params.headers === 'object' && params.headers !== null ? params.headers : {}) as Record<string, unknown>;
-        const fromParams = [params.authorization, params.Authorization, headers.authorization, headers.Authorization].find((v) => typeof v === 'string') as string | undefined;
-        return options.context(fromParams ?? ctx.extra.request.headers.authorization) as unknown as Record<string, unknown>;
-      },
+      context: (ctx) => options.context(credentialOf(ctx)) as unknown as Record<string, unknown>,
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const socket = ctx.extra.socket;
+        // A malformed credential is refused here, with its code, before any work (the context would throw the same).
+        try {
+          options.context(credentialOf(ctx));
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('malformed credential', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         const count = active.get(socket) ?? 0;
         if (count >= options.maxPerConnection) {
           return [new GraphQLError(`too many subscriptions on this connection (at most ${options.maxPerConnection})`, { extensions: { code: 'RATE_LIMITED' } })];
@@ -77,6 +85,25 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
     },
     wss,
   );
+
+  /**
+   * The caller's credential: from the connection params (authorization,
+   * Authorization, or the same under headers) when any is there, even if
+   * not a string (then malformed), else the upgrade request's header.
+   */
+  function credentialOf(ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): unknown {
+    const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+    const headers = (typeof params.headers === 'object' && params.headers !== null ? params.headers : {}) as Record<string, unknown>;
+    for (const [holder, name] of [
+      [params, 'authorization'],
+      [params, 'Authorization'],
+      [headers, 'authorization'],
+      [headers, 'Authorization'],
+    ] as const) {
+      if (Object.hasOwn(holder, name) && holder[name] !== undefined && holder[name] !== null) return holder[name];
+    }
+    return ctx.extra.request.headers.authorization;
+  }
 
   return {
     close: async () => {

@@ -1,7 +1,8 @@
 import { GraphQLClient, ClientError } from 'graphql-request';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
-import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
+import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents } from './transport.js';
+import { scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
@@ -29,7 +30,17 @@ export interface UpstreamOptions {
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** Aborts the client's requests (its caller went away). */
+  signal?: AbortSignal;
+  /** Largest answer read from W&B, in bytes (default: transport's defaultMaxResponseBytes). */
+  maxResponseBytes?: number;
 }
+
+/**
+ * Largest document sent to W&B, in bytes: a batch or a key list that would
+ * build a larger one fails with BAD_USER_INPUT before anything is sent.
+ */
+export const maxUpstreamDocumentBytes = 1_048_576;
 
 /** The W&B GraphQL API, as this subgraph calls it. One per request (it carries the caller's key). */
 export interface UpstreamClient {
@@ -61,13 +72,21 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     agents: options.agents ?? createUpstreamAgents(),
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
+    signal: options.signal,
+    maxResponseBytes: options.maxResponseBytes,
   });
+  // W&B's messages may quote the caller's key: its forms are scrubbed from every message kept.
+  const secrets = secretFormsOfAuthorization(options.authorization);
   const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
 
   async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+    const size = Buffer.byteLength(query) + JSON.stringify(variables).length;
+    if (size > maxUpstreamDocumentBytes) {
+      throw codedError('BAD_USER_INPUT', `the request would send W&B a ${size}-byte document (at most ${maxUpstreamDocumentBytes}): ask for fewer runs or keys`);
+    }
     try {
       const res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
-      return { data: (res.data ?? null) as T | null, errors: (res.errors ?? []) as UpstreamFieldError[] };
+      return { data: (res.data ?? null) as T | null, errors: cleanErrors(res.errors, secrets) };
     } catch (error) {
       throw upstreamError(error);
     }
@@ -88,22 +107,39 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
  * carry messages only; the emulator adds codes, which are kept.
  */
 export function fieldError(error: UpstreamFieldError) {
+  const message = scrub(typeof error.message === 'string' ? error.message.slice(0, 500) : 'W&B failed without a message');
   const known = error.extensions?.code;
   const code: ErrorCode =
     known === 'BAD_USER_INPUT' || known === 'NOT_FOUND'
       ? known
-      : known === 'PERMISSION_ERROR' || /permission denied/i.test(error.message)
+      : known === 'PERMISSION_ERROR' || /permission denied/i.test(message)
         ? 'FORBIDDEN'
-        : /not found|does not exist/i.test(error.message)
+        : /not found|does not exist/i.test(message)
           ? 'NOT_FOUND'
-          : /invalid|must be|expected|unknown|cannot|not allowed|malformed|not supported/i.test(error.message)
+          : /invalid|must be|expected|unknown|cannot|not allowed|malformed|not supported/i.test(message)
             ? 'BAD_USER_INPUT'
             : // An error W&B does not explain: its side failed to serve the request.
               'UPSTREAM_UNAVAILABLE';
-  return codedError(code, `W&B: ${error.message}`);
+  return codedError(code, `W&B: ${message}`);
 }
 
 // Private:
+
+/**
+ * W&B's errors as kept: at most 100, each message a string of at most 500
+ * characters with the caller's secrets (and any credential) scrubbed, the
+ * path kept only when it is a short list of names and indexes.
+ */
+function cleanErrors(errors: unknown, secrets: readonly string[]): UpstreamFieldError[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.slice(0, 100).map((e: unknown) => {
+    const raw = (e ?? {}) as { message?: unknown; path?: unknown; extensions?: { code?: unknown } };
+    const message = scrub(typeof raw.message === 'string' ? raw.message.slice(0, 500) : 'W&B failed without a message', secrets);
+    const path = Array.isArray(raw.path) && raw.path.length <= 32 && raw.path.every((p) => typeof p === 'string' || typeof p === 'number') ? (raw.path as (string | number)[]) : undefined;
+    const code = typeof raw.extensions?.code === 'string' ? raw.extensions.code : undefined;
+    return { message, ...(path ? { path } : {}), ...(code ? { extensions: { code } } : {}) };
+  });
+}
 
 /** Maps a transport failure to a coded error; never includes bodies or keys. */
 function upstreamError(error: unknown) {
@@ -120,7 +156,9 @@ function upstreamError(error: unknown) {
     if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
     return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
   }
+  if (error instanceof ResponseTooLargeError) return codedError('UPSTREAM_UNAVAILABLE', `W&B's answer is larger than the limit of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
   const name = (error as { name?: string })?.name;
+  if (name === 'AbortError' && (error as { code?: string }).code === 'ABORT_ERR') return codedError('UPSTREAM_UNAVAILABLE', 'the request was abandoned: its client went away');
   if (name === 'TimeoutError' || name === 'AbortError') return codedError('UPSTREAM_TIMEOUT', 'W&B did not answer in time');
   if (error instanceof SyntaxError) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
   return codedError('UPSTREAM_UNAVAILABLE', 'W&B could not be reached');

@@ -1,4 +1,4 @@
-import { send, type UpstreamAgents } from './transport.js';
+import { abortError, ResponseTooLargeError, send, type UpstreamAgents } from './transport.js';
 
 /** How the subgraph calls W&B: time limits, retries and concurrency. */
 export interface UpstreamPolicy {
@@ -26,7 +26,7 @@ export const defaultPolicy: UpstreamPolicy = {
 };
 
 /** What each attempt came to, for metrics. */
-export type AttemptOutcome = 'ok' | 'http_4xx' | 'http_429' | 'http_5xx' | 'bad_body' | 'timeout' | 'network';
+export type AttemptOutcome = 'ok' | 'http_4xx' | 'http_429' | 'http_5xx' | 'bad_body' | 'too_large' | 'timeout' | 'network';
 
 export interface PolicyHooks {
   onAttempt?: (outcome: AttemptOutcome, seconds: number) => void;
@@ -41,8 +41,24 @@ export function createLimiter(max: number) {
   let active = 0;
   const waiting: (() => void)[] = [];
   return {
-    async run<T>(task: () => Promise<T>): Promise<T> {
-      if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    /** Runs `task` when a slot is free; a task whose `signal` aborts while it waits leaves the queue. */
+    async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+      if (signal?.aborted) throw abortError();
+      if (active >= max) {
+        await new Promise<void>((resolve, reject) => {
+          const wake = () => {
+            signal?.removeEventListener('abort', leave);
+            resolve();
+          };
+          const leave = () => {
+            const i = waiting.indexOf(wake);
+            if (i >= 0) waiting.splice(i, 1);
+            reject(abortError());
+          };
+          waiting.push(wake);
+          signal?.addEventListener('abort', leave, { once: true });
+        });
+      }
       active++;
       try {
         return await task();
@@ -74,8 +90,17 @@ export type Limiter = ReturnType<typeof createLimiter>;
  * body is read whole: a 200 whose body is not JSON (cut short, an HTML
  * error page) counts as a failure.
  */
-export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: UpstreamAgents; limiter: Limiter; hooks?: PolicyHooks }) {
-  const { policy, agents, limiter, hooks } = options;
+export function createPolicyFetch(options: {
+  policy: UpstreamPolicy;
+  agents: UpstreamAgents;
+  limiter: Limiter;
+  hooks?: PolicyHooks;
+  /** Aborts every attempt and wait (the caller went away); never retried. */
+  signal?: AbortSignal;
+  /** Largest answer read (see transport's send). */
+  maxResponseBytes?: number;
+}) {
+  const { policy, agents, limiter, hooks, signal } = options;
   return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const idempotent = headers.get(idempotencyHeader) !== '0';
@@ -84,14 +109,20 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw timeoutError();
+      if (signal?.aborted) throw abortError();
       const started = performance.now();
       let result: { response: Response; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
-        result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent));
+        result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent), signal);
       } catch (error) {
         result = { error, retryable: false };
       }
       const seconds = (performance.now() - started) / 1000;
+      if ('error' in result && (signal?.aborted || result.error instanceof ResponseTooLargeError)) {
+        // Abandoned by its client, or too large: nothing to retry.
+        if (result.error instanceof ResponseTooLargeError) hooks?.onAttempt?.('too_large', seconds);
+        throw result.error;
+      }
       if ('response' in result) hooks?.onAttempt?.(outcomeOf(result.response), seconds);
       else hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
 
@@ -101,14 +132,19 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
       const delay = 'response' in result && result.retryAfterMs !== null ? result.retryAfterMs : jittered;
       if (Date.now() + delay >= deadline) return finish(result);
       hooks?.onRetry?.();
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay, signal);
     }
   };
 
   async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean) {
     let response: Response;
     try {
-      response = await send(agents, url, { method: init.method ?? 'POST', headers: Object.fromEntries(headers), body: init.body as string | undefined }, timeoutMs);
+      response = await send(
+        agents,
+        url,
+        { method: init.method ?? 'POST', headers: Object.fromEntries(headers), body: init.body as string | undefined, signal, maxResponseBytes: options.maxResponseBytes },
+        timeoutMs,
+      );
     } catch (error) {
       // Failed before an answer, or cut mid-body: only a request that never left, or a safe one, goes again.
       return { error, retryable: idempotent || surelyNotSent(error) };
@@ -138,6 +174,20 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | n
 }
 
 // Private:
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
 
 function finish(result: { response: Response } | { error: unknown }): Response {
   if ('response' in result) return result.response;
