@@ -6,7 +6,9 @@ import { encodeRunId, decodeRunId, type RunRef } from '../src/upstream/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/paths.js';
 import { historyWindowsSelected, runDetailsSelected, selects } from '../src/selection.js';
 import { decodeCursor } from '../src/cursor.js';
+import { GraphQLError, responsePathAsArray } from 'graphql';
 import { badInput } from '../src/errors.js';
+import { checkedList, checkedValue, parseUpstreamJson, untrusted } from '../src/upstream/trust.js';
 import { firstWindowField, historyKeysWanted, scanHistory } from '../src/history.js';
 import { hasWindow, rememberWindow } from '../src/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/cacheHints.js';
@@ -37,10 +39,15 @@ export const Run: RunResolvers = {
   project: (r) => r.project,
   runId: (r) => r.name,
   displayName: (r) => r.displayName,
-  state: (r) => {
-    const state = states[(r.state ?? '').toLowerCase()];
-    if (!state) throw new Error(`unknown run state ${JSON.stringify(r.state)}`);
-    return state;
+  state: (r, _, ctx, info) => {
+    const state = states[typeof r.state === 'string' ? r.state.toLowerCase() : ''];
+    if (state) return state;
+    // A state the schema does not know fails this field of this run only: UNKNOWN keeps the
+    // non-null field (and so the page) whole, and the error says why, at this field's path.
+    ctx.fieldErrors?.push(
+      new GraphQLError('W&B reported a run state this subgraph does not know', { path: responsePathAsArray(info.path), extensions: { code: 'UPSTREAM_UNAVAILABLE' } }),
+    );
+    return 'UNKNOWN';
   },
   url: (r, _, ctx) => runUrl(ctx, r),
   createdAt: (r) => isoDate(r.createdAt)!,
@@ -54,13 +61,13 @@ export const Run: RunResolvers = {
   sweep: (r, _, ctx) => (r.sweepName ? ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName }) : null),
   config: async (r, { keys }, ctx) => {
     const raw = r.config ?? ((await field(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null);
-    return pick(unwrapConfig(parseObject(raw)), keys);
+    return pick(unwrapConfig(parseObject(raw, 'config')), keys);
   },
   summary: async (r, { keys }, ctx) => {
     const raw = r.summaryMetrics ?? ((await field(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null);
-    return pick(parseObject(raw), keys);
+    return pick(parseObject(raw, 'summary'), keys);
   },
-  systemMetrics: async (r, _, ctx) => parseObject(r.systemMetrics ?? ((await field(ctx, r, { kind: 'systemMetrics' })) as string | null)),
+  systemMetrics: async (r, _, ctx) => parseObject(r.systemMetrics ?? ((await field(ctx, r, { kind: 'systemMetrics' })) as string | null), 'system metrics'),
   historyKeys: async (r, _, ctx, info) => {
     hintIfEnded(info, r);
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};
@@ -132,17 +139,24 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
   if (args.stream === 'SYSTEM') {
     // W&B's events take no keys: read them (up to the most W&B serves), keep those holding every
     // key, and sample evenly among them, keeping the first and last.
-    const events = ((await field(ctx, r, { kind: 'events', samples: keys.length === 0 ? samples : maxEvents })) as string[]).map(
-      (t) => JSON.parse(t) as Record<string, unknown>,
-    );
+    const asked = keys.length === 0 ? samples : maxEvents;
+    const events = checkedList<string>(await field(ctx, r, { kind: 'events', samples: asked }), asked, 'system metrics events').map((t) => {
+      const row = parseUpstreamJson(t, 'a system metrics event');
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a system metrics event is not an object');
+      return row as Record<string, unknown>;
+    });
     if (keys.length === 0) return events;
     const holding = events.filter((row) => keys.every((k) => k in row));
     const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
     return chosen.map((row) => pick(row, [...new Set([args.xAxis ?? '_step', ...keys])]));
   }
-  if (keys.length === 0) return ((await field(ctx, r, { kind: 'history', minStep: null, maxStep: null, samples })) as string[]).map((t) => JSON.parse(t));
+  if (keys.length === 0) {
+    return checkedList<string>(await field(ctx, r, { kind: 'history', minStep: null, maxStep: null, samples }), samples, 'history').map((t) =>
+      parseUpstreamJson(t, 'a history row'),
+    );
+  }
   const spec = JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples });
-  return (await field(ctx, r, { kind: 'sampledHistory', spec })) as unknown[];
+  return checkedValue(checkedList<unknown>(await field(ctx, r, { kind: 'sampledHistory', spec }), samples, 'sampled history'), 'sampled history');
 }
 
 // Private:
@@ -170,7 +184,7 @@ function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, st
     if (!next || hasWindow(remembered, path, next)) continue;
     const value = field(ctx, r, next);
     value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
-    rememberWindow(remembered, path, next, value, first + 1);
+    rememberWindow(remembered, path, next, value, (first + 1) * 64);
   }
 }
 
@@ -225,9 +239,9 @@ async function countNamed(ctx: Context, r: RunParent, names: readonly string[]):
   return page?.edges.length ?? 0;
 }
 
-function parseObject(text: string | null | undefined): Record<string, unknown> {
+function parseObject(text: string | null | undefined, what: string): Record<string, unknown> {
   if (!text) return {};
-  const value: unknown = JSON.parse(text);
+  const value: unknown = parseUpstreamJson(text, `the run's ${what}`);
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 

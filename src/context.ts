@@ -6,6 +6,7 @@ import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './readAhead.js';
 import { basicForKey, readCredential } from './security/credentials.js';
 import { codedError } from './errors.js';
+import type { GraphQLError } from 'graphql';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -32,6 +33,12 @@ export interface Context {
   readAhead?: ReadAheadCache;
   /** A hash of `authorization`: the caller's name in process-level caches. */
   principal: string;
+  /**
+   * Errors of fields that still resolved to a placeholder (a run state W&B
+   * reported that the schema does not know → UNKNOWN): sent with the
+   * response, at their field's path, so one bad value fails only itself.
+   */
+  fieldErrors?: GraphQLError[];
 }
 
 export interface ContextOptions {
@@ -81,6 +88,7 @@ export function createContext(options: ContextOptions, header: unknown, signal?:
     appUrl: options.appUrl,
     authorization,
     principal: principalOf(authorization),
+    fieldErrors: [],
     live: options.live,
     readAhead: options.readAhead,
   };

@@ -1,4 +1,5 @@
 import type { RunField } from './upstream/batch.js';
+import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } from './upstream/trust.js';
 
 /** A history row with its step. */
 export interface StepRow {
@@ -93,15 +94,30 @@ interface Ahead {
   rows: StepRow[];
 }
 
-/** Rows of an upstream window value (history: JSON text; sampledHistory: objects). */
-function stepRows(field: RunField, value: unknown): StepRow[] {
+/**
+ * Rows of an upstream window value (history: JSON text; sampledHistory:
+ * objects), checked: no more rows than the samples asked for (counted
+ * before any row is parsed), each row an object of bounded depth whose
+ * step lies inside the window.
+ */
+export function stepRows(field: RunField, value: unknown): StepRow[] {
   if (field.kind === 'history') {
-    return (value as string[]).map((t) => {
-      const row = JSON.parse(t) as Record<string, unknown>;
-      return { step: row._step as number, row };
+    const lo = field.minStep;
+    const hi = field.maxStep;
+    return checkedList<unknown>(value, field.samples, 'history').map((t) => {
+      const row = parseUpstreamJson(t as string, 'a history row');
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a history row is not an object');
+      const r = row as Record<string, unknown>;
+      return { step: checkedStep(r, lo, hi, 'history'), row: r };
     });
   }
-  return (value as Record<string, unknown>[]).map((row) => ({ step: row._step as number, row }));
+  if (field.kind !== 'sampledHistory') throw untrusted(`a ${field.kind} value is not history`);
+  const spec = JSON.parse(field.spec) as { minStep?: number; maxStep?: number; samples: number };
+  return checkedList<unknown>(value, spec.samples, 'sampled history').map((row) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a sampled history row is not an object');
+    const r = checkedValue(row as Record<string, unknown>, 'a sampled history row');
+    return { step: checkedStep(r, spec.minStep ?? null, spec.maxStep === undefined ? null : spec.maxStep + 1, 'sampled history'), row: r };
+  });
 }
 
 /** The complete windows fetched with the run that match this scan's keys. */
@@ -136,10 +152,15 @@ async function readWindow(
   // sampledHistory returns only rows holding every key of a spec: each extra key gets a spec of
   // its own, sent in the same upstream request, so rows without it are not lost.
   const extras = scan.extras ?? [];
-  const more = (await Promise.all(extras.map((x) => load(windowField([...scan.keys!, x], lo, hi, samples))))) as Record<string, unknown>[][];
+  const more = await Promise.all(
+    extras.map(async (x) => {
+      const f = windowField([...scan.keys!, x], lo, hi, samples);
+      return stepRows(f, await load(f));
+    }),
+  );
   const rows = base.map((r) => ({ step: r.step, row: { ...r.row } }));
   more.forEach((extraRows, i) => {
-    const byStep = new Map(extraRows.map((r) => [r._step as number, r[extras[i]]]));
+    const byStep = new Map(extraRows.map((r) => [r.step, r.row[extras[i]]]));
     for (const r of rows) if (byStep.has(r.step)) r.row[extras[i]] = byStep.get(r.step);
   });
   return rows;

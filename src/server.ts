@@ -16,6 +16,8 @@ import { serveSubscriptions } from './live/subscriptionServer.js';
 import { createReadAheadCache } from './readAhead.js';
 import { createUpstreamAgents, destroyUpstreamAgents, send } from './upstream/transport.js';
 import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.js';
+import { defaultDocumentLimits, documentLimitRules, listArgumentsPlugin, type DocumentLimits } from './documentLimits.js';
+import { rememberProcessSecret } from './security/credentials.js';
 import { guardEntities } from './entities.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
 import { callbackLogger, createLogger, scrub, type Logger } from './observability/logger.js';
@@ -57,7 +59,14 @@ function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> {
           }
         },
         async willSendResponse({ response }) {
-          if (!state || response.body.kind !== 'single') return;
+          if (response.body.kind !== 'single') return;
+          // Errors of fields that resolved to a placeholder (see Context.fieldErrors) join the response.
+          const extra = contextValue.fieldErrors?.splice(0) ?? [];
+          if (extra.length > 0 && response.body.singleResult.data) {
+            const result = response.body.singleResult;
+            result.errors = [...(result.errors ?? []), ...extra.map((e) => maskError(e.toJSON()))];
+          }
+          if (!state) return;
           for (const error of response.body.singleResult.errors ?? []) {
             const code = error.extensions?.code;
             state.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
@@ -89,6 +98,17 @@ export interface SubgraphOptions {
   policy?: UpstreamPolicy;
   /** Query depth and cost limits (defaults: limits.ts). */
   queryLimits?: Partial<QueryLimits>;
+  /** Tokens, aliases, directives, fragments and list arguments per document (defaults: documentLimits.ts). */
+  documentLimits?: Partial<DocumentLimits>;
+  /** Schema introspection (__schema, __type); default on. `_service` (federation) is always served. */
+  introspection?: boolean;
+  /** Largest answer read from W&B, in bytes (default 32 MiB). */
+  maxResponseBytes?: number;
+  /** Bytes of ended runs' history kept read ahead (default 32 MiB). */
+  readAheadMaxBytes?: number;
+  /** Slow clients are shed: longest wait for a request's headers (default 10 s) and for the whole request (default 30 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** Origins allowed by CORS ('*' for any); null or empty leaves CORS closed. */
   corsOrigins?: string[] | null;
   /** Largest request body accepted (default 1 MiB). */
@@ -126,6 +146,13 @@ export function subgraphOptionsFrom(
     corsOrigins: config.corsOrigins ?? (upstream.demo ? ['*'] : null),
     maxBodyBytes: config.maxBodyBytes,
     queryLimits: config.queryLimits,
+    documentLimits: config.documentLimits,
+    // Introspection maps the schema for anyone: on for the demo, off in front of a real W&B unless INTROSPECTION says otherwise.
+    introspection: config.introspection ?? upstream.demo,
+    maxResponseBytes: config.maxResponseBytes,
+    readAheadMaxBytes: config.readAheadMaxBytes,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     policy: config.policy,
     live: config.live,
     logger,
@@ -154,6 +181,8 @@ export interface Subgraph {
  * GET /ready (W&B reachable), GET /metrics (Prometheus).
  */
 export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph> {
+  // The service key is scrubbed from every log line and error message of the process.
+  rememberProcessSecret(options.serviceKey);
   const logger = options.logger ?? (options.log ? callbackLogger(options.log) : createLogger());
   const metrics = options.metrics ?? createMetrics();
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
@@ -169,18 +198,24 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     limiter: createLimiter(policy.maxInFlight),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
-    // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.
-    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000 }),
+    // At most READ_AHEAD_MAX_BYTES (default 32 MiB) of ended runs' history (a few pages of a few scans), for 30 s.
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxBytes: options.readAheadMaxBytes ?? 32 * 1024 * 1024 }),
+    maxResponseBytes: options.maxResponseBytes,
   };
   const schema = createSubgraphSchema();
   // Live runs: pollers shared by the process, each polling with its subscribers' own key.
   const live = createRunWatchers({ ...defaultLiveOptions, ...options.live }, (authorization) => upstreamClientFor(contextOptions, authorization));
   contextOptions.live = live;
+  const documentLimits = { ...defaultDocumentLimits, ...options.documentLimits };
+  const validationRules = [...documentLimitRules(documentLimits), ...queryLimitRules(options.queryLimits)];
   const apollo = new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
-    // Depth and cost limits refuse oversized queries before any upstream call.
-    validationRules: queryLimitRules(options.queryLimits),
+    introspection: options.introspection ?? true,
+    // The parser stops at maxTokens, before building an AST: nothing later walks a huge document.
+    parseOptions: { maxTokens: documentLimits.maxTokens },
+    // Aliases, directives, fragments, depth and cost limits refuse oversized queries before any upstream call.
+    validationRules,
     // Shutdown is ours (close(), called by main on SIGTERM/SIGINT): Apollo's own handler would stop it mid-drain and re-raise the signal.
     stopOnTerminationSignals: false,
     plugins: [
@@ -191,6 +226,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       requestStatePlugin(logger),
       // Re-costs with the request's variables (validation sees only their defaults).
       queryLimitsPlugin(options.queryLimits),
+      // Caps list arguments (keys, names) with the request's variables, before anything is sent upstream.
+      listArgumentsPlugin(documentLimits),
     ],
     logger: logger.child({ component: 'apollo' }),
     formatError: (formatted: GraphQLFormattedError) => maskError(formatted),
@@ -222,9 +259,19 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       // During shutdown, a connection whose last request just finished is closed at once.
       if (closing) setImmediate(() => server.closeIdleConnections());
     };
+    // A client that goes away before its answer abandons its upstream requests (queued ones leave the queue).
+    const abandoned = new AbortController();
     res.once('finish', finished);
-    res.once('close', finished);
-    handle(req, res, state).catch((error: unknown) => {
+    res.once('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+      finished();
+    });
+    handle(req, res, state, abandoned.signal).catch((error: unknown) => {
+        if (abandoned.signal.aborted || (error as { code?: string })?.code === 'ECONNRESET' || (error as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+          // The client went away: not an error of ours.
+          logger.info({ requestId: state.id }, 'client went away before the answer');
+          return;
+        }
         logger.error({ requestId: state.id, error: scrub(error instanceof Error ? error.message : String(error)) }, 'unexpected error');
         if (!res.headersSent) {
           state.errorCodes.push('INTERNAL_SERVER_ERROR');
@@ -233,7 +280,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState, signal: AbortSignal): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (closing) res.setHeader('connection', 'close');
     if (cors(req, res)) return;
@@ -245,6 +292,13 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       return sendJson(res, 503, { errors: [{ message: 'the server is shutting down; retry the request', extensions: { code: 'SHUTTING_DOWN' } }] });
     }
     if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
+    if (req.method === 'POST' && !req.headers['content-type']) {
+      state.errorCodes.push('BAD_REQUEST');
+      req.resume();
+      return sendJson(res, 415, {
+        errors: [{ message: 'a POST needs a content-type header: application/json', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    }
     const body = await readBody(req, res, maxBody);
     if (body === undefined) {
       state.errorCodes.push('BAD_REQUEST');
@@ -267,7 +321,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => ({ ...createContext(contextOptions, req.headers.authorization), request: state }),
+      context: async () => ({ ...createContext(contextOptions, req.headers.authorization, signal), request: state }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
@@ -358,7 +412,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const subscriptions = serveSubscriptions(server, {
     schema,
     context: (authorization) => createContext(contextOptions, authorization),
-    validationRules: queryLimitRules(options.queryLimits),
+    validationRules,
+    maxTokens: documentLimits.maxTokens,
+    introspection: options.introspection ?? true,
     maxPerConnection: options.live?.maxPerConnection ?? 20,
     maxPayload: maxBody,
     formatError: maskGraphQLError,
@@ -369,6 +425,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   server.keepAliveTimeout = 65_000;
+  // Slow clients (slowloris) are shed: headers must arrive within headersTimeout, the whole request within requestTimeout.
+  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? '127.0.0.1';
   let closed: Promise<void> | null = null;
@@ -411,19 +470,46 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
 
 // Private:
 
+/**
+ * The request body, or undefined after answering 413 when it is larger
+ * than `maxBody` (announced or sent). The 413 is delivered before the
+ * connection closes: the rest of the body is read and thrown away for a
+ * short while, so the client sees the answer rather than a reset.
+ */
 async function readBody(req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBody) {
-      sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBody} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
-      req.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const tooLarge = () => {
+    res.setHeader('connection', 'close');
+    sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBody} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+    // Drain (discarding) so the answer is read; the socket goes once the answer is out, or after 2 s.
+    req.removeAllListeners('data');
+    req.on('data', () => {});
+    req.resume();
+    const timer = setTimeout(() => req.socket.destroy(), 2_000);
+    timer.unref();
+    res.once('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
+    return undefined;
+  };
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBody) return tooLarge();
+  // Events rather than for-await: leaving a for-await loop would destroy the socket before the 413 is out.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBody) return void chunks.push(chunk);
+      chunks.length = 0;
+      req.off('end', onEnd);
+      req.off('error', onError);
+      resolve(tooLarge());
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    const onError = (error: Error) => reject(error);
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('aborted', () => reject(Object.assign(new Error('the client went away'), { code: 'ECONNRESET' })));
+  });
 }
 
 /** The caller's x-request-id when it is a sane token (at most 128 of [A-Za-z0-9._-]), else a new UUID. */
@@ -449,7 +535,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** maskError for GraphQLErrors (subscriptions over WebSocket). */
 function maskGraphQLError(error: GraphQLError): GraphQLError {
   const code = error.extensions?.code;
-  if (typeof code === 'string' && clientErrorCodes.has(code)) return error;
+  if (typeof code === 'string' && clientErrorCodes.has(code)) {
+    const message = scrub(error.message);
+    return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, path: error.path, extensions: error.extensions });
+  }
   return new GraphQLError('Internal server error', { nodes: error.nodes, path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
@@ -458,7 +547,8 @@ function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && clientErrorCodes.has(code)) {
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    // Messages may quote what W&B said: no credential leaves in one.
+    return { ...formatted, message: scrub(formatted.message), extensions };
   }
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -7,6 +7,7 @@ import { decodeCursor } from '../../src/cursor.js';
 import { inRange } from '../../src/paths.js';
 import { badInput } from '../../src/errors.js';
 import type { RunConnectionParent } from '../RunConnection.js';
+import { checkedList, checkRunIn } from '../../src/upstream/trust.js';
 
 export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, info) => {
   if (!args.entity || !args.project) throw badInput('entity and project must not be empty');
@@ -25,7 +26,9 @@ export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, in
     withCount: selects(info, [], 'totalCount'),
     ...runFieldsVariables(details),
   });
-  const edges = data.project?.runs?.edges ?? [];
+  // No more runs than asked for, each of the project asked for.
+  const edges = checkedList<NonNullable<NonNullable<typeof data.project>['runs']>['edges'][number]>(data.project?.runs?.edges, first, 'the runs page');
+  for (const e of edges) checkRunIn(e.node, args.entity, args.project);
   const parent: RunConnectionParent = {
     runs: edges.map((e) => ({ ...e.node, entity: args.entity, project: args.project })),
     cursors: edges.map((e) => e.cursor),

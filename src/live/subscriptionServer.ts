@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Context } from '../context.js';
@@ -13,6 +13,10 @@ export interface SubscriptionServerOptions {
    * the credential is malformed.
    */
   context: (authorization: unknown) => Context;
+  /** Most tokens in a document (the parser stops there). */
+  maxTokens: number;
+  /** Whether introspection is allowed (as on HTTP). */
+  introspection: boolean;
   /** Largest WebSocket message accepted, in bytes (the HTTP body cap). */
   maxPayload: number;
   /** Validation rules beyond graphql-js's own (query limits). */
@@ -59,11 +63,13 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
         }
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+          const message = error instanceof Error ? error.message : String(error);
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
-        const errors = validate(options.schema, document, [...specifiedRules, ...options.validationRules]);
+        const rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+        const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         active.set(socket, count + 1);
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined };

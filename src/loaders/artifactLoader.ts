@@ -4,6 +4,7 @@ import type { UpstreamClient } from '../upstream/client.js';
 import { fieldError } from '../upstream/client.js';
 import { artifactsDocument } from '../upstream/batch.js';
 import type { ArtifactFieldsFragment } from '../generated/upstream.js';
+import { untrusted } from '../upstream/trust.js';
 
 /** Artifacts by W&B id, all of a batch in one upstream request; null when absent. */
 export function createArtifactLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<string, ArtifactFieldsFragment | null> {
@@ -12,9 +13,13 @@ export function createArtifactLoader(client: UpstreamClient, onBatch?: OnBatch):
       onBatch?.('artifact', ids.length);
       const { query, variables } = artifactsDocument(ids);
       const { data, errors } = await client.requestPartial<Record<string, ArtifactFieldsFragment | null>>(query, variables);
-      return ids.map((_, i) => {
+      return ids.map((id, i) => {
         const error = errors.find((e) => !e.path || e.path[0] === `a${i}`);
-        return error ? fieldError(error) : (data?.[`a${i}`] ?? null);
+        if (error) return fieldError(error);
+        const artifact = data?.[`a${i}`] ?? null;
+        // The artifact returned must be the one asked for.
+        if (artifact && artifact.id !== id) return untrusted('asked for one artifact, got another');
+        return artifact;
       });
     },
     { maxBatchSize: 1000 },

@@ -5,6 +5,7 @@ import { fieldError } from '../upstream/client.js';
 import { runFieldsDocument, type RunField } from '../upstream/batch.js';
 import type { RunRef } from '../upstream/ids.js';
 import { notFound } from '../errors.js';
+import { checkedList, untrusted } from '../upstream/trust.js';
 
 export interface RunFieldKey {
   ref: RunRef;
@@ -31,9 +32,28 @@ export function createRunFieldLoader(client: UpstreamClient, onBatch?: OnBatch):
         const run = data?.[at.run]?.run;
         if (!run) return notFound(`run ${ref.entity}/${ref.project}/${ref.runId} not found`);
         const value = run[at.field];
-        return at.spec >= 0 ? (value as unknown[])[at.spec] : value;
+        try {
+          if (at.spec >= 0) {
+            // One list per spec sent, never more.
+            const specs = locations.filter((l) => l.run === at.run && l.field === at.field).length;
+            return checkedList<unknown>(value, specs, 'sampled history')[at.spec] ?? untrusted('sampled history is missing a spec');
+          }
+          return pageChecked(keys[i].field, value);
+        } catch (e) {
+          return e as Error;
+        }
       });
     },
     { cacheKeyFn: (k) => JSON.stringify([k.ref.entity, k.ref.project, k.ref.runId, k.field]), maxBatchSize: 1000 },
   );
+}
+
+// Private:
+
+/** A files or artifacts page holds no more items than `first` asked for. */
+function pageChecked(field: RunField, value: unknown): unknown {
+  if ((field.kind === 'files' || field.kind === 'outputArtifacts' || field.kind === 'inputArtifacts') && value && typeof value === 'object') {
+    checkedList((value as { edges?: unknown }).edges, field.first, `the ${field.kind} page`);
+  }
+  return value;
 }

@@ -6,6 +6,7 @@ import { runsByNameDocument, type RunField } from '../upstream/batch.js';
 import type { RunFieldsFragment } from '../generated/upstream.js';
 import type { RunRef } from '../upstream/ids.js';
 import { noDetails, type KeysWanted, type RunDetailFlags } from '../selection.js';
+import { checkedList, checkRun } from '../upstream/trust.js';
 
 /**
  * A run as this subgraph holds it: W&B's fields plus where it lives, and
@@ -53,6 +54,11 @@ export function createRunLoader(client: UpstreamClient, onBatch?: OnBatch): Data
           if (error) return fieldError(error);
           const run = data?.[alias]?.run;
           if (!run) return null;
+          try {
+            checkRun(run, ref);
+          } catch (e) {
+            return e as Error;
+          }
           // A window field that failed is left out: the connection asks for it again and reports its error.
           const failed = new Set(errors.filter((e) => e.path?.[0] === alias).map((e) => e.path?.[2]));
           const prefetched = prefetch
@@ -64,8 +70,16 @@ export function createRunLoader(client: UpstreamClient, onBatch?: OnBatch): Data
         const i = groups.findIndex((g) => g.entity === ref.entity && g.project === ref.project);
         const error = errors.find((e: UpstreamFieldError) => !e.path || e.path[0] === `p${i}`);
         if (error) return fieldError(error);
-        const node = data?.[`p${i}`]?.runs?.edges.find((e) => e.node.name === ref.runId)?.node;
-        return node ? { ...node, entity: ref.entity, project: ref.project } : null;
+        try {
+          // No more runs than names asked for; the run of this name must be the one asked for.
+          const edges = checkedList<{ node: RunFieldsFragment }>(data?.[`p${i}`]?.runs?.edges, groups[i].names.length, 'the runs asked for by name');
+          const node = edges.find((e) => e.node?.name === ref.runId)?.node;
+          if (!node) return null;
+          checkRun(node, ref);
+          return { ...node, entity: ref.entity, project: ref.project };
+        } catch (e) {
+          return e as Error;
+        }
       });
     },
     { cacheKeyFn: (k) => `${k.ref.entity}/${k.ref.project}/${k.ref.runId}|${JSON.stringify(k.details)}|${JSON.stringify(k.prefetch ?? [])}`, maxBatchSize: 1000 },

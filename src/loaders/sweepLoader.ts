@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
 import type { UpstreamClient } from '../upstream/client.js';
 import { fieldError } from '../upstream/client.js';
+import { untrusted } from '../upstream/trust.js';
 import { sweepsDocument } from '../upstream/batch.js';
 import type { SweepFieldsFragment } from '../generated/upstream.js';
 
@@ -18,9 +19,13 @@ export function createSweepLoader(client: UpstreamClient, onBatch?: OnBatch): Da
       onBatch?.('sweep', keys.length);
       const { query, variables } = sweepsDocument(keys);
       const { data, errors } = await client.requestPartial<Record<string, { sweep: SweepFieldsFragment | null } | null>>(query, variables);
-      return keys.map((_, i) => {
+      return keys.map((key, i) => {
         const error = errors.find((e) => !e.path || e.path[0] === `s${i}`);
-        return error ? fieldError(error) : (data?.[`s${i}`]?.sweep ?? null);
+        if (error) return fieldError(error);
+        const sweep = data?.[`s${i}`]?.sweep ?? null;
+        // The sweep returned must be the one asked for.
+        if (sweep && sweep.name !== key.name) return untrusted('asked for one sweep, got another');
+        return sweep;
       });
     },
     { cacheKeyFn: (k) => `${k.entity}/${k.project}/${k.name}`, maxBatchSize: 1000 },
