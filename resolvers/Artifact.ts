@@ -1,5 +1,5 @@
 import type { ArtifactResolvers } from '../src/generated/subgraph.js';
-import { parseUpstreamJson } from '../src/upstream/trust.js';
+import { failsAlone, parseUpstreamJson } from '../src/upstream/trust.js';
 
 export const Artifact: ArtifactResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.artifactLoader.load(String(reference.id)),
@@ -12,7 +12,7 @@ export const Artifact: ArtifactResolvers = {
   description: (a) => a.description,
   state: (a) => a.state,
   aliases: (a) => a.aliases.map((l) => l.alias),
-  metadata: (a) => (a.metadata ? parseUpstreamJson(a.metadata, "the artifact's metadata") : {}),
+  metadata: (a, _, ctx, info) => failsAlone(ctx, info, {}, () => (a.metadata ? parseUpstreamJson(a.metadata, "the artifact's metadata") : {})),
   sizeBytes: (a) => a.size,
   createdAt: (a) => (/[zZ]|[+-]\d\d:?\d\d$/.test(a.createdAt) ? a.createdAt : `${a.createdAt}Z`),
 };

@@ -6,9 +6,8 @@ import { encodeRunId, decodeRunId, type RunRef } from '../src/upstream/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/paths.js';
 import { historyWindowsSelected, runDetailsSelected, selects } from '../src/selection.js';
 import { decodeCursor } from '../src/cursor.js';
-import { GraphQLError, responsePathAsArray } from 'graphql';
 import { badInput } from '../src/errors.js';
-import { checkedList, checkedValue, parseUpstreamJson, untrusted } from '../src/upstream/trust.js';
+import { checkedList, checkedValue, failsAlone, parseUpstreamJson, untrusted } from '../src/upstream/trust.js';
 import { firstWindowField, historyKeysWanted, scanHistory } from '../src/history.js';
 import { hasWindow, rememberWindow } from '../src/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/cacheHints.js';
@@ -44,10 +43,9 @@ export const Run: RunResolvers = {
     if (state) return state;
     // A state the schema does not know fails this field of this run only: UNKNOWN keeps the
     // non-null field (and so the page) whole, and the error says why, at this field's path.
-    ctx.fieldErrors?.push(
-      new GraphQLError('W&B reported a run state this subgraph does not know', { path: responsePathAsArray(info.path), extensions: { code: 'UPSTREAM_UNAVAILABLE' } }),
-    );
-    return 'UNKNOWN';
+    return failsAlone(ctx, info, 'UNKNOWN', () => {
+      throw untrusted('W&B reported a run state this subgraph does not know');
+    });
   },
   url: (r, _, ctx) => runUrl(ctx, r),
   createdAt: (r) => isoDate(r.createdAt)!,
@@ -59,15 +57,18 @@ export const Run: RunResolvers = {
   commit: (r) => r.commit,
   username: (r) => r.user?.username ?? null,
   sweep: (r, _, ctx) => (r.sweepName ? ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName }) : null),
-  config: async (r, { keys }, ctx) => {
+  config: async (r, { keys }, ctx, info) => {
     const raw = r.config ?? ((await field(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null);
-    return pick(unwrapConfig(parseObject(raw, 'config')), keys);
+    return failsAlone(ctx, info, {}, () => pick(unwrapConfig(parseObject(raw, 'config')), keys));
   },
-  summary: async (r, { keys }, ctx) => {
+  summary: async (r, { keys }, ctx, info) => {
     const raw = r.summaryMetrics ?? ((await field(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null);
-    return pick(parseObject(raw, 'summary'), keys);
+    return failsAlone(ctx, info, {}, () => pick(parseObject(raw, 'summary'), keys));
   },
-  systemMetrics: async (r, _, ctx) => parseObject(r.systemMetrics ?? ((await field(ctx, r, { kind: 'systemMetrics' })) as string | null), 'system metrics'),
+  systemMetrics: async (r, _, ctx, info) => {
+    const raw = r.systemMetrics ?? ((await field(ctx, r, { kind: 'systemMetrics' })) as string | null);
+    return failsAlone(ctx, info, {}, () => parseObject(raw, 'system metrics'));
+  },
   historyKeys: async (r, _, ctx, info) => {
     hintIfEnded(info, r);
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};

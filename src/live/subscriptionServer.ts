@@ -83,9 +83,12 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       onClose: (ctx) => {
         active.delete(ctx.extra.socket);
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!('errors' in result) || !result.errors?.length) return result;
-        return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) };
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // Errors of fields that failed alone (Context.fieldErrors) join the event they belong to.
+        const extra = (args.contextValue as Partial<Context> | undefined)?.fieldErrors?.splice(0) ?? [];
+        const errors = [...(('errors' in result && result.errors) || []), ...extra];
+        if (errors.length === 0) return result;
+        return { ...result, errors: errors.map((e) => options.formatError(e as GraphQLError)) };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => options.formatError(e as GraphQLError)),
     },

@@ -5,7 +5,8 @@
  * A failed check fails that field with UPSTREAM_UNAVAILABLE; the bad
  * answer is never passed through.
  */
-import type { GraphQLError } from 'graphql';
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../context.js';
 import { codedError } from '../errors.js';
 import { decodeRunId, type RunRef } from './ids.js';
 
@@ -102,3 +103,21 @@ export function checkedStep(row: Record<string, unknown>, lo: number | null, hi:
   if ((lo !== null && step < lo) || (hi !== null && step >= hi)) throw untrusted(`${what}: a row's step is outside the window asked for`);
   return step;
 }
+
+/**
+ * A non-null field whose W&B value fails a check (too deep, not JSON, an
+ * unknown state) fails alone: it resolves to `placeholder` and its error
+ * joins the response at its path (Context.fieldErrors), so the run, and
+ * the page around it, survive. Nullability would otherwise carry the
+ * error up to the whole page.
+ */
+export function failsAlone<T>(ctx: Context, info: GraphQLResolveInfo, placeholder: T, value: () => T): T {
+  try {
+    return value();
+  } catch (error) {
+    if (!(error instanceof GraphQLError) || !ctx.fieldErrors) throw error;
+    ctx.fieldErrors.push(new GraphQLError(error.message, { path: responsePathAsArray(info.path), extensions: error.extensions }));
+    return placeholder;
+  }
+}
+
