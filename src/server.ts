@@ -236,7 +236,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
 
   let closing = false;
 
-  const server = createServer((req, res) => {
+  // Slow clients (slowloris) are shed: headers must arrive within headersTimeout, the whole request within
+  // requestTimeout; connections are checked every second (Node's default is every 30 s).
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 30_000, headersTimeout);
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) }, (req, res) => {
     const started = performance.now();
     const state: RequestState = { id: requestIdOf(req.headers['x-request-id']), operationType: 'unknown', errorCodes: [] };
     res.setHeader('x-request-id', state.id);
@@ -425,9 +429,6 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   server.keepAliveTimeout = 65_000;
-  // Slow clients (slowloris) are shed: headers must arrive within headersTimeout, the whole request within requestTimeout.
-  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? '127.0.0.1';
   let closed: Promise<void> | null = null;

@@ -81,6 +81,8 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
     .replace(/\bapi:(?!\[Redacted\])[^\s"'\\,;)]+/gi, 'api:[Redacted]')
     .replace(/\bYXBpO[A-Za-z0-9+/]*={0,2}/g, '[Redacted]')
     .replace(/\b(?:[a-z0-9]+-)?[0-9a-f]{40}\b/gi, '[Redacted]')
+    // W&B keys are 40 letters and digits (hex, or not on some servers): any such word is taken for one.
+    .replace(/\b(?=[a-z]*[0-9])[a-z0-9]{40}\b/gi, '[Redacted]')
     .replace(/\b(api[_ -]?key|access[_-]?token|token|secret|password)(\s*[=:]\s*)(?!\[Redacted\])[A-Za-z0-9+/=._~-]{8,}/gi, '$1$2[Redacted]');
 }
 

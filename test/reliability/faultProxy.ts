@@ -113,7 +113,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           const out = httpRequest(options(req), async (up) => resolve({ status: up.statusCode ?? 200, text: (await read(up)).toString('utf8') }));
           out.end(body);
         });
-        const rewritten = JSON.stringify(fault.transform(JSON.parse(full.text)));
+        let rewritten: string;
+        try {
+          rewritten = JSON.stringify(fault.transform(JSON.parse(full.text)));
+        } catch (error) {
+          // A transform that does not fit the answer is the test's mistake: say so loudly upstream.
+          res.writeHead(599, { 'content-type': 'text/plain' });
+          return void res.end(`rewrite failed: ${String(error)}`);
+        }
         res.writeHead(full.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(rewritten)) });
         return void res.end(rewritten);
       }
