@@ -17,7 +17,7 @@ import { createReadAheadCache } from './readAhead.js';
 import { createUpstreamAgents, destroyUpstreamAgents, send } from './upstream/transport.js';
 import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.js';
 import { defaultDocumentLimits, documentLimitRules, listArgumentsPlugin, type DocumentLimits } from './documentLimits.js';
-import { rememberProcessSecret } from './security/credentials.js';
+import { redactSecrets, rememberProcessSecret, secretFormsOfAuthorization } from './security/credentials.js';
 import { guardEntities } from './entities.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
 import { callbackLogger, createLogger, scrub, type Logger } from './observability/logger.js';
@@ -330,10 +330,14 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
     res.statusCode = result.status ?? 200;
+    // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
+    const secrets = secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      const text = redactSecrets(result.body.string, secrets);
+      if (text.length !== result.body.string.length) res.removeHeader('content-length');
+      res.end(text);
     } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      for await (const chunk of result.body.asyncIterator) res.write(redactSecrets(chunk, secrets));
       res.end();
     }
   }

@@ -4,6 +4,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, v
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Context } from '../context.js';
+import { redactSecrets, secretFormsOfAuthorization } from '../security/credentials.js';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -85,10 +86,14 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       },
       onNext: (_ctx, _id, _payload, args, result) => {
         // Errors of fields that failed alone (Context.fieldErrors) join the event they belong to.
-        const extra = (args.contextValue as Partial<Context> | undefined)?.fieldErrors?.splice(0) ?? [];
+        const context = args.contextValue as Partial<Context> | undefined;
+        const extra = context?.fieldErrors?.splice(0) ?? [];
         const errors = [...(('errors' in result && result.errors) || []), ...extra];
-        if (errors.length === 0) return result;
-        return { ...result, errors: errors.map((e) => options.formatError(e as GraphQLError)) };
+        const out = errors.length === 0 ? result : { ...result, errors: errors.map((e) => options.formatError(e as GraphQLError)) };
+        // No key leaves in an event, even one W&B's data quotes (as on HTTP).
+        const text = JSON.stringify(out);
+        const redacted = redactSecrets(text, secretFormsOfAuthorization(context?.authorization ?? null));
+        return redacted === text ? out : (JSON.parse(redacted) as typeof out);
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => options.formatError(e as GraphQLError)),
     },

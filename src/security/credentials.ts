@@ -86,6 +86,18 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
     .replace(/\b(api[_ -]?key|access[_-]?token|token|secret|password)(\s*[=:]\s*)(?!\[Redacted\])[A-Za-z0-9+/=._~-]{8,}/gi, '$1$2[Redacted]');
 }
 
+/**
+ * A response body with every exact form of the process's secrets and of
+ * `extra` (the caller's key) replaced by "[Redacted]": data W&B holds can
+ * quote a key too (a config that logged it). Only exact forms are
+ * replaced, so data that merely looks like a key is left alone.
+ */
+export function redactSecrets(text: string, extra: readonly string[] = []): string {
+  let out = text;
+  for (const s of [...processSecrets, ...extra]) if (s.length >= 8 && out.includes(s)) out = out.split(s).join('[Redacted]');
+  return out;
+}
+
 /** Secrets of the process (the service key's forms), scrubbed from every text by {@link scrub}. */
 const processSecrets: string[] = [];
 

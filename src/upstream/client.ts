@@ -3,6 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents } from './transport.js';
 import { scrub, secretFormsOfAuthorization } from '../security/credentials.js';
+import { checkShape } from './shape.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
@@ -84,12 +85,15 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     if (size > maxUpstreamDocumentBytes) {
       throw codedError('BAD_USER_INPUT', `the request would send W&B a ${size}-byte document (at most ${maxUpstreamDocumentBytes}): ask for fewer runs or keys`);
     }
+    let res: Awaited<ReturnType<typeof client.rawRequest<T>>>;
     try {
-      const res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
-      return { data: (res.data ?? null) as T | null, errors: cleanErrors(res.errors, secrets) };
+      res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
     } catch (error) {
       throw upstreamError(error);
     }
+    // W&B's answer is checked against its schema before anything reads it.
+    const checked = checkShape(query, variables, res.data);
+    return { data: checked.data as T | null, errors: [...cleanErrors(res.errors, secrets), ...checked.errors] };
   }
 
   return {
@@ -110,7 +114,7 @@ export function fieldError(error: UpstreamFieldError) {
   const message = scrub(typeof error.message === 'string' ? error.message.slice(0, 500) : 'W&B failed without a message');
   const known = error.extensions?.code;
   const code: ErrorCode =
-    known === 'BAD_USER_INPUT' || known === 'NOT_FOUND'
+    known === 'BAD_USER_INPUT' || known === 'NOT_FOUND' || known === 'UPSTREAM_UNAVAILABLE'
       ? known
       : known === 'PERMISSION_ERROR' || /permission denied/i.test(message)
         ? 'FORBIDDEN'
