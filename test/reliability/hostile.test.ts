@@ -109,7 +109,6 @@ afterAll(async () => {
   await emulator.close();
   // No key in any log line, whatever happened above.
   expectNoSecret(logs.join('\n'));
-  // eslint-disable-next-line no-console
   if (process.env.HOSTILE_FIGURES) writeFileSync(process.env.HOSTILE_FIGURES, JSON.stringify(figures, null, 2));
 });
 
@@ -196,7 +195,7 @@ describe('secrets in what W&B says', () => {
   });
 
   it('a field error quoting keys is scrubbed in a partial answer too', async () => {
-    proxy.inject({ kind: 'rewrite', transform: (b) => ({ data: null, errors: [{ message: quoted(), path: ['p0'] }] }) }, 1, 'RunsByName');
+    proxy.inject({ kind: 'rewrite', transform: () => ({ data: null, errors: [{ message: quoted(), path: ['p0'] }] }) }, 1, 'RunsByName');
     const page = await gql(runsQuery(1, 'path'));
     const path = page.body.data.runs.nodes[0].path;
     proxy.clear();
@@ -498,7 +497,11 @@ describe('slow and odd clients', () => {
         const socket = connect(Number(port), '127.0.0.1', () => {
           socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${declared ? `Content-Length: ${big.length}` : 'Transfer-Encoding: chunked'}\r\n\r\n`);
           if (declared) socket.write(big);
-          else socket.write(`${big.length.toString(16)}\r\n`), socket.write(big), socket.write('\r\n0\r\n\r\n');
+          else {
+            socket.write(`${big.length.toString(16)}\r\n`);
+            socket.write(big);
+            socket.write('\r\n0\r\n\r\n');
+          }
         });
         let text = '';
         socket.on('data', (d) => (text += d.toString('latin1')));

@@ -55,11 +55,20 @@ function check(answer: Answer): void {
   tally.requests++;
   tally.byStatus[answer.status] = (tally.byStatus[answer.status] ?? 0) + 1;
   const problems: string[] = [];
-  if (answer.status >= 500) (tally.status500++, problems.push(`HTTP ${answer.status}`));
+  if (answer.status >= 500) {
+    tally.status500++;
+    problems.push(`HTTP ${answer.status}`);
+  }
   if (answer.body === null) problems.push('a body that is not JSON');
   const codes = (answer.body?.errors ?? []).map((e) => e.extensions?.code);
-  if (codes.includes('INTERNAL_SERVER_ERROR')) (tally.internal++, problems.push('INTERNAL_SERVER_ERROR'));
-  if (SECRET_FORMS.some((s) => answer.text.includes(s))) (tally.secrets++, problems.push('a key in the body'));
+  if (codes.includes('INTERNAL_SERVER_ERROR')) {
+    tally.internal++;
+    problems.push('INTERNAL_SERVER_ERROR');
+  }
+  if (SECRET_FORMS.some((s) => answer.text.includes(s))) {
+    tally.secrets++;
+    problems.push('a key in the body');
+  }
   if (problems.length > 0) throw new Error(`${problems.join('; ')}: ${answer.text.slice(0, 500)}\nlog: ${logs.slice(-2).join(' | ').slice(0, 500)}`);
 }
 
