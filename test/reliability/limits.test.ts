@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApolloServer } from '@apollo/server';
 import { getIntrospectionQuery, parse, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { createSubgraphSchema } from '../../src/server.js';
+import { createSubgraphSchema } from '../../src/http/server.js';
 import {
   defaultEntitiesSize,
   defaultMaxCost,
@@ -17,7 +17,7 @@ import {
   queryLimitRules,
   queryLimitsFromEnv,
   queryLimitsPlugin,
-} from '../../src/limits.js';
+} from '../../src/graphql/limits.js';
 import { CreateRun, HistoryScan, RunPage, RunsTable, UpdateRunNotes } from '../../examples/typed-client/operations.js';
 
 const schema = createSubgraphSchema();
