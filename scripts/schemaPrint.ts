@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { buildSchema } from 'graphql';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
-import { createSubgraphSchema } from '../src/http/server.js';
+import { createSubgraphSchema } from '../src/graphql/schema.js';
 
 const publishedPath = fileURLToPath(new URL('../schema/published/subgraph.graphql', import.meta.url));
 const acknowledgedPath = fileURLToPath(new URL('../schema/published/acknowledged-breaking-changes.txt', import.meta.url));

@@ -1,82 +1,29 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { resolvers } from '../../resolvers/index.js';
+import { HeaderMap } from '@apollo/server';
 import type { Config } from '../config.js';
-import { appUrlFor, createContext, upstreamClientFor, type Context, type ContextOptions, type RequestState } from '../context.js';
+import { appUrlFor, createContext, upstreamClientFor, type ContextOptions, type RequestState } from '../context.js';
 import { createRunWatchers, defaultLiveOptions, type LiveOptions } from '../live/runWatchers.js';
 import { serveSubscriptions } from '../live/subscriptionServer.js';
 import { createReadAheadCache } from '../history/readAhead.js';
-import { createUpstreamAgents, destroyUpstreamAgents, send } from '../wandb/transport.js';
-import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from '../graphql/limits.js';
-import { guardEntities } from '../graphql/entities.js';
+import { createUpstreamAgents, destroyUpstreamAgents } from '../wandb/transport.js';
+import { createApolloServer } from '../graphql/apolloServer.js';
+import { queryLimitRules, type QueryLimits } from '../graphql/limits.js';
+import { maskGraphQLError } from '../graphql/masking.js';
+import { createSubgraphSchema } from '../graphql/schema.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from '../wandb/policy.js';
 import { callbackLogger, createLogger, scrub, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
-import { clientErrorCodes } from '../errors.js';
+import { readBody } from './body.js';
+import { createCors } from './cors.js';
+import { sendJson } from './json.js';
+import { sendMetrics } from './metricsEndpoint.js';
+import { createReadinessProbe } from './probes.js';
+import { pathOf, requestIdOf } from './requestLog.js';
+import { drainConnections } from './shutdown.js';
 
-const schemaDir = fileURLToPath(new URL('../../schema/subgraph/', import.meta.url));
 
 
-/**
- * Records on the request's state (in its context) the operation's name and
- * type, and the codes of the errors sent; logs errors that are masked.
- */
-function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart({ request, contextValue }) {
-      const state = contextValue.request;
-      if (state && typeof request.operationName === 'string') state.operationName = request.operationName.slice(0, 200);
-      return {
-        async didResolveOperation({ operation, operationName }) {
-          if (!state) return;
-          if (operation) state.operationType = operation.operation;
-          if (operationName) state.operationName = operationName.slice(0, 200);
-        },
-        async didEncounterErrors({ errors }) {
-          for (const error of errors) {
-            const code = error.extensions?.code;
-            if (typeof code === 'string' && clientErrorCodes.has(code)) continue;
-            const original = error.originalError ?? error;
-            logger.error(
-              {
-                requestId: state?.id,
-                path: error.path?.join('.'),
-                errorName: original instanceof Error ? original.name : typeof original,
-                error: scrub(original instanceof Error ? original.message : String(original)),
-              },
-              'masked error',
-            );
-          }
-        },
-        async willSendResponse({ response }) {
-          if (!state || response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) {
-            const code = error.extensions?.code;
-            state.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
-          }
-        },
-      };
-    },
-  };
-}
-
-/** The subgraph's executable schema: schema/subgraph/*.graphql with the resolver map. */
-export function createSubgraphSchema(): GraphQLSchema {
-  const sdl = readdirSync(schemaDir)
-    .filter((f) => f.endsWith('.graphql'))
-    .sort()
-    .map((f) => readFileSync(`${schemaDir}${f}`, 'utf8'))
-    .join('\n');
-  return guardEntities(buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolvers as never }]));
-}
 
 export interface SubgraphOptions {
   port?: number;
@@ -176,28 +123,18 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   // Live runs: pollers shared by the process, each polling with its subscribers' own key.
   const live = createRunWatchers({ ...defaultLiveOptions, ...options.live }, (authorization) => upstreamClientFor(contextOptions, authorization));
   contextOptions.live = live;
-  const apollo = new ApolloServer<Context>({
-    schema,
-    includeStacktraceInErrorResponses: false,
-    // Depth and cost limits refuse oversized queries before any upstream call.
-    validationRules: queryLimitRules(options.queryLimits),
-    // Shutdown is ours (close(), called by main on SIGTERM/SIGINT): Apollo's own handler would stop it mid-drain and re-raise the signal.
-    stopOnTerminationSignals: false,
-    plugins: [
-      // Cache-Control from the hints resolvers set (immutable history of ended runs); none otherwise.
-      ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
-      // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
-      ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
-      requestStatePlugin(logger),
-      // Re-costs with the request's variables (validation sees only their defaults).
-      queryLimitsPlugin(options.queryLimits),
-    ],
-    logger: logger.child({ component: 'apollo' }),
-    formatError: (formatted: GraphQLFormattedError) => maskError(formatted),
-  });
+  const apollo = createApolloServer(schema, logger, options.queryLimits);
   await apollo.start();
 
   let closing = false;
+  const cors = createCors(options.corsOrigins);
+  const ready = createReadinessProbe({
+    wandbBaseUrl: options.wandbBaseUrl,
+    agents,
+    logger,
+    readiness: options.readiness,
+    closing: () => closing,
+  });
 
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -239,7 +176,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     if (cors(req, res)) return;
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/ready') return ready(res);
-    if (url.pathname === '/metrics') return sendMetrics(res);
+    if (url.pathname === '/metrics') return sendMetrics(res, metrics);
     if (closing) {
       state.errorCodes.push('SHUTTING_DOWN');
       return sendJson(res, 503, { errors: [{ message: 'the server is shutting down; retry the request', extensions: { code: 'SHUTTING_DOWN' } }] });
@@ -282,78 +219,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
 
   const maxBody = options.maxBodyBytes ?? 1_048_576;
 
-  async function sendMetrics(res: ServerResponse): Promise<void> {
-    const text = await metrics.registry.metrics();
-    res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  }
 
-  /** Readiness: W&B answers (any status below 500) within the time limit; the answer is reused for cacheMs. */
-  const probeTimeoutMs = options.readiness?.timeoutMs ?? 2_000;
-  const probeCacheMs = options.readiness?.cacheMs ?? 1_000;
-  const probeUrl = `${options.wandbBaseUrl.replace(/\/$/, '')}/`;
-  let lastProbe: { at: number; reason: string | null } | null = null;
-  let probing: Promise<string | null> | null = null;
-
-  async function ready(res: ServerResponse): Promise<void> {
-    if (closing) return sendJson(res, 503, { status: 'unavailable', reason: 'shutting down' });
-    let reason: string | null;
-    if (lastProbe && performance.now() - lastProbe.at < probeCacheMs) reason = lastProbe.reason;
-    else {
-      probing ??= probeUpstream().then((r) => {
-        if (r !== (lastProbe?.reason ?? null)) {
-          if (r === null) logger.info('W&B reachable');
-          else logger.warn({ reason: r }, 'W&B unreachable');
-        }
-        lastProbe = { at: performance.now(), reason: r };
-        probing = null;
-        return r;
-      });
-      reason = await probing;
-    }
-    if (reason === null) return sendJson(res, 200, { status: 'ok' });
-    sendJson(res, 503, { status: 'unavailable', reason });
-  }
-
-  /** null when W&B is reachable, else why not. Unauthenticated: no key is ever sent. */
-  async function probeUpstream(): Promise<string | null> {
-    try {
-      const response = await send(agents, probeUrl, { method: 'GET', headers: {} }, probeTimeoutMs);
-      return response.status < 500 ? null : `W&B answered HTTP ${response.status}`;
-    } catch (error) {
-      const name = (error as { name?: string })?.name;
-      if (name === 'TimeoutError' || name === 'AbortError') return `W&B did not answer within ${probeTimeoutMs} ms`;
-      const code = (error as { code?: unknown })?.code;
-      return `W&B unreachable${typeof code === 'string' && /^[A-Z_]+$/.test(code) ? ` (${code})` : ''}`;
-    }
-  }
-  const origins = new Set(options.corsOrigins ?? []);
-
-  /**
-   * CORS, closed unless origins are configured: sets the headers for an
-   * allowed Origin, and answers preflight requests (returns true then).
-   */
-  function cors(req: IncomingMessage, res: ServerResponse): boolean {
-    const origin = req.headers.origin;
-    const allowed = origin !== undefined && (origins.has('*') || origins.has(origin));
-    if (allowed) {
-      res.setHeader('access-control-allow-origin', origins.has('*') ? '*' : origin);
-      res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-expose-headers', 'x-request-id');
-    }
-    if (req.method !== 'OPTIONS') return false;
-    if (allowed) {
-      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-      res.setHeader(
-        'access-control-allow-headers',
-        'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, x-request-id',
-      );
-      res.setHeader('access-control-max-age', '600');
-    }
-    res.statusCode = 204;
-    res.end();
-    return true;
-  }
 
   const subscriptions = serveSubscriptions(server, {
     schema,
@@ -378,22 +244,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     // Live subscriptions end (complete) first; their WebSockets close with 1001.
     live.closeAll();
     await subscriptions.close();
-    let timedOut = false;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timedOut = true;
-        logger.warn({ timeoutMs: shutdownTimeoutMs }, 'shutdown timeout: destroying the connections still open');
-        server.closeAllConnections();
-      }, shutdownTimeoutMs);
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
+    await drainConnections(server, shutdownTimeoutMs, logger);
     await apollo.stop();
     // Upstream requests still running after a timeout are abandoned with their sockets.
-    void timedOut;
     destroyUpstreamAgents(agents);
     logger.info({ durationMs: Math.round(performance.now() - started) }, 'subgraph stopped');
   }
@@ -406,58 +259,4 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     metrics,
     close: () => (closed ??= shutdown()),
   };
-}
-
-// Private:
-
-async function readBody(req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBody) {
-      sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBody} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
-      req.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** The caller's x-request-id when it is a sane token (at most 128 of [A-Za-z0-9._-]), else a new UUID. */
-function requestIdOf(header: string | string[] | undefined): string {
-  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(header) ? header : randomUUID();
-}
-
-/** The path of a request URL, without its query string (which may carry user data). */
-function pathOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? '/', 'http://subgraph').pathname.slice(0, 200);
-  } catch {
-    return '-';
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** maskError for GraphQLErrors (subscriptions over WebSocket). */
-function maskGraphQLError(error: GraphQLError): GraphQLError {
-  const code = error.extensions?.code;
-  if (typeof code === 'string' && clientErrorCodes.has(code)) return error;
-  return new GraphQLError('Internal server error', { nodes: error.nodes, path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-}
-
-/** Errors with a known code pass; anything else is masked so no internals leak (requestStatePlugin logs it). */
-function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && clientErrorCodes.has(code)) {
-    const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  }
-  return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 
 /**
@@ -26,4 +27,25 @@ export function stopOnSignals(logger: Logger, steps: readonly (() => Promise<unk
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/**
+ * Stops accepting connections and lets in-flight requests finish, up to
+ * timeoutMs, then destroys the connections still open. True when it timed out.
+ */
+export async function drainConnections(server: Server, timeoutMs: number, logger: Logger): Promise<boolean> {
+  let timedOut = false;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      timedOut = true;
+      logger.warn({ timeoutMs }, 'shutdown timeout: destroying the connections still open');
+      server.closeAllConnections();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+  return timedOut;
 }
