@@ -34,7 +34,7 @@ export interface SubgraphOptions {
   serviceKey: string | null;
   /** Upstream time limits, retries and concurrency (defaults: defaultPolicy). */
   policy?: UpstreamPolicy;
-  /** Query depth and cost limits (defaults: limits.ts). */
+  /** Query depth and cost limits (defaults: graphql/limits.ts). */
   queryLimits?: Partial<QueryLimits>;
   /** Origins allowed by CORS ('*' for any); null or empty leaves CORS closed. */
   corsOrigins?: string[] | null;

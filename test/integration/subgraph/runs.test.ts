@@ -2,7 +2,7 @@
  * Query.runs over real HTTP: counts, pages, cursors, orders, filters,
  * errors, histories and sweeps, against runs written for these tests
  * through the W&B protocol on the emulator (and a few seeded facts that
- * src/emulator/seed.ts fixes).
+ * emulator/src/seed.ts fixes).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, subgraphClient, upstreamRequests, type Response, type Stack } from '../../helpers/stack.js';
