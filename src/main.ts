@@ -11,13 +11,13 @@ import { stopOnSignals } from './http/shutdown.js';
 import { startSubgraph, subgraphOptionsFrom } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 
-/** What the demo uses of the emulator package (its index.ts). */
-interface DemoEmulator {
+/** What the demo uses of the emulator package (its index.ts; test/unit/demoEntry.test.ts checks the two agree). */
+export interface DemoEmulator {
   url: string;
   seeded: { runs: number; historyRows: number } | null;
   close(): Promise<void>;
 }
-interface EmulatorPackage {
+export interface EmulatorPackage {
   startEmulator(options: { port: number; host: string; dataDir: string; delayMs: number; seed: boolean }): Promise<DemoEmulator>;
   DEMO_API_KEY: string;
 }
