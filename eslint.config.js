@@ -14,24 +14,26 @@ export default tseslint.config(
     },
   },
   // The boundary between the product and the emulator package, both ways.
-  {
-    // The emulator imports nothing of the subgraph but W&B's id encoding and sampling (src/wandb/protocol.ts).
-    files: ['emulator/src/**/*.ts'],
+  // The emulator imports nothing of the subgraph but W&B's id encoding and sampling
+  // (src/wandb/protocol.ts): from a file n folders deep in emulator/, a path
+  // with n+1 leading '../' leaves the package.
+  ...[1, 2, 3, 4].map((depth) => ({
+    files: [`emulator/${'*/'.repeat(depth)}*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(src|resolvers|test|scripts|bench|examples)/(?!wandb/protocol\\.js$)',
-              message: 'The emulator shares only src/wandb/protocol.ts with the subgraph.',
+              regex: `^${'\\.\\./'.repeat(depth + 1)}(?!src/wandb/protocol\\.js$)`,
+              message: 'The emulator is a package of its own: it shares only src/wandb/protocol.ts with the subgraph.',
             },
-            { regex: '^wandb-runs-subgraph', message: 'The emulator does not depend on the subgraph.' },
+            { regex: '^wandb-runs-subgraph($|/)', message: 'The emulator does not depend on the subgraph.' },
           ],
         },
       ],
     },
-  },
+  })),
   {
     // The product (src/ and resolvers/) never reaches the emulator: only the demo entry loads it, by dynamic import.
     files: ['src/**/*.ts', 'resolvers/**/*.ts'],
