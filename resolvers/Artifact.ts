@@ -1,5 +1,5 @@
 import type { ArtifactResolvers } from '../src/generated/subgraph.js';
-import { failsAlone, parseUpstreamJson } from '../src/upstream/trust.js';
+import { failsAlone, parseUpstreamJson } from '../src/wandb/trust.js';
 
 export const Artifact: ArtifactResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.artifactLoader.load(String(reference.id)),

@@ -1,10 +1,10 @@
-import { queryLimitsFromEnv, type QueryLimits } from './limits.js';
-import { defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
+import { queryLimitsFromEnv, type QueryLimits } from './graphql/limits.js';
+import { defaultPolicy, type UpstreamPolicy } from './wandb/policy.js';
 import { defaultLiveOptions, type LiveOptions } from './live/runWatchers.js';
 
 import { logLevels } from './observability/logger.js';
-import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits.js';
-import { defaultMaxResponseBytes } from './upstream/transport.js';
+import { documentLimitsFromEnv, type DocumentLimits } from './graphql/documentLimits.js';
+import { defaultMaxResponseBytes } from './wandb/transport.js';
 
 /** Configuration from environment variables, read once at start. */
 export interface Config {

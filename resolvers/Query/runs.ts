@@ -1,13 +1,13 @@
 import type { QueryResolvers } from '../../src/generated/subgraph.js';
 import { RunsPageDocument } from '../../src/generated/upstream.js';
-import { runsFilterJson, runsOrder } from '../../src/upstream/filters.js';
-import { runFieldsVariables } from '../../src/upstream/batch.js';
-import { runDetailsSelected, selects } from '../../src/selection.js';
-import { decodeCursor } from '../../src/cursor.js';
-import { inRange } from '../../src/paths.js';
+import { runsFilterJson, runsOrder } from '../../src/wandb/filters.js';
+import { runFieldsVariables } from '../../src/wandb/batch.js';
+import { runDetailsSelected, selects } from '../../src/graphql/selection.js';
+import { decodeCursor } from '../../src/wandb/cursor.js';
+import { inRange } from '../../src/wandb/paths.js';
 import { badInput } from '../../src/errors.js';
 import type { RunConnectionParent } from '../RunConnection.js';
-import { checkedList, checkRunIn } from '../../src/upstream/trust.js';
+import { checkedList, checkRunIn } from '../../src/wandb/trust.js';
 
 export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, info) => {
   if (!args.entity || !args.project) throw badInput('entity and project must not be empty');

@@ -12,11 +12,11 @@ import { connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { startSubgraph, type Subgraph } from '../../src/server.js';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
-import { encodeRunId } from '../../src/upstream/ids.js';
-import { createReadAheadCache } from '../../src/readAhead.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { startSubgraph, type Subgraph } from '../../src/http/server.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
+import { encodeRunId } from '../../src/wandb/ids.js';
+import { createReadAheadCache } from '../../src/history/readAhead.js';
 import { startFaultProxy, type FaultProxy } from './faultProxy.js';
 
 const TEAM = 'acme-ml';

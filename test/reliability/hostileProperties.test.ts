@@ -10,9 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { startSubgraph, type Subgraph } from '../../src/server.js';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { startSubgraph, type Subgraph } from '../../src/http/server.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
 import { startFaultProxy, type FaultProxy } from './faultProxy.js';
 
 fc.configureGlobal({ seed: 4242, numRuns: 200 });
