@@ -195,7 +195,12 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (!res.writableFinished) abandoned.abort();
       finished();
     });
-    handle(req, res, state, abandoned.signal).catch((error: unknown) => {
+    // A socket already closed (its close event not seen yet) abandons the request at once.
+    const abandonIfGone = () => {
+      if (req.socket.destroyed && !res.writableFinished) abandoned.abort();
+    };
+    req.socket.once('close', abandonIfGone);
+    handle(req, res, state, abandoned.signal, abandonIfGone).catch((error: unknown) => {
         const code = (error as { code?: string })?.code;
         if (abandoned.signal.aborted || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
           // The client went away: not an error of the server's.
@@ -210,7 +215,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState, signal: AbortSignal): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState, signal: AbortSignal, abandonIfGone: () => void): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (closing) res.setHeader('connection', 'close');
     if (cors(req, res)) return;
@@ -247,6 +252,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       const name = (parsed as { operationName?: unknown } | null)?.operationName;
       if (typeof name === 'string') state.operationName = name.slice(0, 200);
     }
+    abandonIfGone();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
       context: async () => ({ ...createContext(contextOptions, req.headers.authorization, signal), request: state }),

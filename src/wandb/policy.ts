@@ -58,6 +58,13 @@ export function createLimiter(max: number) {
           waiting.push(wake);
           signal?.addEventListener('abort', leave, { once: true });
         });
+        // Woken by a slot freed as clients leave: the other clients leaving in the same turn are seen
+        // first, so a task whose client went away hands its slot on instead of reaching W&B.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) {
+          waiting.shift()?.();
+          throw abortError();
+        }
       }
       active++;
       try {
