@@ -191,15 +191,14 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     // A client that goes away before its answer abandons its upstream requests (queued ones leave the queue).
     const abandoned = new AbortController();
     res.once('finish', finished);
-    res.once('close', () => {
-      if (!res.writableFinished) abandoned.abort();
-      finished();
-    });
     // A socket already closed (its close event not seen yet) abandons the request at once.
     const abandonIfGone = () => {
       if (req.socket.destroyed && !res.writableFinished) abandoned.abort();
     };
-    req.socket.once('close', abandonIfGone);
+    res.once('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+      finished();
+    });
     handle(req, res, state, abandoned.signal, abandonIfGone).catch((error: unknown) => {
         const code = (error as { code?: string })?.code;
         if (abandoned.signal.aborted || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {

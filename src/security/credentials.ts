@@ -94,8 +94,18 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
  */
 export function redactSecrets(text: string, extra: readonly string[] = []): string {
   let out = text;
-  for (const s of [...processSecrets, ...extra]) if (s.length >= 8 && out.includes(s)) out = out.split(s).join('[Redacted]');
+  for (const s of minimalForms(extra.length === 0 ? processSecrets : [...processSecrets, ...extra])) if (out.includes(s)) out = out.split(s).join('[Redacted]');
   return out;
+}
+
+/**
+ * The forms worth searching for: a form containing a shorter one (`api:<key>`
+ * contains the key; padded base64 contains unpadded) is found through it.
+ * Forms under 8 characters are left out (they would match ordinary data).
+ */
+function minimalForms(forms: readonly string[]): string[] {
+  const sorted = [...new Set(forms)].filter((f) => f.length >= 8).sort((a, b) => a.length - b.length);
+  return sorted.filter((f, i) => !sorted.slice(0, i).some((shorter) => f.includes(shorter)));
 }
 
 /** Secrets of the process (the service key's forms), scrubbed from every text by {@link scrub}. */

@@ -520,3 +520,33 @@ describe('slow and odd clients', () => {
     expect(res.status).toBe(415);
   });
 });
+
+describe('introspection in front of a real W&B', () => {
+  it('is off by default when WANDB_BASE_URL is set, on for the demo, and INTROSPECTION decides', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    const { subgraphOptionsFrom } = await import('../../src/http/server.js');
+    const { silentLogger } = await import('../../src/observability/logger.js');
+    const upstream = (demo: boolean) => ({ wandbBaseUrl: proxy.url, serviceKey: null, demo });
+    expect(subgraphOptionsFrom(loadConfig({ WANDB_BASE_URL: proxy.url }), upstream(false), silentLogger()).introspection).toBe(false);
+    expect(subgraphOptionsFrom(loadConfig({}), upstream(true), silentLogger()).introspection).toBe(true);
+    expect(subgraphOptionsFrom(loadConfig({ WANDB_BASE_URL: proxy.url, INTROSPECTION: 'true' }), upstream(false), silentLogger()).introspection).toBe(true);
+    expect(() => loadConfig({ INTROSPECTION: 'maybe' })).toThrow(/INTROSPECTION/);
+
+    const closed = await startSubgraph({ ...subgraphOptionsFrom(loadConfig({ WANDB_BASE_URL: proxy.url }), upstream(false), silentLogger()), port: 0 });
+    try {
+      const ask = async (query: string) => {
+        const res = await fetch(closed.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+        return { status: res.status, body: (await res.json()) as Answer['body'] };
+      };
+      const schema = await ask('{ __schema { queryType { name } } }');
+      expect(schema.status).toBe(400);
+      expect(schema.body.errors![0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      // Federation still reads the SDL.
+      const sdl = await ask('{ _service { sdl } }');
+      expect(sdl.status).toBe(200);
+      expect(sdl.body.data._service.sdl).toContain('type Run');
+    } finally {
+      await closed.close();
+    }
+  });
+});
