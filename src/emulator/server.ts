@@ -107,7 +107,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return send(res, 400, { errors: [{ message: 'expected a JSON body {"query": string, "variables"?: object}' }] });
     }
     const variables = (typeof body.variables === 'object' && body.variables !== null ? body.variables : {}) as Record<string, unknown>;
-    const operationName = typeof body.operationName === 'string' ? body.operationName : null;
+    // wandb-core (the Go side of the newest client) sends "operationName": "" for "none given".
+    const operationName = typeof body.operationName === 'string' && body.operationName !== '' ? body.operationName : null;
     count++;
     requests.push({ operationName, query: body.query, variables });
     if (requests.length > 1000) requests.shift();
