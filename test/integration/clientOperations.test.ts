@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Emulator } from '../../src/emulator/server.js';
 import { createSweep } from '../../src/emulator/store/sweeps.js';
+import { addMember } from '../../src/emulator/store/accounts.js';
 import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
 import { readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -388,13 +389,17 @@ d('the official client documents', () => {
     });
 
     it('a user reached through a run shows no API keys unless it is the caller', async () => {
-      const q = `query { project(entityName: "${ENTITY}", name: "${PROJECT}") { run(name: "${RUN}") { user { username apiKeys { edges { node { name } } } } } } }`;
-      const own = await client.gql(q);
-      expect(own.data!.project.run.user.apiKeys.edges.map((e: any) => e.node.name)).toEqual(['demo-key']);
-      const team = `query { project(entityName: "acme-ml", name: "image-classification") { runs(first: 1) { edges { node { user { username apiKeys { edges { node { name } } } } } } } } }`;
-      const seen = await client.gql(team);
-      const user = seen.data!.project.runs.edges[0].node.user;
-      if (user.username !== 'demo') expect(user.apiKeys).toBeNull();
+      // "other" joins the demo entity for this test and creates a run there.
+      const otherId = emulator.db.prepare(`SELECT id FROM users WHERE username = 'other'`).pluck().get() as number;
+      const demoEntity = emulator.db.prepare(`SELECT id FROM entities WHERE name = ?`).pluck().get(ENTITY) as number;
+      addMember(emulator.db, otherId, demoEntity);
+      const made = await wandbClient(emulator, OTHER_API_KEY).gql(op('run_create'), { project: PROJECT, entity: ENTITY, name: 'otherrun' });
+      expect(made.errors).toBeUndefined();
+      const q = (run: string) => `query { project(entityName: "${ENTITY}", name: "${PROJECT}") { run(name: "${run}") { user { username apiKeys { edges { node { name } } } } } } }`;
+      const own = await client.gql(q(RUN));
+      expect(own.data!.project.run.user).toEqual({ username: 'demo', apiKeys: { edges: [{ node: { name: 'demo-key' } }] } });
+      const theirs = await client.gql(q('otherrun'));
+      expect(theirs.data!.project.run.user).toEqual({ username: 'other', apiKeys: null });
     });
   });
 
