@@ -11,7 +11,8 @@ export const Artifact: ArtifactResolvers = {
   digest: (a) => a.digest,
   description: (a) => a.description,
   state: (a) => a.state,
-  aliases: (a) => a.aliases.map((l) => l.alias),
+  // W&B lists the version alias "v<N>" among the aliases; like the Python client's Artifact.aliases, the field leaves it out.
+  aliases: (a) => a.aliases.map((l) => l.alias).filter((alias) => !/^v\d+$/.test(alias)),
   metadata: (a, _, ctx, info) => failsAlone(ctx, info, {}, () => (a.metadata ? parseUpstreamJson(a.metadata, "the artifact's metadata") : {})),
   sizeBytes: (a) => a.size,
   createdAt: (a) => (/[zZ]|[+-]\d\d:?\d\d$/.test(a.createdAt) ? a.createdAt : `${a.createdAt}Z`),
