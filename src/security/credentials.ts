@@ -22,7 +22,8 @@ export function readCredential(value: unknown): Credential {
   if (typeof value !== 'string') return { kind: 'malformed', reason: 'the credential is not a string' };
   const text = value.trim();
   if (text.length > 4096) return { kind: 'malformed', reason: 'the credential is too long' };
-  const match = /^(Basic|Bearer) ([^\s]+)$/i.exec(text);
+  // RFC 9110: the scheme, one or more spaces, one token; nothing else.
+  const match = /^(Basic|Bearer) +([^\s]+)$/i.exec(text);
   if (!match) return { kind: 'malformed', reason: 'expected "Basic <base64 of api:key>" or "Bearer <token>"' };
   const scheme = match[1].toLowerCase() === 'basic' ? 'Basic' : 'Bearer';
   const token = match[2];
