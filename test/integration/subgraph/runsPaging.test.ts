@@ -151,7 +151,7 @@ describe('Query.runs paging while runs come and go (emulator with W&B offset cur
     let after: string | null = null;
     for (;;) {
       stack.emulator.resetRequests();
-      const res = await query(PAGE, { entity: E, project, order: '+created_at', first: 3, after });
+      const res: any = await query(PAGE, { entity: E, project, order: '+created_at', first: 3, after });
       expect(res.errors).toBeUndefined();
       expect(stack.emulator.requestCount()).toBeLessThanOrEqual(3);
       seen.push(...res.data.runs.edges.map((e: any) => e.node.runId));
