@@ -314,11 +314,11 @@ export type Query = {
    * The runs of one project, filtered and ordered, paged by cursor.
    * «py: Api.runs(path, filters, order, per_page) → Runs»
    * Paging neither repeats nor skips a run while runs are created or deleted
-   * between pages (W&B's own runs cursors are offsets and do both): runs with
+   * between pages (W&B's own runs cursors are offsets and do both). Runs with
    * equal sort values come by creation time, then run id, in the order's
-   * direction; runs lacking the
-   * sort key come last. A run whose sort value changes between pages (a
-   * heartbeat, a summary metric) may come again or be missed.
+   * direction; runs lacking the sort key come last. A run whose sort value
+   * changes between pages (a heartbeat, a summary metric) may come again or
+   * be missed.
    */
   runs: RunConnection;
 };
