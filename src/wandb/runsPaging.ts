@@ -182,7 +182,8 @@ class Pager<R extends PagedRun> {
         const complete = !hasNextPage || g < groups.length - 1;
         if (complete) {
           if (!this.serveGroup(groups[g], prefix, i, value)) return false;
-        } else if (!(await this.descend([...prefix, value], i))) return false;
+        } else if (this.left() === 0) return this.full();
+        else if (!(await this.descend([...prefix, value], i))) return false;
         from = value;
       }
       if (!hasNextPage) break;

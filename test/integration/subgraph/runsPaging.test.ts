@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, subgraphClient, type Stack } from '../../helpers/stack.js';
 import { storageId, wandbClient } from '../../../emulator/test/helpers/emulator.js';
 import { DEMO_API_KEY } from '../../../emulator/src/seed.js';
+import { userByApiKey, visibleProject } from '../../../emulator/src/store/accounts.js';
+import { createRun } from '../../../emulator/src/store/runs.js';
 
 const E = 'demo';
 const ORDERS = [
@@ -159,6 +161,49 @@ describe('Query.runs paging while runs come and go (emulator with W&B offset cur
       after = res.data.runs.pageInfo.endCursor;
     }
     expect(seen).toEqual(all);
+  }, 30_000);
+
+  it.each(['+config.opt.value', '-config.opt.value', '+summary_metrics.loss', '-summary_metrics.loss', '+display_name', '-display_name'])(
+    'order %s: runs lacking the key come last, by creation then run id, and are paged too',
+    async (order) => {
+      const project = `lacking-${slug(order)}`;
+      await seed(project);
+      const key = order.slice(1);
+      const lacks = (i: number) => (key.startsWith('config') ? i % 5 === 2 : key.startsWith('summary') ? i % 6 === 1 : i % 7 === 3);
+      const res = await query(`query Q($p: String!, $o: String!) { runs(entity: "${E}", project: $p, order: $o, first: 1000) { nodes { runId config summary displayName } } }`, { p: project, o: order });
+      expect(res.errors).toBeUndefined();
+      const nodes: any[] = res.data.runs.nodes;
+      const missing = (n: any) => (key.startsWith('config') ? n.config.opt === undefined : key.startsWith('summary') ? n.summary.loss === undefined : n.displayName === null);
+      const firstMissing = nodes.findIndex(missing);
+      expect(firstMissing).toBeGreaterThan(0);
+      expect(nodes.slice(firstMissing).every(missing)).toBe(true);
+      expect(nodes.filter(missing).length).toBe(Array.from({ length: RUNS }, (_, i) => i).filter(lacks).length);
+      // Paged by 2, the same sequence.
+      const paged: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const p: any = await query(PAGE, { entity: E, project, order, first: 2, after });
+        expect(p.errors).toBeUndefined();
+        paged.push(...p.data.runs.edges.map((e: any) => e.node.runId));
+        if (!p.data.runs.pageInfo.hasNextPage) break;
+        after = p.data.runs.pageInfo.endCursor;
+      }
+      expect(paged).toEqual(nodes.map((n) => n.runId));
+    },
+    30_000,
+  );
+
+  it('more than 1,000 runs created in one second cannot be paged past without repeats: BAD_USER_INPUT, not a wrong page', async () => {
+    const db = stack.emulator.db;
+    const user = userByApiKey(db, DEMO_API_KEY)!;
+    await create('churn-crowd', plan(0, 'c'));
+    const projectId = visibleProject(db, user, E, 'churn-crowd')!.id;
+    db.transaction(() => {
+      for (let i = 0; i < 1001; i++) createRun(db, projectId, `crowd${String(i).padStart(4, '0')}`, user.id, '2026-01-01T00:00:00Z');
+    })();
+    const res = await query(PAGE, { entity: E, project: 'churn-crowd', order: '+created_at', first: 10 });
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors![0].message).toMatch(/more than 1000 runs share createdAt/);
   }, 30_000);
 
   it('a forged runs cursor is BAD_USER_INPUT, and totalCount stays the count of the caller\'s filters', async () => {
