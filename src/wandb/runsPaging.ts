@@ -130,6 +130,8 @@ class Pager<R extends PagedRun> {
   more = false;
   private reads = 0;
   private readonly names: number;
+  /** Reads of outer levels sent ahead, by level and position (see fill). */
+  private readonly ahead = new Map<string, ReturnType<Pager<R>['fetch']>>();
 
   constructor(
     private readonly read: RunsRead<R>,
@@ -146,6 +148,16 @@ class Pager<R extends PagedRun> {
     if (position === null) {
       if (await this.level([], 0, START)) this.more = false;
       return;
+    }
+    // A page that starts inside a tie group will likely need the levels
+    // around it too: their reads are sent at once, so the page costs one
+    // round trip (and at most one read per level that the page may not use).
+    for (let r = position.resume - 1; r >= 0; r--) {
+      const after = position.values[r];
+      if (after === null) continue;
+      const read = this.fetch(position.values.slice(0, r), this.beyond(this.levels[r], after), this.levels[r].order, this.first + 1);
+      read.catch(() => undefined); // awaited later, or not needed
+      this.ahead.set(JSON.stringify([r, position.values.slice(0, r + 1)]), read);
     }
     for (let r = position.resume; r >= 0; r--) {
       const done = r === this.names ? await this.group(position.values, position.name) : await this.level(position.values.slice(0, r), r, position.values[r]);
@@ -165,9 +177,11 @@ class Pager<R extends PagedRun> {
     const level = this.levels[i];
     if (after === null) return true; // runs lacking the key come last: nothing after them at this level
     let from: SortValue | typeof START = after;
+    let ahead = after === START ? undefined : this.ahead.get(JSON.stringify([i, [...prefix, after]]));
     for (;;) {
-      const condition = from === START ? (level.nullable ? { [level.filterKey]: { $ne: null } } : null) : { [level.filterKey]: { [level.desc ? '$lt' : '$gt']: from } };
-      const { runs, hasNextPage } = await this.fetch(prefix, condition, level.order, this.left() + 1);
+      const condition = from === START ? (level.nullable ? { [level.filterKey]: { $ne: null } } : null) : this.beyond(level, from);
+      const { runs, hasNextPage } = await (ahead ?? this.fetch(prefix, condition, level.order, this.left() + 1));
+      ahead = undefined;
       if (runs.length > 0 && this.left() === 0) return this.full();
       const groups: R[][] = [];
       for (const run of runs) {
@@ -245,6 +259,11 @@ class Pager<R extends PagedRun> {
       this.out.push({ run, position: { order: this.order, values, name: run.name, resume } });
     }
     return true;
+  }
+
+  /** The condition for the runs after `value` at `level` that hold the key. */
+  private beyond(level: Level, value: SortValue): Record<string, unknown> {
+    return { [level.filterKey]: { [level.desc ? '$lt' : '$gt']: value } };
   }
 
   /** The page is full and a run remains after it. */
