@@ -110,7 +110,7 @@ await emulator.close();
 const text = [
   '## Runs paging: the subgraph vs the direct W&B document',
   '',
-  `Command: \`npm run bench:paging\` (\`bench/runs-paging.ts\`), ${cpus().length} vCPU, Node ${process.versions.node}. The emulator pages by offset, as W&B does, with ${DELAY} ms added to every request; the subgraph runs as a child process. For each order, page 2 of \`acme-ml/image-classification\` (103 seeded runs): through the subgraph after its cursor (asked for with a filter on the order), and directly with the same upstream document and W&B's own cursor. ${PAIRS} interleaved pairs; medians.`,
+  `Command: \`npm run bench:paging\` (\`bench/runs-paging.ts\`), ${cpus().length} vCPU, Node ${process.versions.node}. The emulator pages by offset, as W&B does, with ${DELAY} ms added to every request; the subgraph runs as a child process. For each order, page 1 or 2 of \`acme-ml/image-classification\` (103 seeded runs): through the subgraph after its cursor (asked for with a filter on the order), and directly with the same upstream document and W&B's own cursor. ${PAIRS} interleaved pairs; medians.`,
   '',
   '| page | first | subgraph upstream requests | same runs as the direct page | direct | subgraph | ratio |',
   '|---|---|---|---|---|---|---|',
