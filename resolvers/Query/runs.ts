@@ -18,9 +18,11 @@ export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, in
   let totalCount: number | null = null;
   const page = await pageRuns(
     async (read) => {
-      const data = await ctx.upstream.request(RunsPageDocument, { entity: args.entity, project: args.project, ...read, countFilters: filters, withCount, ...fields });
-      if (withCount) totalCount = data.project?.runCount ?? 0;
+      // Only the page's first read counts (reads may be sent side by side).
+      const count = withCount;
       withCount = false;
+      const data = await ctx.upstream.request(RunsPageDocument, { entity: args.entity, project: args.project, ...read, countFilters: filters, withCount: count, ...fields });
+      if (count) totalCount = data.project?.runCount ?? 0;
       const runs = data.project?.runs;
       return { runs: runs?.edges.map((e) => e.node) ?? [], hasNextPage: runs?.pageInfo.hasNextPage ?? false };
     },
