@@ -129,6 +129,7 @@ class Pager<R extends PagedRun> {
   /** Whether runs remain after the page. */
   more = false;
   private reads = 0;
+  private readonly served = new Set<string>();
   private readonly names: number;
   /** Reads of outer levels sent ahead, by level and position (see fill). */
   private readonly ahead = new Map<string, ReturnType<Pager<R>['fetch']>>();
@@ -224,7 +225,7 @@ class Pager<R extends PagedRun> {
     const rest = afterName === null ? sorted : sorted.filter((r) => (desc ? r.name < afterName : r.name > afterName));
     for (let j = 0; j < rest.length; j++) {
       if (this.left() === 0) return this.full();
-      this.out.push({ run: rest[j], position: { order: this.order, values, name: rest[j].name, resume: j + 1 < rest.length ? this.names : this.names - 1 } });
+      this.push(rest[j], { order: this.order, values, name: rest[j].name, resume: j + 1 < rest.length ? this.names : this.names - 1 });
     }
     return true;
   }
@@ -256,9 +257,16 @@ class Pager<R extends PagedRun> {
         const differs = deeper.findIndex((l) => !same(l.valueOf(next), l.valueOf(run)));
         resume = differs < 0 ? this.names : i + 1 + differs;
       }
-      this.out.push({ run, position: { order: this.order, values, name: run.name, resume } });
+      this.push(run, { order: this.order, values, name: run.name, resume });
     }
     return true;
+  }
+
+  /** Adds a run to the page, once: a run W&B answers twice (it should not) is served the first time only. */
+  private push(run: R, position: RunsPosition): void {
+    if (this.served.has(run.name)) return;
+    this.served.add(run.name);
+    this.out.push({ run, position });
   }
 
   /** The condition for the runs after `value` at `level` that hold the key. */
