@@ -115,7 +115,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     policy,
     // One cap on upstream requests in flight for the whole process.
     limiter: createLimiter(policy.maxInFlight),
-    coalescer: createCoalescer(),
+    coalescer: createCoalescer(metrics.countCoalesced),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
     // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.

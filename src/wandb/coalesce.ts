@@ -31,7 +31,8 @@ export function isRead(query: string): boolean {
   return /^\s*(#[^\n]*\n\s*)*(query\b|\{)/.test(query);
 }
 
-export function createCoalescer(): Coalescer {
+/** `onShared` is told of every read answered by another's request (a metric). */
+export function createCoalescer(onShared?: () => void): Coalescer {
   const inFlight = new Map<string, Promise<unknown>>();
   let shared = 0;
   return {
@@ -39,6 +40,7 @@ export function createCoalescer(): Coalescer {
       const pending = inFlight.get(key) as Promise<T> | undefined;
       if (pending) {
         shared++;
+        onShared?.();
         // Each caller gets its own copy: nothing one resolver does to an answer reaches another.
         return pending.then((value) => structuredClone(value));
       }

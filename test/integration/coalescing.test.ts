@@ -42,6 +42,8 @@ describe('request coalescing', () => {
       answers = await Promise.all(Array.from({ length: 10 }, () => demo(RUN, { path: paths[0] })));
     });
     expect(reads).toBe(1);
+    const metrics = await (await fetch(stack.subgraph.url.replace(/\/graphql$/, '/metrics'))).text();
+    expect(metrics).toMatch(/^upstream_reads_coalesced_total 9$/m);
     for (const a of answers) expect(a).toEqual({ status: 200, data: { run: { path: paths[0], state: expect.any(String), displayName: expect.any(String) } } });
   });
 
