@@ -34,6 +34,7 @@ process.stdout.write(
     `  GraphQL:     ${emulator.url}/graphql`,
     `  filestream:  ${emulator.url}/files/<entity>/<project>/<run>/file_stream`,
     `  data:        ${values.data}`,
+    `  paging:      ${values.paging === 'offset' ? 'offset cursors, as W&B (--paging keyset never skips or repeats)' : 'keyset cursors (W&B pages by offset)'}`,
     `  demo key:    ${DEMO_API_KEY}   (user "demo", entities "demo" and "acme-ml")`,
     `  try:         curl -s -u api:${DEMO_API_KEY} ${emulator.url}/graphql -H 'content-type: application/json' \\`,
     `                 -d '{"query":"{ viewer { username entity } }"}'`,
