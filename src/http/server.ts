@@ -14,6 +14,7 @@ import { redactSecrets, rememberProcessSecret, secretFormsOfAuthorization } from
 import { maskGraphQLError } from '../graphql/masking.js';
 import { createSubgraphSchema } from '../graphql/schema.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from '../wandb/policy.js';
+import { createCoalescer } from '../wandb/coalesce.js';
 import { callbackLogger, createLogger, scrub, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { readBody } from './body.js';
@@ -136,6 +137,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     policy,
     // One cap on upstream requests in flight for the whole process.
     limiter: createLimiter(policy.maxInFlight),
+    coalescer: createCoalescer(metrics.countCoalesced),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
     // At most READ_AHEAD_MAX_BYTES (default 32 MiB) of ended runs' history (a few pages of a few scans), for 30 s.

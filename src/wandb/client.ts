@@ -1,9 +1,10 @@
 import { GraphQLClient, ClientError } from 'graphql-request';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type DocumentNode } from 'graphql';
+import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents } from './transport.js';
 import { scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { checkShape } from './shape.js';
+import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
@@ -31,7 +32,9 @@ export interface UpstreamOptions {
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
-  /** Aborts the client's requests (its caller went away). */
+  /** The process's coalescing of identical reads in flight (none without it). */
+  coalescer?: Coalescer;
+  /** Aborts the client's requests (its caller went away); a read shared with others goes on while any of them waits. */
   signal?: AbortSignal;
   /** Largest answer read from W&B, in bytes (default: transport's defaultMaxResponseBytes). */
   maxResponseBytes?: number;
@@ -73,21 +76,30 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     agents: options.agents ?? createUpstreamAgents(),
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
-    signal: options.signal,
     maxResponseBytes: options.maxResponseBytes,
   });
   // W&B's messages may quote the caller's key: its forms are scrubbed from every message kept.
   const secrets = secretFormsOfAuthorization(options.authorization);
   const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
 
-  async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+  function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+    const coalescer = options.coalescer;
     const size = Buffer.byteLength(query) + JSON.stringify(variables).length;
     if (size > maxUpstreamDocumentBytes) {
-      throw codedError('BAD_USER_INPUT', `the request would send W&B a ${size}-byte document (at most ${maxUpstreamDocumentBytes}): ask for fewer runs or keys`);
+      return Promise.reject(codedError('BAD_USER_INPUT', `the request would send W&B a ${size}-byte document (at most ${maxUpstreamDocumentBytes}): ask for fewer runs or keys`));
     }
+    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent, options.signal);
+    return coalescer
+      .run(coalesceKey(options.authorization, query, variables), (signal) => sendOnce<T>(query, variables, idempotent, signal), options.signal)
+      .catch((error: unknown) => {
+        throw error instanceof GraphQLError ? error : upstreamError(error);
+      });
+  }
+
+  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, signal: AbortSignal | undefined): Promise<PartialResult<T>> {
     let res: Awaited<ReturnType<typeof client.rawRequest<T>>>;
     try {
-      res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
+      res = await client.rawRequest<T>({ query, variables, requestHeaders: { [idempotencyHeader]: idempotent ? '1' : '0' }, signal });
     } catch (error) {
       throw upstreamError(error);
     }

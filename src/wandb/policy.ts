@@ -107,8 +107,10 @@ export function createPolicyFetch(options: {
   /** Largest answer read (see transport's send). */
   maxResponseBytes?: number;
 }) {
-  const { policy, agents, limiter, hooks, signal } = options;
+  const { policy, agents, limiter, hooks } = options;
   return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
+    // The request's own signal (graphql-request passes it through), else the client's.
+    const signal = init.signal ?? options.signal;
     const headers = new Headers(init.headers);
     const idempotent = headers.get(idempotencyHeader) !== '0';
     headers.delete(idempotencyHeader);
@@ -120,7 +122,7 @@ export function createPolicyFetch(options: {
       const started = performance.now();
       let result: { response: Response; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
-        result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent), signal);
+        result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent, signal ?? undefined), signal ?? undefined);
       } catch (error) {
         result = { error, retryable: false };
       }
@@ -139,11 +141,11 @@ export function createPolicyFetch(options: {
       const delay = 'response' in result && result.retryAfterMs !== null ? result.retryAfterMs : jittered;
       if (Date.now() + delay >= deadline) return finish(result);
       hooks?.onRetry?.();
-      await sleep(delay, signal);
+      await sleep(delay, signal ?? undefined);
     }
   };
 
-  async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean) {
+  async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean, signal: AbortSignal | undefined) {
     let response: Response;
     try {
       response = await send(
