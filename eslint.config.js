@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'examples/typed-client/gql/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'examples/typed-client/gql/', 'examples/dashboard/src/gql/', 'examples/dashboard/dist/', 'test-artifacts/', '.data/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
