@@ -11,6 +11,7 @@ import { startEmulator, type Emulator } from './emulator/server.js';
 import { DEMO_API_KEY } from './emulator/seed.js';
 import { startSubgraph, subgraphOptionsFrom } from './server.js';
 import { createLogger } from './observability/logger.js';
+import { prepareDashboard } from './http/dashboard.js';
 
 const config = loadConfig();
 const logger = createLogger({ level: config.logLevel });
@@ -29,7 +30,12 @@ if (!baseUrl) {
   baseUrl = emulator.url;
   serviceKey ??= DEMO_API_KEY;
 }
-const subgraph = await startSubgraph(subgraphOptionsFrom(config, { wandbBaseUrl: baseUrl, serviceKey, demo: emulator !== null }, logger));
+// The demo serves the dashboard app under /dashboard/, building it first when its build is stale.
+const dashboard = emulator ? await prepareDashboard().catch((error: unknown) => ({ dir: null, reason: error instanceof Error ? error.message : String(error) })) : null;
+const subgraph = await startSubgraph({
+  ...subgraphOptionsFrom(config, { wandbBaseUrl: baseUrl, serviceKey, demo: emulator !== null }, logger),
+  dashboardDir: dashboard?.dir ?? null,
+});
 logger.info(
   { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, startupMs: Date.now() - started },
   'subgraph started',
@@ -37,6 +43,12 @@ logger.info(
 
 const lines = [''];
 lines.push(`Subgraph:  ${subgraph.url}   (W&B runs, Apollo Federation 2)`);
+if (dashboard?.dir) {
+  const built = 'builtMs' in dashboard && dashboard.builtMs !== null ? `built in ${dashboard.builtMs} ms` : 'up-to-date build';
+  lines.push(`Dashboard: ${new URL('/dashboard/', subgraph.url).href}   (${built})`);
+} else if (dashboard && 'reason' in dashboard) {
+  lines.push(`Dashboard: not served (${dashboard.reason})`);
+}
 if (emulator) {
   const seeded = emulator.seeded
     ? `seeded ${emulator.seeded.runs} runs and ${emulator.seeded.historyRows} history rows in ${Date.now() - started} ms`

@@ -20,6 +20,7 @@ import { guardEntities } from './entities.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
 import { callbackLogger, createLogger, scrub, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { isDashboardPath, serveDashboard } from './http/dashboard.js';
 import { clientErrorCodes } from './errors.js';
 
 const schemaDir = fileURLToPath(new URL('../schema/subgraph/', import.meta.url));
@@ -105,6 +106,8 @@ export interface SubgraphOptions {
   readiness?: { timeoutMs?: number; cacheMs?: number };
   /** Live runs (Subscription.runUpdated): poll interval, idle backoff and caps. */
   live?: Partial<LiveOptions> & { maxPerConnection?: number };
+  /** A built dashboard app to serve under /dashboard/ (the demo's); none by default. */
+  dashboardDir?: string | null;
 }
 
 /**
@@ -244,6 +247,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       state.errorCodes.push('SHUTTING_DOWN');
       return sendJson(res, 503, { errors: [{ message: 'the server is shutting down; retry the request', extensions: { code: 'SHUTTING_DOWN' } }] });
     }
+    if (options.dashboardDir && isDashboardPath(url.pathname)) return serveDashboard(options.dashboardDir, url.pathname, req, res);
     if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
     const body = await readBody(req, res, maxBody);
     if (body === undefined) {

@@ -28,6 +28,13 @@ export function align(series: Series[]): uPlot.AlignedData {
   return [xs, ...ys];
 }
 
+/** A y tick label: short, and readable for tiny values such as learning rates. */
+function tick(value: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  return abs >= 1e5 || abs < 1e-3 ? value.toExponential(1) : Number(value.toPrecision(3)).toString();
+}
+
 export function Chart(props: {
   title: string;
   series: Series[];
@@ -53,7 +60,7 @@ export function Chart(props: {
       height: props.height ?? 220,
       title: props.title,
       scales: { x: { time: false } },
-      axes: [{ label: props.xLabel ?? 'step' }, {}],
+      axes: [{ label: props.xLabel ?? 'step' }, { size: 64, values: (_u, ticks) => ticks.map(tick) }],
       series: [{ label: props.xLabel ?? 'step' }, ...props.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: false } }))],
       hooks: {
         setScale: [

@@ -58,7 +58,7 @@ export function ProjectRuns(props: { entity: string; project: string }) {
   const summaryKeys = useMemo(() => numericKeys(edges.map((e) => e.node.summary)), [edges]);
   const shown: Column[] = columns ?? [
     ...configKeys.slice(0, 4).map((key) => ({ kind: 'config' as const, key })),
-    ...summaryKeys.filter((k) => !k.includes('_') || k.includes('/')).slice(0, 4).map((key) => ({ kind: 'summary' as const, key })),
+    ...[...summaryKeys.filter((k) => k.startsWith('val/')), ...summaryKeys.filter((k) => !k.startsWith('val/'))].slice(0, 4).map((key) => ({ kind: 'summary' as const, key })),
   ];
 
   const change = (next: Partial<Filters>) => {
