@@ -4,10 +4,9 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/upstream/batch.js';
 import { encodeRunId, decodeRunId, type RunRef } from '../src/upstream/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/paths.js';
-import { historyWindowsSelected, runDetailsSelected, selects } from '../src/selection.js';
+import { argumentGiven, historyWindowsSelected, runDetailsSelected, selects } from '../src/selection.js';
 import { decodeCursor } from '../src/cursor.js';
-import { badInput } from '../src/errors.js';
-import { firstWindowField, historyKeysWanted, scanHistory } from '../src/history.js';
+import { firstWindowField, planHistoryPage, readHistoryPage } from '../src/history.js';
 import { hasWindow, rememberWindow } from '../src/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/cacheHints.js';
 import { sampleTargets } from '../src/sampling.js';
@@ -73,21 +72,18 @@ export const Run: RunResolvers = {
     return typeof last === 'number' && last >= 0 ? last : null;
   },
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx),
-  history: async (r, { keys, minStep, maxStep, first, after }, ctx, info) => {
-    inRange('first', first, 1, 10_000);
+  history: async (r, args, ctx, info) => {
+    const plan = planHistoryPage({ ...args, firstGiven: argumentGiven(info, 'first') });
     hintIfEnded(info, r);
-    if (minStep != null && minStep < 0) throw badInput(`minStep must be ≥ 0, got ${minStep}`);
-    const start = after != null ? stepOf(after) + 1 : (minStep ?? 0);
     const hk = await historyKeysOf(ctx, r);
     const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
-    const end = Math.min(maxStep ?? Infinity, lastStep + 1);
-    const wanted = historyKeysWanted(keys);
     // Rows keep _timestamp/_runtime only when asked for, as sampledHistory projects to the keys.
-    const extras = wanted ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
-    const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
-    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, extras, start, end, first, density, prefetched: r.prefetched });
-    if (hasNextPage && hasEnded(r)) readAheadNextPage(ctx, r, wanted, rows[rows.length - 1].step + 1, first, maxStep ?? null);
-    return { rows, keys: keys && keys.length > 0 ? keys : null, hasNextPage, hasPreviousPage: start > (minStep ?? 0) };
+    const extras = plan.keys ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
+    const density = plan.keys ? densityOf(hk, plan.keys, lastStep) : 1;
+    const context = { lastStep, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, density, extras, prefetched: r.prefetched };
+    const { rows, hasNextPage, hasPreviousPage } = await readHistoryPage((f) => field(ctx, r, f), plan, context);
+    if (hasNextPage && !plan.backward && hasEnded(r)) readAheadNextPage(ctx, r, plan.keys, rows[rows.length - 1].step + 1, plan.size, args.maxStep ?? null);
+    return { rows, keys: plan.keys, hasNextPage, hasPreviousPage };
   },
   file: async (r, { name }, ctx) => {
     const page = (await field(ctx, r, { kind: 'files', names: [name], first: 1, after: null })) as FilesPage;
@@ -205,12 +201,6 @@ function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: numbe
   if (lastStep < 0) return 1;
   const counts = keys.map((k) => (hk.keys?.[k]?.typeCounts ?? []).reduce((n, t) => n + t.count, 0));
   return Math.max(Math.min(...counts) / (lastStep + 1), 1e-6);
-}
-
-function stepOf(cursor: string): number {
-  const step = Number(decodeCursor('history', cursor));
-  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
-  return step;
 }
 
 async function artifacts(r: RunParent, kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }, ctx: Context): Promise<ArtifactConnectionParent> {

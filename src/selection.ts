@@ -2,7 +2,7 @@ import { getArgumentValues } from 'graphql/execution/values.js';
 import { firstWindowField, historyKeysWanted } from './history.js';
 import { decodeCursor } from './cursor.js';
 import type { RunField } from './upstream/batch.js';
-import type { FieldNode, GraphQLObjectType, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /** Keys wanted of a JSON field: false (not selected), null (all keys), or the keys. */
 export type KeysWanted = false | null | string[];
@@ -54,7 +54,9 @@ export function historyWindowsSelected(info: GraphQLResolveInfo, paths: readonly
   const windows: RunField[] = [];
   for (const node of fields) {
     try {
-      const args = getArgumentValues(history, node, info.variableValues) as { keys?: string[] | null; minStep?: number | null; maxStep?: number | null; first: number; after?: string | null };
+      const args = getArgumentValues(history, node, info.variableValues) as { keys?: string[] | null; minStep?: number | null; maxStep?: number | null; first: number; after?: string | null; last?: number | null };
+      // The tail of a history (last) starts from the run's last step, which is not known yet.
+      if (args.last != null) continue;
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > 10_000) continue;
       const start = args.after != null ? Number(decodeCursor('history', args.after)) + 1 : (args.minStep ?? 0);
       if (!Number.isInteger(start) || start < 0) continue;
@@ -65,6 +67,14 @@ export function historyWindowsSelected(info: GraphQLResolveInfo, paths: readonly
     }
   }
   return windows;
+}
+
+/** True when the current field was given argument `name` (a literal, or a variable the request set), not left to its default. */
+export function argumentGiven(info: GraphQLResolveInfo, name: string): boolean {
+  const arg = info.fieldNodes[0]?.arguments?.find((a) => a.name.value === name);
+  if (!arg) return false;
+  const value = arg.value;
+  return value.kind !== Kind.VARIABLE || info.variableValues[value.name.value] !== undefined;
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */

@@ -1,6 +1,7 @@
 import type { QueryResolvers } from '../../src/generated/subgraph.js';
 import { RunsPageDocument } from '../../src/generated/upstream.js';
 import { runsFilterJson, runsOrder } from '../../src/upstream/filters.js';
+import { bothFilters, runWhereFilter } from '../../src/upstream/runWhere.js';
 import { runFieldsVariables } from '../../src/upstream/batch.js';
 import { runDetailsSelected, selects } from '../../src/selection.js';
 import { decodeCursor } from '../../src/cursor.js';
@@ -11,7 +12,7 @@ import type { RunConnectionParent } from '../RunConnection.js';
 export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, info) => {
   if (!args.entity || !args.project) throw badInput('entity and project must not be empty');
   const first = inRange('first', args.first, 1, 1000);
-  const filters = runsFilterJson(args.filters);
+  const filters = runsFilterJson(bothFilters(args.filters, runWhereFilter(args.where)));
   const order = runsOrder(args.order);
   const after = args.after != null ? decodeCursor('runs', args.after) : null;
   const details = runDetailsSelected(info, [['nodes'], ['edges', 'node']]);

@@ -167,6 +167,31 @@ export type HistoryStream =
   | 'SYSTEM';
 
 /**
+ * A condition on one config or summary key. Give at least one comparison; all
+ * those given must hold.
+ */
+export type KeyCondition = {
+  /** The value equals this (a number, string, boolean or null). */
+  eq?: InputMaybe<Scalars['JSON']['input']>;
+  /** True: the key is set; false: it is not. */
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The value is greater than this. */
+  gt?: InputMaybe<Scalars['Float']['input']>;
+  /** The value is greater than or equal to this. */
+  gte?: InputMaybe<Scalars['Float']['input']>;
+  /** The value is one of these (numbers, strings, booleans; at most 100). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** The top-level key, e.g. lr or val/acc: 1..256 characters, not starting with $. */
+  key: Scalars['String']['input'];
+  /** The value is less than this. */
+  lt?: InputMaybe<Scalars['Float']['input']>;
+  /** The value is less than or equal to this. */
+  lte?: InputMaybe<Scalars['Float']['input']>;
+  /** The value differs from this (a number, string, boolean or null). */
+  ne?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+/**
  * The run, by id or by path (exactly one), the artifact version it produced,
  * by id or by qualified name (exactly one), and aliases to attach.
  * «py: Run.log_artifact(artifact, aliases)»
@@ -338,6 +363,7 @@ export type QueryRunsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   order?: InputMaybe<Scalars['String']['input']>;
   project: Scalars['String']['input'];
+  where?: InputMaybe<RunWhere>;
 };
 
 /**
@@ -455,8 +481,10 @@ export type RunFilesArgs = {
  */
 export type RunHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   keys?: InputMaybe<Array<Scalars['String']['input']>>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   maxStep?: InputMaybe<Scalars['Int']['input']>;
   minStep?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -660,6 +688,43 @@ export type RunState =
   | 'PREEMPTING'
   /** Started and reporting heartbeats (upstream "running"). */
   | 'RUNNING';
+
+/**
+ * A typed filter on runs, beside the `filters` JSON of `Query.runs`: it is
+ * compiled to the same W&B filter. Every field given must hold (AND); an empty
+ * object matches every run. Lists hold at most 100 items and texts at most 256
+ * characters; beyond that is BAD_USER_INPUT.
+ */
+export type RunWhere = {
+  /** Conditions on config values (W&B's {value} wrappers are looked through); all must hold. */
+  config?: InputMaybe<Array<KeyCondition>>;
+  /** The run was created at or after this time. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The run was created before this time. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The run's display name is exactly this. */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  /** The run's display name contains this text (case-sensitive, taken literally; at most 100 characters). */
+  displayNameContains?: InputMaybe<Scalars['String']['input']>;
+  /** The run is in this group. */
+  group?: InputMaybe<Scalars['String']['input']>;
+  /** The run has this job type. */
+  jobType?: InputMaybe<Scalars['String']['input']>;
+  /** The run's short id (W&B's `name`) is one of these, e.g. ["a1b2c3d4"]. */
+  runIdIn?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The run is in this state. */
+  state?: InputMaybe<RunState>;
+  /** The run is in one of these states. */
+  stateIn?: InputMaybe<Array<RunState>>;
+  /** Conditions on summary metrics; all must hold. */
+  summary?: InputMaybe<Array<KeyCondition>>;
+  /** The run has every one of these tags. */
+  tagsAll?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The run has at least one of these tags. */
+  tagsAny?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The run was created by this user. */
+  username?: InputMaybe<Scalars['String']['input']>;
+};
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -879,6 +944,7 @@ export type ResolversTypes = ResolversObject<{
   HistoryKey: ResolverTypeWrapper<HistoryKey>;
   HistoryStream: HistoryStream;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  KeyCondition: KeyCondition;
   LogArtifactInput: LogArtifactInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -895,6 +961,7 @@ export type ResolversTypes = ResolversObject<{
   RunHistoryRow: ResolverTypeWrapper<RunHistoryRow>;
   RunPayload: ResolverTypeWrapper<Omit<RunPayload, 'run'> & { run: ResolversTypes['Run'] }>;
   RunState: RunState;
+  RunWhere: RunWhere;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sweep: ResolverTypeWrapper<SweepFieldsFragment>;
   UpdateRunInput: UpdateRunInput;
@@ -919,6 +986,7 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteRunPayload: DeleteRunPayload;
   HistoryKey: HistoryKey;
   JSON: Scalars['JSON']['output'];
+  KeyCondition: KeyCondition;
   LogArtifactInput: LogArtifactInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -934,6 +1002,7 @@ export type ResolversParentTypes = ResolversObject<{
   RunHistoryEdge: RunHistoryEdge;
   RunHistoryRow: RunHistoryRow;
   RunPayload: Omit<RunPayload, 'run'> & { run: ResolversParentTypes['Run'] };
+  RunWhere: RunWhere;
   Subscription: Record<PropertyKey, never>;
   Sweep: SweepFieldsFragment;
   UpdateRunInput: UpdateRunInput;

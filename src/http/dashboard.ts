@@ -6,7 +6,9 @@
  */
 import { createReadStream, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the app's sources live, from this file (src/http/ or dist/src/http/). */
@@ -55,19 +57,29 @@ export async function prepareDashboard(appDir = dashboardAppDir): Promise<Dashbo
   const outDir = join(appDir, 'dist');
   const built = join(outDir, 'index.html');
   if (existsSync(built) && statSync(built).mtimeMs >= sourcesTime(appDir)) return { dir: outDir, builtMs: null };
-  let vite: typeof import('vite');
+  let viteBin: string;
   try {
-    vite = await import('vite');
+    viteBin = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   } catch {
     return { dir: null, reason: 'Vite is not installed (npm install with dev dependencies builds the dashboard)' };
   }
   const started = performance.now();
   // Built beside the old build and swapped in, so a server already serving the old one never sees half a build.
+  // In a child process: Vite's bundler does not run inside a VM context (e.g. under Jest).
   const tmp = join(appDir, `.dist-${process.pid}`);
-  await vite.build({ configFile: join(appDir, 'vite.config.ts'), root: appDir, logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
+  await run(process.execPath, [viteBin, 'build', '--outDir', tmp, '--emptyOutDir', '--logLevel', 'warn'], appDir);
   rmSync(outDir, { recursive: true, force: true });
   renameSync(tmp, outDir);
   return { dir: outDir, builtMs: Math.round(performance.now() - started) };
+}
+
+/** Runs a command to completion; rejects with its output when it fails. */
+function run(command: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(command, args, { cwd, maxBuffer: 4 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`dashboard build failed: ${error.message}\n${stdout}${stderr}`.slice(0, 4000))) : resolvePromise(),
+    );
+  });
 }
 
 /** True for the paths the dashboard answers: /dashboard and /dashboard/…. */

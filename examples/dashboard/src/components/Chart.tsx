@@ -41,7 +41,7 @@ export function Chart(props: {
   xLabel?: string;
   height?: number;
   testId?: string;
-  /** Called with the visible x range after the user zooms (drag) or resets (double click). */
+  /** Called with the x range the user zoomed to by dragging over the chart. */
   onRange?: (min: number, max: number) => void;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -63,11 +63,11 @@ export function Chart(props: {
       axes: [{ label: props.xLabel ?? 'step' }, { size: 64, values: (_u, ticks) => ticks.map(tick) }],
       series: [{ label: props.xLabel ?? 'step' }, ...props.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: false } }))],
       hooks: {
-        setScale: [
-          (u, key) => {
-            if (key !== 'x') return;
-            const { min, max } = u.scales.x;
-            if (min != null && max != null) onRange.current?.(min, max);
+        // A drag selection zooms the x scale; report the range the user chose (not the automatic ranges of new data).
+        setSelect: [
+          (u) => {
+            if (u.select.width <= 0) return;
+            onRange.current?.(u.posToVal(u.select.left, 'x'), u.posToVal(u.select.left + u.select.width, 'x'));
           },
         ],
       },

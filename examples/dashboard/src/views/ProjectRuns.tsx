@@ -158,9 +158,7 @@ export function ProjectRuns(props: { entity: string; project: string }) {
               <th className="sortable" onClick={() => sortBy('display_name')}>
                 Name{arrow('display_name')}
               </th>
-              <th className="sortable" onClick={() => sortBy('state')}>
-                State{arrow('state')}
-              </th>
+              <th>State</th>
               <th>Tags</th>
               <th className="sortable" onClick={() => sortBy('created_at')}>
                 Created{arrow('created_at')}
