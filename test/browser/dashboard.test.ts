@@ -136,7 +136,7 @@ interface FirstLoad {
     await page.getByTestId('filter-metric').selectOption('val/acc');
     await page.getByTestId('filter-threshold').fill('0.9');
     await page.getByTestId('filter-threshold').press('Enter');
-    const good = await api()(`{ runs(entity: "acme-ml", project: "image-classification", first: 20, filters: {\"summary_metrics.val/acc\": {$gte: 0.9}}, order: "-config.lr.value") { totalCount nodes { runId summary(keys: ["val/acc"]) } } }`);
+    const good = await api()(`{ runs(entity: "acme-ml", project: "image-classification", first: 20, filters: {"summary_metrics.val/acc": {$gte: 0.9}}, order: "-config.lr.value") { totalCount nodes { runId summary(keys: ["val/acc"]) } } }`);
     expect(good.data.runs.totalCount).toBeGreaterThan(0);
     expect(good.data.runs.totalCount).toBeLessThan(103);
     await eventually(async () => expect(await rowIds(page)).toEqual(good.data.runs.nodes.map((n: any) => n.runId)));
