@@ -4,8 +4,7 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/upstream/batch.js';
 import { encodeRunId, decodeRunId, type RunRef } from '../src/upstream/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/paths.js';
-import { argumentGiven, historyWindowsSelected, runDetailsSelected, selects } from '../src/selection.js';
-import { decodeCursor } from '../src/cursor.js';
+import { argumentGiven, artifactsField, filesField, historyWindowsSelected, runDetailsSelected, sampledHistoryField, selects } from '../src/selection.js';
 import { firstWindowField, planHistoryPage, readHistoryPage } from '../src/history.js';
 import { hasWindow, rememberWindow } from '../src/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/cacheHints.js';
@@ -90,11 +89,10 @@ export const Run: RunResolvers = {
     return page?.edges[0]?.node ?? null;
   },
   files: async (r, { names, first, after }, ctx, info) => {
-    inRange('first', first, 1, 1000);
-    const upstreamAfter = after != null ? decodeCursor('files', after) : null;
+    const upstream = filesField({ names, first, after });
     const wantsCount = selects(info, [], 'totalCount');
     const [page, count] = await Promise.all([
-      field(ctx, r, { kind: 'files', names: names ?? null, first, after: upstreamAfter }) as Promise<FilesPage>,
+      field(ctx, r, upstream) as Promise<FilesPage>,
       // With names, W&B counts all the run's files; the named ones are counted below instead.
       wantsCount && !names ? (field(ctx, r, { kind: 'fileCount' }) as Promise<number | null>) : Promise.resolve(null),
     ]);
@@ -123,22 +121,20 @@ export const Run: RunResolvers = {
  * (history) or system metrics (events).
  */
 export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, ctx: Context): Promise<unknown[]> {
-  const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
+  const upstream = sampledHistoryField(args);
   const keys = args.keys ?? [];
-  if (args.stream === 'SYSTEM') {
+  if (upstream.kind === 'events') {
     // W&B's events take no keys: read them (up to the most W&B serves), keep those holding every
     // key, and sample evenly among them, keeping the first and last.
-    const events = ((await field(ctx, r, { kind: 'events', samples: keys.length === 0 ? samples : maxEvents })) as string[]).map(
-      (t) => JSON.parse(t) as Record<string, unknown>,
-    );
+    const events = ((await field(ctx, r, upstream)) as string[]).map((t) => JSON.parse(t) as Record<string, unknown>);
     if (keys.length === 0) return events;
+    const samples = args.samples ?? 500;
     const holding = events.filter((row) => keys.every((k) => k in row));
     const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
     return chosen.map((row) => pick(row, [...new Set([args.xAxis ?? '_step', ...keys])]));
   }
-  if (keys.length === 0) return ((await field(ctx, r, { kind: 'history', minStep: null, maxStep: null, samples })) as string[]).map((t) => JSON.parse(t));
-  const spec = JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples });
-  return (await field(ctx, r, { kind: 'sampledHistory', spec })) as unknown[];
+  if (upstream.kind === 'history') return ((await field(ctx, r, upstream)) as string[]).map((t) => JSON.parse(t));
+  return (await field(ctx, r, upstream)) as unknown[];
 }
 
 // Private:
@@ -171,7 +167,6 @@ function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, st
 }
 
 /** The most events read when filtering system metrics by key. */
-const maxEvents = 10_000;
 
 interface FilesPage {
   edges: { cursor: string; node: FileFieldsFragment | null }[];
@@ -187,7 +182,13 @@ function refOf(r: RunParent): RunRef {
   return { entity: r.entity, project: r.project, runId: r.name };
 }
 
+/** A field of the run from W&B: the value fetched with the run when there is one (see runFieldsAhead), else asked for. */
 function field(ctx: Context, r: RunParent, f: RunField): Promise<unknown> {
+  if (r.prefetched?.length) {
+    const wanted = JSON.stringify(f);
+    const ahead = r.prefetched.find((p) => JSON.stringify(p.field) === wanted);
+    if (ahead) return Promise.resolve(ahead.value);
+  }
   return ctx.loaders.runFieldLoader.load({ ref: refOf(r), field: f });
 }
 
@@ -204,10 +205,8 @@ function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: numbe
 }
 
 async function artifacts(r: RunParent, kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }, ctx: Context): Promise<ArtifactConnectionParent> {
-  inRange('first', args.first, 1, 1000);
-  const after = args.after != null ? decodeCursor('artifacts', args.after) : null;
-  const page = (await field(ctx, r, { kind, first: args.first, after })) as ArtifactConnectionParent['page'];
-  return { page, hasPreviousPage: after !== null };
+  const page = (await field(ctx, r, artifactsField(kind, args))) as ArtifactConnectionParent['page'];
+  return { page, hasPreviousPage: args.after != null };
 }
 
 async function countNamed(ctx: Context, r: RunParent, names: readonly string[]): Promise<number> {

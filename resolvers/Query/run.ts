@@ -3,7 +3,7 @@ import { parseRunPath, runPath } from '../../src/paths.js';
 import { recallRun, rememberRun } from '../../src/readAhead.js';
 import type { RunParent } from '../../src/loaders/runLoader.js';
 import type { RunField } from '../../src/upstream/batch.js';
-import { historyWindowsSelected, runDetailsSelected } from '../../src/selection.js';
+import { runDetailsSelected, runFieldsAhead } from '../../src/selection.js';
 import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/cacheHints.js';
 
 /**
@@ -14,7 +14,8 @@ import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/cacheHint
 export const run: NonNullable<QueryResolvers['run']> = async (_, { path }, ctx, info) => {
   const ref = parseRunPath(path);
   const details = runDetailsSelected(info);
-  const prefetch = historyWindowsSelected(info);
+  // The run page's files, artifacts and histories come with the run: one upstream request.
+  const prefetch = runFieldsAhead(info);
   const immutable = selectsOnlyImmutable(info);
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
   const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), details, prefetch) : undefined;

@@ -3,7 +3,7 @@ import { RunsPageDocument } from '../../src/generated/upstream.js';
 import { runsFilterJson, runsOrder } from '../../src/upstream/filters.js';
 import { bothFilters, runWhereFilter } from '../../src/upstream/runWhere.js';
 import { runFieldsVariables } from '../../src/upstream/batch.js';
-import { runDetailsSelected, selects } from '../../src/selection.js';
+import { runDetailsSelected, sampledHistoriesAhead, selects } from '../../src/selection.js';
 import { decodeCursor } from '../../src/cursor.js';
 import { inRange } from '../../src/paths.js';
 import { badInput } from '../../src/errors.js';
@@ -16,6 +16,8 @@ export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, in
   const order = runsOrder(args.order);
   const after = args.after != null ? decodeCursor('runs', args.after) : null;
   const details = runDetailsSelected(info, [['nodes'], ['edges', 'node']]);
+  // Sampled histories of the page's runs (e.g. a comparison chart) come with the page: one upstream request.
+  const specs = sampledHistoriesAhead(info, [['nodes'], ['edges', 'node']]).flatMap((f) => (f.kind === 'sampledHistory' ? [f] : []));
   const data = await ctx.upstream.request(RunsPageDocument, {
     entity: args.entity,
     project: args.project,
@@ -24,11 +26,18 @@ export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, in
     first,
     after,
     withCount: selects(info, [], 'totalCount'),
+    withSampledHistory: specs.length > 0,
+    sampledHistorySpecs: specs.map((f) => f.spec),
     ...runFieldsVariables(details),
   });
   const edges = data.project?.runs?.edges ?? [];
   const parent: RunConnectionParent = {
-    runs: edges.map((e) => ({ ...e.node, entity: args.entity, project: args.project })),
+    runs: edges.map(({ node: { sampledHistory, ...node } }) => ({
+      ...node,
+      entity: args.entity,
+      project: args.project,
+      prefetched: specs.flatMap((field, i) => (Array.isArray(sampledHistory?.[i]) ? [{ field, value: sampledHistory[i] }] : [])),
+    })),
     cursors: edges.map((e) => e.cursor),
     hasNextPage: data.project?.runs?.pageInfo.hasNextPage ?? false,
     hasPreviousPage: after !== null,

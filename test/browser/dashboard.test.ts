@@ -136,7 +136,9 @@ interface FirstLoad {
     await page.getByTestId('filter-metric').selectOption('val/acc');
     await page.getByTestId('filter-threshold').fill('0.9');
     await page.getByTestId('filter-threshold').press('Enter');
-    const good = await api()(`{ runs(entity: "acme-ml", project: "image-classification", first: 20, filters: {"summary_metrics.val/acc": {$gte: 0.9}}, order: "-config.lr.value") { totalCount nodes { runId summary(keys: ["val/acc"]) } } }`);
+    const good = await api()(`query($filters: JSON) { runs(entity: "acme-ml", project: "image-classification", first: 20, filters: $filters, order: "-config.lr.value") { totalCount nodes { runId } } }`, {
+      filters: { 'summary_metrics.val/acc': { $gte: 0.9 } },
+    });
     expect(good.data.runs.totalCount).toBeGreaterThan(0);
     expect(good.data.runs.totalCount).toBeLessThan(103);
     await eventually(async () => expect(await rowIds(page)).toEqual(good.data.runs.nodes.map((n: any) => n.runId)));
@@ -157,7 +159,7 @@ interface FirstLoad {
     expect(upstream).toBeLessThanOrEqual(1);
     expect(await points(page, 'history-chart-train/loss')).toBe(withKey('train/loss'));
     expect(await points(page, 'history-chart-val/acc')).toBe(withKey('val/acc'));
-    await expect(page.locator('[data-testid=history-chart-train/loss] canvas').count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="history-chart-train/loss"] canvas').count()).resolves.toBe(1);
     await expect(page.getByTestId('files').locator('a').count()).resolves.toBeGreaterThan(0);
     const href = await page.getByTestId('files').locator('a').first().getAttribute('href');
     expect((await fetch(href!)).status).toBe(200);
