@@ -134,10 +134,10 @@ interface FirstLoad {
 
     await page.getByTestId('filter-state').selectOption('');
     await page.getByTestId('filter-metric').selectOption('val/acc');
-    await page.getByTestId('filter-threshold').fill('0.9');
+    await page.getByTestId('filter-threshold').fill('0.85');
     await page.getByTestId('filter-threshold').press('Enter');
     const good = await api()(`query($filters: JSON) { runs(entity: "acme-ml", project: "image-classification", first: 20, filters: $filters, order: "-config.lr.value") { totalCount nodes { runId } } }`, {
-      filters: { 'summary_metrics.val/acc': { $gte: 0.9 } },
+      filters: { 'summary_metrics.val/acc': { $gte: 0.85 } },
     });
     expect(good.data.runs.totalCount).toBeGreaterThan(0);
     expect(good.data.runs.totalCount).toBeLessThan(103);
@@ -233,6 +233,27 @@ interface FirstLoad {
     await w.filestream(`demo/scratch/${runId}`, { complete: true, exitcode: 0 });
     await eventually(async () => expect(await page.getByTestId('run-state').textContent()).toBe('finished'), 10_000);
     await expect(page.getByTestId('live-badge').count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it('charts the tail of a live run longer than one page, read with history(last:) and again as it grows', async () => {
+    const w = wandbClient(stack.emulator, DEMO_API_KEY);
+    const runId = `tail${Date.now().toString(36)}`;
+    await w.gql(`mutation { upsertBucket(input: {entityName: "demo", modelName: "scratch", name: "${runId}", displayName: "long-live-run", state: "running"}) { inserted } }`);
+    const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => JSON.stringify({ _step: from + i, loss: 1 / (1 + from + i) }));
+    expect((await w.filestream(`demo/scratch/${runId}`, { files: { 'wandb-history.jsonl': { offset: 0, content: rows(0, 1500) } } })).status).toBe(200);
+
+    const { page, graphql } = await firstLoad('live run page, longer than a page', `#/r/demo/scratch/${runId}`, async (p) => {
+      await p.getByTestId('live-badge').waitFor();
+      await eventually(async () => expect(await p.getByTestId('history-loaded').textContent()).toMatch(/^latest 1000 rows \(steps 500–1499 of 1499\)/));
+    });
+    expect(graphql.slice(0, 2)).toEqual(['RunPage', 'HistoryTail']);
+    expect(await points(page, 'history-chart-loss')).toBe(1000);
+    await w.filestream(`demo/scratch/${runId}`, { files: { 'wandb-history.jsonl': { offset: 1500, content: rows(1500, 1600) } } });
+    await eventually(async () => expect(await page.getByTestId('history-loaded').textContent()).toMatch(/^latest 1000 rows \(steps 600–1599 of 1599\)/), 10_000);
+    expect(await points(page, 'history-chart-loss')).toBe(1000);
+    await shot(page, 'live-run-tail');
+    await w.filestream(`demo/scratch/${runId}`, { complete: true, exitcode: 0 });
     await page.close();
   });
 

@@ -36,8 +36,8 @@ export function createApolloClient(): ApolloClient {
       Run: {
         keyFields: ['path'],
         fields: {
-          // One row list per key set and step range; `after` pages are appended.
-          history: relayStylePagination(['keys', 'minStep', 'maxStep']),
+          // One row list per key set, step range and tail size; `after` pages are appended.
+          history: relayStylePagination(['keys', 'minStep', 'maxStep', 'last']),
           files: relayStylePagination(['names']),
           loggedArtifacts: relayStylePagination(),
           usedArtifacts: relayStylePagination(),

@@ -7,8 +7,8 @@ import { graphql } from './gql';
 
 /** The runs table: one page of a project's runs with their config and summary. */
 export const ProjectRunsQuery = graphql(`
-  query ProjectRuns($entity: String!, $project: String!, $first: Int!, $after: String, $filters: JSON, $order: String) {
-    runs(entity: $entity, project: $project, first: $first, after: $after, filters: $filters, order: $order) {
+  query ProjectRuns($entity: String!, $project: String!, $first: Int!, $after: String, $where: RunWhere, $order: String) {
+    runs(entity: $entity, project: $project, first: $first, after: $after, where: $where, order: $order) {
       totalCount
       pageInfo {
         hasNextPage
@@ -137,6 +137,19 @@ export const HistoryMoreQuery = graphql(`
   }
 `);
 
+/** The latest rows of a live run longer than one page: what its live chart shows. */
+export const HistoryTailQuery = graphql(`
+  query HistoryTail($path: String!, $last: Int!) {
+    run(path: $path) {
+      id
+      path
+      history(last: $last) {
+        ...HistoryPage
+      }
+    }
+  }
+`);
+
 /** A running run as it changes: state, heartbeat, last step and summary. */
 export const RunUpdatedSubscription = graphql(`
   subscription RunUpdated($path: String!) {
@@ -167,8 +180,8 @@ export const UpdateRunMutation = graphql(`
 
 /** Compare: the sampled history of the chosen runs, in one request. */
 export const CompareRunsQuery = graphql(`
-  query CompareRuns($entity: String!, $project: String!, $filters: JSON!, $first: Int!, $keys: [String!], $samples: Int!) {
-    runs(entity: $entity, project: $project, filters: $filters, first: $first) {
+  query CompareRuns($entity: String!, $project: String!, $runIds: [String!]!, $first: Int!, $keys: [String!], $samples: Int!) {
+    runs(entity: $entity, project: $project, where: { runIdIn: $runIds }, first: $first) {
       nodes {
         id
         path

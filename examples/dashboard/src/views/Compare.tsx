@@ -14,7 +14,7 @@ const SAMPLES = 500;
 export function Compare(props: { entity: string; project: string; runIds: string[]; metric: string | null }) {
   const metric = props.metric ?? 'val/acc';
   const { data, loading, error } = useQuery(CompareRunsQuery, {
-    variables: { entity: props.entity, project: props.project, filters: { name: { $in: props.runIds } }, first: props.runIds.length || 1, keys: [metric], samples: SAMPLES },
+    variables: { entity: props.entity, project: props.project, runIds: props.runIds, first: props.runIds.length || 1, keys: [metric], samples: SAMPLES },
     skip: props.runIds.length === 0,
   });
   const runs = data?.runs.nodes ?? [];

@@ -8,6 +8,7 @@ import { useQuery } from '@apollo/client/react';
 import { ProjectRunsQuery } from '../operations';
 import { href } from '../router';
 import { formatValue, numericKeys, scalarKeys, asRecord } from '../format';
+import type { RunState, RunWhere } from '../gql/graphql';
 
 const PAGE_SIZE = 20;
 const STATES = ['RUNNING', 'FINISHED', 'FAILED', 'CRASHED', 'KILLED', 'PENDING', 'PREEMPTED'];
@@ -16,20 +17,19 @@ interface Filters {
   state: string;
   tags: string;
   metric: string;
-  op: '$gte' | '$lte';
+  op: 'gte' | 'lte';
   threshold: string;
 }
 
-/** The filters as W&B's MongoDB-style filter JSON; null when none is set. */
-export function filterJson(f: Filters): Record<string, unknown> | null {
-  const clauses: Record<string, unknown>[] = [];
-  if (f.state) clauses.push({ state: f.state.toLowerCase() });
+/** The filters as the typed `where` of Query.runs; null when none is set. */
+export function runWhere(f: Filters): RunWhere | null {
+  const where: RunWhere = {};
+  if (f.state) where.state = f.state as RunState;
   const tags = f.tags.split(',').map((t) => t.trim()).filter(Boolean);
-  if (tags.length) clauses.push({ tags: { $in: tags } });
+  if (tags.length) where.tagsAny = tags;
   const threshold = Number(f.threshold);
-  if (f.metric && f.threshold.trim() !== '' && Number.isFinite(threshold)) clauses.push({ [`summary_metrics.${f.metric}`]: { [f.op]: threshold } });
-  if (clauses.length === 0) return null;
-  return clauses.length === 1 ? clauses[0] : { $and: clauses };
+  if (f.metric && f.threshold.trim() !== '' && Number.isFinite(threshold)) where.summary = [{ key: f.metric, [f.op]: threshold }];
+  return Object.keys(where).length ? where : null;
 }
 
 type Column = { kind: 'config' | 'summary'; key: string };
@@ -40,13 +40,13 @@ function orderFor(column: Column, descending: boolean): string {
 }
 
 export function ProjectRuns(props: { entity: string; project: string }) {
-  const [filters, setFilters] = useState<Filters>({ state: '', tags: '', metric: '', op: '$gte', threshold: '' });
+  const [filters, setFilters] = useState<Filters>({ state: '', tags: '', metric: '', op: 'gte', threshold: '' });
   const [order, setOrder] = useState('-created_at');
   const [page, setPage] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
   const [columns, setColumns] = useState<Column[] | null>(null);
-  const filtersJson = useMemo(() => filterJson(filters), [filters]);
-  const variables = { entity: props.entity, project: props.project, first: PAGE_SIZE, filters: filtersJson, order };
+  const where = useMemo(() => runWhere(filters), [filters]);
+  const variables = { entity: props.entity, project: props.project, first: PAGE_SIZE, where, order };
   const { data, loading, error, fetchMore } = useQuery(ProjectRunsQuery, { variables, notifyOnNetworkStatusChange: true });
   const [fetching, setFetching] = useState(false);
 
@@ -121,8 +121,8 @@ export function ProjectRuns(props: { entity: string; project: string }) {
           </select>
         </label>
         <select data-testid="filter-op" value={filters.op} onChange={(e) => change({ op: e.target.value as Filters['op'] })}>
-          <option value="$gte">≥</option>
-          <option value="$lte">≤</option>
+          <option value="gte">≥</option>
+          <option value="lte">≤</option>
         </select>
         <input data-testid="filter-threshold" size={8} placeholder="0.8" defaultValue="" onBlur={(e) => change({ threshold: e.target.value })} onKeyDown={(e) => e.key === 'Enter' && change({ threshold: e.currentTarget.value })} />
         <details className="columns">

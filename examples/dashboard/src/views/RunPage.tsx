@@ -7,13 +7,15 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
-import { HistoryMoreQuery, RunPageQuery, RunUpdatedSubscription, UpdateRunMutation } from '../operations';
+import { HistoryMoreQuery, HistoryTailQuery, RunPageQuery, RunUpdatedSubscription, UpdateRunMutation } from '../operations';
 import type { ArtifactRowFragment } from '../gql/graphql';
 import { Chart, type Series } from '../components/Chart';
 import { asRecord, formatBytes, formatValue, numericKeys } from '../format';
 import { href } from '../router';
 
 const PAGE = 1000;
+/** Rows a live chart shows of a run longer than one page: its latest. */
+const TAIL = 1000;
 const LIVE_STATES = new Set(['RUNNING', 'PENDING', 'PREEMPTING']);
 
 export function RunPage(props: { path: string }) {
@@ -25,11 +27,17 @@ export function RunPage(props: { path: string }) {
   const [fetching, setFetching] = useState(false);
   const [chosen, setChosen] = useState<string[] | null>(null);
 
-  const edges = run?.history.edges;
-  const rows = useMemo(() => (edges ?? []).map((e) => e.node), [edges]);
   const pageInfo = run?.history.pageInfo;
-  const loadedTo = rows.length ? rows[rows.length - 1].step : -1;
   const lastStep = update?.runUpdated.lastStep ?? run?.lastStep ?? null;
+  // A live run longer than one page is charted by its tail (history(last:)), read again as it grows.
+  const tailing = live && Boolean(pageInfo?.hasNextPage);
+  const { data: tail, refetch: refetchTail } = useQuery(HistoryTailQuery, { variables: { path: props.path, last: TAIL }, skip: !tailing });
+  const edges = tailing ? tail?.run?.history.edges : run?.history.edges;
+  const rows = useMemo(() => (edges ?? []).map((e) => e.node), [edges]);
+  const loadedTo = rows.length ? rows[rows.length - 1].step : -1;
+  useEffect(() => {
+    if (tailing && tail && lastStep != null && lastStep > loadedTo) void refetchTail();
+  }, [tailing, tail, lastStep, loadedTo, refetchTail]);
 
   const loadMore = async () => {
     if (fetching || !pageInfo?.endCursor) return;
@@ -73,7 +81,7 @@ export function RunPage(props: { path: string }) {
   };
   const onRange = (_min: number, max: number) => {
     // The user zoomed or panned to the end of what is loaded: read the next page.
-    if (pageInfo?.hasNextPage && max >= loadedTo) void loadMore();
+    if (!tailing && pageInfo?.hasNextPage && max >= loadedTo) void loadMore();
   };
   const systemRows = run.systemHistory.map(asRecord);
   const systemKeys = numericKeys(systemRows).filter((k) => k !== '_runtime' && k !== '_timestamp');
@@ -120,8 +128,8 @@ export function RunPage(props: { path: string }) {
         ))}
       </div>
       <p className="count" data-testid="history-loaded">
-        {rows.length} rows loaded (steps {rows.length ? `${rows[0].step}–${loadedTo}` : '—'} of {lastStep ?? '—'})
-        {pageInfo?.hasNextPage && (
+        {tailing ? `latest ${rows.length} rows` : `${rows.length} rows loaded`} (steps {rows.length ? `${rows[0].step}–${loadedTo}` : '—'} of {lastStep ?? '—'})
+        {!tailing && pageInfo?.hasNextPage && (
           <button data-testid="load-more" disabled={fetching} onClick={() => void loadMore()}>
             {fetching ? 'Loading…' : `Load next ${PAGE} rows`}
           </button>
