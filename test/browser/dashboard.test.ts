@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 import { prepareDashboard } from '../../src/http/dashboard.js';
 import { startStack, subgraphClient, type Stack } from '../helpers/stack.js';
-import { wandbClient } from '../helpers/emulator.js';
+import { wandbClient } from '../../emulator/test/helpers/emulator.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];

@@ -17,8 +17,8 @@ import {
   validate,
   type GraphQLNamedType,
 } from 'graphql';
-import { upstreamSchemaPath } from '../../src/emulator/schema.js';
-import { hasShared, sharedDir } from '../helpers/emulator.js';
+import { upstreamSchemaPath } from '../../emulator/src/schema.js';
+import { hasShared, sharedDir } from '../../emulator/test/helpers/emulator.js';
 
 const d = hasShared ? describe : describe.skip;
 if (!hasShared) console.warn('SKIPPED: ../shared/wandb is absent, so the upstream schema contract tests did not run');

@@ -8,8 +8,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, subgraphClient, type Response, type Stack } from '../../helpers/stack.js';
-import { clientOperation, storageId, wandbClient } from '../../helpers/emulator.js';
-import { DEMO_API_KEY } from '../../../src/emulator/seed.js';
+import { clientOperation, storageId, wandbClient } from '../../../emulator/test/helpers/emulator.js';
+import { DEMO_API_KEY } from '../../../emulator/src/seed.js';
 
 const TEAM = 'acme-ml';
 
