@@ -26,7 +26,7 @@ export type Scalars = {
 };
 
 /** A versioned W&B artifact. */
-export type Artifact = {
+export type Artifact = Node & {
   __typename?: 'Artifact';
   /** The aliases pointing at this version, e.g. latest or best; empty when none. */
   aliases: Array<Scalars['String']['output']>;
@@ -308,6 +308,16 @@ export type MutationUseArtifactArgs = {
   input: UseArtifactInput;
 };
 
+/**
+ * An object that can be fetched again by its `id` alone with `Query.node`
+ * (Relay's Node). Runs and artifacts are nodes; their ids are W&B's storage
+ * ids, unique across types.
+ */
+export type Node = {
+  /** The object's globally unique id. */
+  id: Scalars['ID']['output'];
+};
+
 /** Relay page info; identical in every subgraph that defines it. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -331,6 +341,12 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * A Run or an Artifact by its `id` (Relay's node lookup). Null when it does
+   * not exist or the caller may not see it. An id that is neither a run's nor
+   * an artifact's is BAD_USER_INPUT.
+   */
+  node?: Maybe<Node>;
+  /**
    * One run by its W&B path "entity/project/runId". Null when it does not exist
    * or the caller may not see it.  «py: Api.run(path), Run.load()»
    */
@@ -340,6 +356,15 @@ export type Query = {
    * «py: Api.runs(path, filters, order, per_page) → Runs»
    */
   runs: RunConnection;
+};
+
+
+/**
+ * Entry points for reading W&B runs. A run is reached by its path; runs of a
+ * project are listed with filters and an order, one page at a time.
+ */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -370,7 +395,7 @@ export type QueryRunsArgs = {
  * A W&B run. Entity key `id` is the opaque W&B storage id; `path` is the
  * human-known key "entity/project/runId" other subgraphs usually hold.
  */
-export type Run = {
+export type Run = Node & {
   __typename?: 'Run';
   /** The git commit the run was started from; null when unknown. */
   commit?: Maybe<Scalars['String']['output']>;
@@ -926,6 +951,13 @@ export type FederationReferenceTypes = ResolversObject<{
 }>;
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  Node:
+    | ( ArtifactFieldsFragment )
+    | ( RunParent )
+  ;
+}>;
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
@@ -947,6 +979,7 @@ export type ResolversTypes = ResolversObject<{
   KeyCondition: KeyCondition;
   LogArtifactInput: LogArtifactInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Run: ResolverTypeWrapper<RunParent>;
@@ -989,6 +1022,7 @@ export type ResolversParentTypes = ResolversObject<{
   KeyCondition: KeyCondition;
   LogArtifactInput: LogArtifactInput;
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Run: RunParent;
@@ -1032,6 +1066,7 @@ export type ArtifactResolvers<ContextType = Context, ParentType extends Resolver
   state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   versionIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type ArtifactConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ArtifactConnection'] = ResolversParentTypes['ArtifactConnection']> = ResolversObject<{
@@ -1077,6 +1112,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   useArtifact?: Resolver<ResolversTypes['ArtifactPayload'], ParentType, ContextType, RequireFields<MutationUseArtifactArgs, 'input'>>;
 }>;
 
+export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'Artifact' | 'Run', ParentType, ContextType>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1085,6 +1124,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<QueryRunArgs, 'path'>>;
   runs?: Resolver<ResolversTypes['RunConnection'], ParentType, ContextType, RequireFields<QueryRunsArgs, 'entity' | 'first' | 'order' | 'project'>>;
 }>;
@@ -1120,6 +1160,7 @@ export type RunResolvers<ContextType = Context, ParentType extends ResolversPare
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   usedArtifacts?: Resolver<ResolversTypes['ArtifactConnection'], ParentType, ContextType, RequireFields<RunUsedArtifactsArgs, 'first'>>;
   username?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type RunConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RunConnection'] = ResolversParentTypes['RunConnection']> = ResolversObject<{
@@ -1205,6 +1246,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   HistoryKey?: HistoryKeyResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Run?: RunResolvers<ContextType>;
