@@ -11,6 +11,7 @@ export default tseslint.config(
       'examples/typed-client/gql/',
       'examples/dashboard/src/gql/',
       'examples/dashboard/dist/',
+      'examples/dashboard/.dist-*/',
       'test-artifacts/',
       '.data/',
       'coverage/',

@@ -69,7 +69,13 @@ export async function prepareDashboard(appDir = dashboardAppDir): Promise<Dashbo
   const tmp = join(appDir, `.dist-${process.pid}`);
   await run(process.execPath, [viteBin, 'build', '--outDir', tmp, '--emptyOutDir', '--logLevel', 'warn'], appDir);
   rmSync(outDir, { recursive: true, force: true });
-  renameSync(tmp, outDir);
+  try {
+    renameSync(tmp, outDir);
+  } catch (error) {
+    // Another process built it at the same time and swapped its build in first: use that one.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(built)) throw error;
+  }
   return { dir: outDir, builtMs: Math.round(performance.now() - started) };
 }
 
