@@ -39,6 +39,8 @@ interface FirstLoad {
   graphql: string[];
   /** GraphQL requests the emulator (W&B) received meanwhile. */
   upstream: number;
+  /** The same count as each GraphQL response reached the page (before a subscription's polls). */
+  upstreamAtResponses: number[];
 }
 
 (haveChromium ? describe : describe.skip)('dashboard in Chromium', () => {
@@ -46,7 +48,7 @@ interface FirstLoad {
   let browser: Browser;
   let context: BrowserContext;
   let base: string;
-  const counts: Record<string, { graphql: string[]; upstream: number }> = {};
+  const counts: Record<string, { graphql: string[]; upstream: number; upstreamAtResponses: number[] }> = {};
   const api = () => subgraphClient(stack);
 
   beforeAll(async () => {
@@ -80,13 +82,17 @@ interface FirstLoad {
       const body = request.postDataJSON() as { operationName?: string } | null;
       graphql.push(body?.operationName ?? request.method());
     });
+    const upstreamAtResponses: number[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/graphql') upstreamAtResponses.push(stack.emulator.requestCount());
+    });
     stack.emulator.resetRequests();
     await page.goto(`${base}${hash}`);
     await ready(page);
     await page.waitForLoadState('networkidle');
     const upstream = stack.emulator.requestCount();
-    counts[name] = { graphql: [...graphql], upstream };
-    return { page, graphql, upstream };
+    counts[name] = { graphql: [...graphql], upstream, upstreamAtResponses: [...upstreamAtResponses] };
+    return { page, graphql, upstream, upstreamAtResponses };
   }
 
   const rowIds = (page: Page) => page.locator('[data-testid=run-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')));
@@ -217,11 +223,13 @@ interface FirstLoad {
     const stream = (offset: number, content: string[], extra: object = {}) => w.filestream(`demo/scratch/${runId}`, { files: { 'wandb-history.jsonl': { offset, content } }, ...extra });
     expect((await stream(0, rows(0, 10))).status).toBe(200);
 
-    const { page, graphql } = await firstLoad('live run page', `#/r/demo/scratch/${runId}`, async (p) => {
+    const { page, graphql, upstreamAtResponses } = await firstLoad('live run page', `#/r/demo/scratch/${runId}`, async (p) => {
       await p.getByTestId('history-chart-loss').waitFor();
       await p.getByTestId('live-badge').waitFor();
     });
     expect(graphql[0]).toBe('RunPage');
+    // The page itself costs one W&B request; the subscription's polls come after.
+    expect(upstreamAtResponses[0]).toBeLessThanOrEqual(1);
     expect(await points(page, 'history-chart-loss')).toBe(10);
 
     for (let i = 1; i <= 3; i++) {
