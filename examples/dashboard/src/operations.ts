@@ -137,22 +137,13 @@ export const HistoryMoreQuery = graphql(`
   }
 `);
 
-/** The latest rows of a live run longer than one page: what its live chart shows. */
-export const HistoryTailQuery = graphql(`
-  query HistoryTail($path: String!, $last: Int!) {
-    run(path: $path) {
-      id
-      path
-      history(last: $last) {
-        ...HistoryPage
-      }
-    }
-  }
-`);
-
-/** A running run as it changes: state, heartbeat, last step and summary. */
+/**
+ * A running run as it changes: state, heartbeat, last step and summary; for
+ * a run longer than one page, also its latest rows (history(last:)), which
+ * its live chart shows. The first event comes at once.
+ */
 export const RunUpdatedSubscription = graphql(`
-  subscription RunUpdated($path: String!) {
+  subscription RunUpdated($path: String!, $withTail: Boolean!, $tail: Int!) {
     runUpdated(path: $path) {
       id
       path
@@ -160,6 +151,9 @@ export const RunUpdatedSubscription = graphql(`
       heartbeatAt
       lastStep
       summary
+      tail: history(last: $tail) @include(if: $withTail) {
+        ...HistoryPage
+      }
     }
   }
 `);

@@ -3,11 +3,12 @@
  * from the `history` connection, further pages fetched when the chart
  * needs them), system metrics, files, artifacts, notes and tags. While the
  * run is live, `runUpdated` keeps its state current and new rows are read
- * after the last cursor the chart has.
+ * after the last cursor the chart has; a live run longer than one page is
+ * charted by the tail each event carries.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
-import { HistoryMoreQuery, HistoryTailQuery, RunPageQuery, RunUpdatedSubscription, UpdateRunMutation } from '../operations';
+import { HistoryMoreQuery, RunPageQuery, RunUpdatedSubscription, UpdateRunMutation } from '../operations';
 import type { ArtifactRowFragment } from '../gql/graphql';
 import { Chart, type Series } from '../components/Chart';
 import { asRecord, formatBytes, formatValue, numericKeys } from '../format';
@@ -22,22 +23,18 @@ export function RunPage(props: { path: string }) {
   const { data, loading, error, fetchMore } = useQuery(RunPageQuery, { variables: { path: props.path, historyFirst: PAGE } });
   const run = data?.run;
   const live = run ? LIVE_STATES.has(run.state) : false;
+  const pageInfo = run?.history.pageInfo;
+  // A live run longer than one page is charted by its tail, which each subscription event carries.
+  const tailing = live && Boolean(pageInfo?.hasNextPage);
   // Updates are written into the cached run (same path); the page re-renders from the cache.
-  const { data: update } = useSubscription(RunUpdatedSubscription, { variables: { path: props.path }, skip: !live });
+  const { data: update } = useSubscription(RunUpdatedSubscription, { variables: { path: props.path, withTail: tailing, tail: TAIL }, skip: !live });
   const [fetching, setFetching] = useState(false);
   const [chosen, setChosen] = useState<string[] | null>(null);
 
-  const pageInfo = run?.history.pageInfo;
   const lastStep = update?.runUpdated.lastStep ?? run?.lastStep ?? null;
-  // A live run longer than one page is charted by its tail (history(last:)), read again as it grows.
-  const tailing = live && Boolean(pageInfo?.hasNextPage);
-  const { data: tail, refetch: refetchTail } = useQuery(HistoryTailQuery, { variables: { path: props.path, last: TAIL }, skip: !tailing });
-  const edges = tailing ? tail?.run?.history.edges : run?.history.edges;
+  const edges = tailing ? update?.runUpdated.tail?.edges : run?.history.edges;
   const rows = useMemo(() => (edges ?? []).map((e) => e.node), [edges]);
   const loadedTo = rows.length ? rows[rows.length - 1].step : -1;
-  useEffect(() => {
-    if (tailing && tail && lastStep != null && lastStep > loadedTo) void refetchTail();
-  }, [tailing, tail, lastStep, loadedTo, refetchTail]);
 
   const loadMore = async () => {
     if (fetching || !pageInfo?.endCursor) return;
@@ -45,8 +42,7 @@ export function RunPage(props: { path: string }) {
     try {
       // HistoryMore returns the same run (same path) and its history with the same
       // key arguments, so relayStylePagination appends these rows to the list above.
-      const more = await fetchMore({ query: HistoryMoreQuery, variables: { path: props.path, historyFirst: PAGE, after: pageInfo.endCursor } });
-      void more;
+      await fetchMore({ query: HistoryMoreQuery, variables: { path: props.path, historyFirst: PAGE, after: pageInfo.endCursor } });
     } finally {
       setFetching(false);
     }
