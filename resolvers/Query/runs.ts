@@ -3,8 +3,8 @@ import { RunsPageDocument } from '../../src/generated/upstream.js';
 import { runsFilterJson, runsOrder } from '../../src/wandb/filters.js';
 import { bothFilters, runWhereFilter } from '../../src/wandb/runWhere.js';
 import { runFieldsVariables } from '../../src/wandb/batch.js';
+import { pageRuns, withSortKey } from '../../src/wandb/runsPaging.js';
 import { runDetailsSelected, sampledHistoriesAhead, selects } from '../../src/graphql/selection.js';
-import { decodeCursor } from '../../src/wandb/cursor.js';
 import { inRange } from '../../src/wandb/paths.js';
 import { badInput } from '../../src/errors.js';
 import type { RunConnectionParent } from '../RunConnection.js';
@@ -14,34 +14,35 @@ export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, in
   const first = inRange('first', args.first, 1, 1000);
   const filters = runsFilterJson(bothFilters(args.filters, runWhereFilter(args.where)));
   const order = runsOrder(args.order);
-  const after = args.after != null ? decodeCursor('runs', args.after) : null;
-  const details = runDetailsSelected(info, [['nodes'], ['edges', 'node']]);
+  const fields = runFieldsVariables(withSortKey(runDetailsSelected(info, [['nodes'], ['edges', 'node']]), order));
   // Sampled histories of the page's runs (e.g. a comparison chart) come with the page: one upstream request.
   const specs = sampledHistoriesAhead(info, [['nodes'], ['edges', 'node']]).flatMap((f) => (f.kind === 'sampledHistory' ? [f] : []));
-  const data = await ctx.upstream.request(RunsPageDocument, {
-    entity: args.entity,
-    project: args.project,
-    filters,
-    order,
-    first,
-    after,
-    withCount: selects(info, [], 'totalCount'),
-    withSampledHistory: specs.length > 0,
-    sampledHistorySpecs: specs.map((f) => f.spec),
-    ...runFieldsVariables(details),
-  });
-  const edges = data.project?.runs?.edges ?? [];
+  const sampled = { withSampledHistory: specs.length > 0, sampledHistorySpecs: specs.map((f) => f.spec) };
+  let withCount = selects(info, [], 'totalCount');
+  let totalCount: number | null = null;
+  const page = await pageRuns(
+    async (read) => {
+      // Only the page's first read counts (reads may be sent side by side).
+      const count = withCount;
+      withCount = false;
+      const data = await ctx.upstream.request(RunsPageDocument, { entity: args.entity, project: args.project, ...read, countFilters: filters, withCount: count, ...fields, ...sampled });
+      if (count) totalCount = data.project?.runCount ?? 0;
+      const runs = data.project?.runs;
+      return { runs: runs?.edges.map((e) => e.node) ?? [], hasNextPage: runs?.pageInfo.hasNextPage ?? false };
+    },
+    { filters, order, first, after: args.after ?? null },
+  );
   const parent: RunConnectionParent = {
-    runs: edges.map(({ node: { sampledHistory, ...node } }) => ({
-      ...node,
+    runs: page.runs.map(({ sampledHistory, ...run }) => ({
+      ...run,
       entity: args.entity,
       project: args.project,
       prefetched: specs.flatMap((field, i) => (Array.isArray(sampledHistory?.[i]) ? [{ field, value: sampledHistory[i] }] : [])),
     })),
-    cursors: edges.map((e) => e.cursor),
-    hasNextPage: data.project?.runs?.pageInfo.hasNextPage ?? false,
-    hasPreviousPage: after !== null,
-    totalCount: data.project?.runCount ?? 0,
+    cursors: page.cursors,
+    hasNextPage: page.hasNextPage,
+    hasPreviousPage: args.after != null,
+    totalCount,
   };
   return parent;
 };
