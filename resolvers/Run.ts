@@ -8,7 +8,7 @@ import { historyWindowsSelected, runDetailsSelected, selects } from '../src/sele
 import { decodeCursor } from '../src/cursor.js';
 import { badInput } from '../src/errors.js';
 import { firstWindowField, historyKeysWanted, scanHistory } from '../src/history.js';
-import { hasWindow, rememberWindow } from '../src/readAhead.js';
+import { claimWindows, hasWindow, rememberWindow } from '../src/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/cacheHints.js';
 import { sampleTargets } from '../src/sampling.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
@@ -163,15 +163,23 @@ function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, st
   const lastStep = (r.historyKeys as { lastStep?: number } | null | undefined)?.lastStep ?? -1;
   // Memory stays bounded by the page size: big pages are read only one ahead.
   const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (first + 1))));
+  const next: RunField[] = [];
   for (let k = 0; k < depth; k++) {
     const from = start + k * first;
-    if (from > lastStep) return;
-    const next = firstWindowField(keys, from, first, maxStep);
-    if (!next || hasWindow(remembered, path, next)) continue;
-    const value = field(ctx, r, next);
-    value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
-    rememberWindow(remembered, path, next, value, first + 1);
+    if (from > lastStep) break;
+    const f = firstWindowField(keys, from, first, maxStep);
+    if (f) next.push(f);
   }
+  const read = (mine: boolean[]) =>
+    next.forEach((f, i) => {
+      if (!mine[i]) return;
+      const value = field(ctx, r, f);
+      value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
+      rememberWindow(remembered, path, f, value, first + 1);
+    });
+  // In a fleet, the replicas agree (in Redis) on which one reads each window ahead.
+  if (ctx.readAhead.shared) void claimWindows(remembered, path, next).then(read, () => {});
+  else read(next.map((f) => !hasWindow(remembered, path, f)));
 }
 
 /** The most events read when filtering system metrics by key. */

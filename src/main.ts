@@ -11,8 +11,11 @@ import { startEmulator, type Emulator } from './emulator/server.js';
 import { DEMO_API_KEY } from './emulator/seed.js';
 import { startSubgraph, subgraphOptionsFrom } from './server.js';
 import { createLogger } from './observability/logger.js';
+import { startTracing } from './observability/tracing.js';
 
 const config = loadConfig();
+// Before anything else: with OTEL_EXPORTER_OTLP_ENDPOINT set, the SDK is loaded and spans are exported.
+const tracing = await startTracing();
 const logger = createLogger({ level: config.logLevel });
 const started = Date.now();
 let emulator: Emulator | null = null;
@@ -31,7 +34,7 @@ if (!baseUrl) {
 }
 const subgraph = await startSubgraph(subgraphOptionsFrom(config, { wandbBaseUrl: baseUrl, serviceKey, demo: emulator !== null }, logger));
 logger.info(
-  { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, startupMs: Date.now() - started },
+  { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, redis: config.redisUrl !== null, tracing: tracing !== null, startupMs: Date.now() - started },
   'subgraph started',
 );
 
@@ -55,4 +58,4 @@ lines.push(
 );
 process.stdout.write(lines.join('\n'));
 
-stopOnSignals(logger, [() => subgraph.close(), async () => emulator?.close()]);
+stopOnSignals(logger, [() => subgraph.close(), async () => emulator?.close(), async () => tracing?.shutdown()]);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SharedWindows } from './fleet/sharedWindows.js';
 
 /**
  * A small per-process cache for reading an ended run's history page after
@@ -9,8 +10,16 @@ import { createHash } from 'node:crypto';
  * expire after `ttlMs` (a window also leaves once it has served its page);
  * the cache holds at most `maxRows` history rows, dropping the least
  * recently used.
+ *
+ * With a fleet (`shared`), what is read ahead is also written to Redis,
+ * under the same keys, so the replica serving the next page finds it.
+ * The rule for who may read an entry is the same everywhere: only the
+ * principal it was fetched for (a hash of that caller's Authorization).
+ * Two keys of one W&B user are two principals; sharing across them would
+ * need an access check per page, which costs the W&B request the cache
+ * saves.
  */
-export function createReadAheadCache(options: { ttlMs: number; maxRows: number }) {
+export function createReadAheadCache(options: { ttlMs: number; maxRows: number; shared?: SharedWindows }) {
   const entries = new Map<string, { value: unknown; rows: number; expires: number }>();
   let rows = 0;
   const drop = (key: string) => {
@@ -51,6 +60,7 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number }
     get size() {
       return { entries: entries.size, rows };
     },
+    shared: options.shared,
   };
 }
 
@@ -78,17 +88,33 @@ interface Remembered {
 export async function recallRun<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   if (!ctx.cache) return undefined;
   const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
-  if (!run) return undefined;
   const pending = windows.map((field) => ctx.cache!.get(windowKey(ctx.principal, path, field)));
-  if (pending.some((v) => v === undefined)) return undefined;
+  if (!run || pending.some((v) => v === undefined)) return recallShared<R, F>(ctx, path, details, windows);
   try {
     const values = await Promise.all(pending);
     // A window serves one page: a scan never asks for it again, so it leaves the cache now.
     for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
+    if (ctx.cache.shared) void ctx.cache.shared.delete(windows.map((field) => windowKey(ctx.principal, path, field)));
     return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Claims, fleet-wide, the reading ahead of these windows for this caller:
+ * true for each window no replica has read or is reading (this one should).
+ * Without a fleet, each window not held locally is this process's to read.
+ */
+export async function claimWindows(ctx: Remembered, path: string, fields: readonly unknown[]): Promise<boolean[]> {
+  const local = fields.map((f) => !hasWindow(ctx, path, f));
+  const shared = ctx.cache?.shared;
+  if (!shared) return local;
+  const claims = await shared.claim(
+    fields.map((f) => windowKey(ctx.principal, path, f)),
+    claimMs,
+  );
+  return local.map((mine, i) => mine && claims[i]);
 }
 
 /** Remembers an ended run (without its windows) and the windows fetched with it, for this caller. */
@@ -96,6 +122,7 @@ export function rememberRun<R extends { prefetched?: { field: unknown; value: un
   if (!ctx.cache) return;
   const { prefetched, ...bare } = run;
   ctx.cache.set(runKey(ctx.principal, path, details), bare, 1);
+  void ctx.cache.shared?.set(runKey(ctx.principal, path, details), JSON.stringify(bare));
   for (const { field, value } of prefetched ?? []) rememberWindow(ctx, path, field, value);
 }
 
@@ -113,6 +140,7 @@ export function rememberWindow(ctx: Remembered, path: string, field: unknown, va
     value.then(
       (v: unknown) => {
         if (cache.get(key) === value) cache.set(key, v, Array.isArray(v) ? v.length : 1);
+        void cache.shared?.set(key, JSON.stringify(v));
       },
       () => {
         if (cache.get(key) === value) cache.set(key, undefined, 0);
@@ -121,9 +149,46 @@ export function rememberWindow(ctx: Remembered, path: string, field: unknown, va
     return;
   }
   cache.set(key, value, Array.isArray(value) ? value.length : 1);
+  void cache.shared?.set(key, JSON.stringify(value));
 }
 
 /** True when this caller already has that window read ahead. */
 export function hasWindow(ctx: Remembered, path: string, field: unknown): boolean {
   return ctx.cache?.has(windowKey(ctx.principal, path, field)) ?? false;
+}
+
+// Private:
+
+/** How long a replica's claim to read a window ahead holds (it is usually done in one W&B round trip). */
+const claimMs = 5_000;
+/** How long a page waits for a window another replica is reading ahead, before asking W&B itself. */
+const waitForClaimMs = 2_000;
+
+/**
+ * The run and windows from the fleet's shared read-ahead; a window another
+ * replica is still reading is waited for (up to waitForClaimMs).
+ */
+async function recallShared<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+  const shared = ctx.cache?.shared;
+  if (!shared) return undefined;
+  const keys = [runKey(ctx.principal, path, details), ...windows.map((field) => windowKey(ctx.principal, path, field))];
+  const deadline = Date.now() + waitForClaimMs;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    const values = await shared.getMany(keys);
+    if (!values || values[0] === null) return undefined;
+    const missing = keys.filter((_, i) => i > 0 && values[i] === null);
+    if (missing.length === 0) {
+      try {
+        const run = JSON.parse(values[0]) as R;
+        const prefetched = windows.map((field, i) => ({ field, value: JSON.parse(values[i + 1]!) as unknown }));
+        void shared.delete(keys.slice(1));
+        return { ...run, prefetched };
+      } catch {
+        return undefined;
+      }
+    }
+    const claimed = await shared.claimed(missing);
+    if (!claimed || !claimed.every(Boolean) || Date.now() + delay > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, delay));
+  }
 }

@@ -21,6 +21,13 @@ import { createLimiter, defaultPolicy, type UpstreamPolicy } from './upstream/po
 import { callbackLogger, createLogger, scrub, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { clientErrorCodes } from './errors.js';
+import { connectFleet, type Fleet } from './fleet/redis.js';
+import { createFleetCache } from './fleet/apqCache.js';
+import { createRateLimitGate } from './fleet/rateLimits.js';
+import { createSharedWindows } from './fleet/sharedWindows.js';
+import { createPollCoordinator } from './live/fleetPolls.js';
+import { activeTracer, failSpan, incomingContext, SpanKind, startSpan, withSpan } from './observability/tracing.js';
+import { traceRootFields, tracingPlugin } from './observability/tracingPlugin.js';
 
 const schemaDir = fileURLToPath(new URL('../schema/subgraph/', import.meta.url));
 
@@ -105,6 +112,14 @@ export interface SubgraphOptions {
   readiness?: { timeoutMs?: number; cacheMs?: number };
   /** Live runs (Subscription.runUpdated): poll interval, idle backoff and caps. */
   live?: Partial<LiveOptions> & { maxPerConnection?: number };
+  /**
+   * Redis shared by the replicas (REDIS_URL): APQ, history read-ahead,
+   * live-run polls and W&B rate-limit state. Null or absent: each process
+   * keeps them in memory.
+   */
+  redisUrl?: string | null;
+  /** Prefix of the fleet's Redis keys and channels (default "wrs:"). */
+  redisPrefix?: string;
 }
 
 /**
@@ -130,6 +145,7 @@ export function subgraphOptionsFrom(
     live: config.live,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    redisUrl: config.redisUrl,
   };
 }
 
@@ -159,6 +175,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const policy = options.policy ?? defaultPolicy;
   const agents = createUpstreamAgents(policy.maxInFlight);
+  // The fleet's shared state, when Redis is configured; it never stops the start (degraded until Redis answers).
+  const fleet: Fleet | null = options.redisUrl ? await connectFleet({ url: options.redisUrl, logger, prefix: options.redisPrefix }) : null;
+  const rateLimits = createRateLimitGate(fleet ?? undefined);
   const contextOptions: ContextOptions = {
     wandbBaseUrl: options.wandbBaseUrl,
     appUrl: options.appUrl,
@@ -170,11 +189,19 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
     // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.
-    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000 }),
+    // In a fleet, also in Redis: at most 64 MiB, for 30 s.
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000, shared: fleet ? createSharedWindows(fleet) : undefined }),
+    rateLimits,
   };
   const schema = createSubgraphSchema();
-  // Live runs: pollers shared by the process, each polling with its subscribers' own key.
-  const live = createRunWatchers({ ...defaultLiveOptions, ...options.live }, (authorization) => upstreamClientFor(contextOptions, authorization));
+  const tracer = activeTracer();
+  if (tracer) traceRootFields(schema, tracer);
+  // Live runs: pollers shared by the process (by the fleet with Redis), each polling with its subscribers' own key.
+  const live = createRunWatchers(
+    { ...defaultLiveOptions, ...options.live },
+    (authorization) => upstreamClientFor(contextOptions, authorization),
+    fleet ? createPollCoordinator(fleet) : undefined,
+  );
   contextOptions.live = live;
   const apollo = new ApolloServer<Context>({
     schema,
@@ -183,7 +210,10 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     validationRules: queryLimitRules(options.queryLimits),
     // Shutdown is ours (close(), called by main on SIGTERM/SIGINT): Apollo's own handler would stop it mid-drain and re-raise the signal.
     stopOnTerminationSignals: false,
+    // APQ: shared by the fleet (a bounded local LRU in front of Redis), kept a day at most.
+    ...(fleet ? { cache: createFleetCache(fleet), persistedQueries: { ttl: 86_400 } } : {}),
     plugins: [
+      ...(tracer ? [tracingPlugin()] : []),
       // Cache-Control from the hints resolvers set (immutable history of ended runs); none otherwise.
       ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
       // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
@@ -217,14 +247,28 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (state.operationName !== undefined) entry.operationName = state.operationName;
       if (state.operationType !== 'unknown') entry.operationType = state.operationType;
       if (state.errorCodes.length > 0) entry.errorCodes = [...new Set(state.errorCodes)];
+      if (state.traceId) Object.assign(entry, { trace_id: state.traceId, span_id: state.spanId });
       if (!res.writableFinished) entry.aborted = true;
       logger.info(entry, 'request');
       // During shutdown, a connection whose last request just finished is closed at once.
       if (closing) setImmediate(() => server.closeIdleConnections());
     };
+    // With tracing on, the request continues the caller's trace (traceparent) in a server span.
+    const span = tracer && pathOf(req.url) !== '/health' && pathOf(req.url) !== '/metrics' && pathOf(req.url) !== '/ready'
+      ? startSpan(tracer, `${req.method ?? 'GET'} ${pathOf(req.url)}`, SpanKind.SERVER, { 'http.request.method': req.method ?? 'GET', 'url.path': pathOf(req.url) }, incomingContext(req.headers))
+      : null;
+    if (span) {
+      state.traceId = span.spanContext().traceId;
+      state.spanId = span.spanContext().spanId;
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500 || !res.writableFinished) failSpan(span, `HTTP ${res.statusCode}`);
+        else span.end();
+      });
+    }
     res.once('finish', finished);
     res.once('close', finished);
-    handle(req, res, state).catch((error: unknown) => {
+    (span ? withSpan(span, () => handle(req, res, state)) : handle(req, res, state)).catch((error: unknown) => {
         logger.error({ requestId: state.id, error: scrub(error instanceof Error ? error.message : String(error)) }, 'unexpected error');
         if (!res.headersSent) {
           state.errorCodes.push('INTERNAL_SERVER_ERROR');
@@ -311,8 +355,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       });
       reason = await probing;
     }
-    if (reason === null) return sendJson(res, 200, { status: 'ok' });
-    sendJson(res, 503, { status: 'unavailable', reason });
+    // Redis away is degraded, not unready: every replica serves from its own state, and a router
+    // that pulled them all because Redis fell would turn a slower fleet into an outage.
+    const redis = fleet ? (fleet.up() ? 'ok' : 'unavailable') : undefined;
+    if (reason === null) return sendJson(res, 200, redis === 'unavailable' ? { status: 'degraded', redis } : { status: 'ok', ...(redis ? { redis } : {}) });
+    sendJson(res, 503, { status: 'unavailable', reason, ...(redis ? { redis } : {}) });
   }
 
   /** null when W&B is reachable, else why not. Unauthenticated: no key is ever sent. */
@@ -395,6 +442,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     // Upstream requests still running after a timeout are abandoned with their sockets.
     void timedOut;
     destroyUpstreamAgents(agents);
+    rateLimits.close();
+    await fleet?.close();
     logger.info({ durationMs: Math.round(performance.now() - started) }, 'subgraph stopped');
   }
 

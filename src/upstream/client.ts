@@ -3,6 +3,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
 import { codedError, type ErrorCode } from '../errors.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { principalOf } from '../readAhead.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
@@ -29,6 +31,8 @@ export interface UpstreamOptions {
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
 }
 
 /** The W&B GraphQL API, as this subgraph calls it. One per request (it carries the caller's key). */
@@ -61,6 +65,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     agents: options.agents ?? createUpstreamAgents(),
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
+    rateLimits: options.rateLimits ? { gate: options.rateLimits, principal: principalOf(options.authorization) } : undefined,
   });
   const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
 
