@@ -52,7 +52,12 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
     fleet?: FleetPoll;
   }
 
+  /** How long a poll's lease lasts: renewed after each poll and before the next, it lapses half an interval after a missed poll. */
+  const leaseMs = (w: Watcher) => w.interval + options.intervalMs / 2;
+
   function schedule(key: string, w: Watcher): void {
+    // Renewed from here, so the time W&B takes to answer never lets the lease lapse.
+    if (w.fleet) void w.fleet.mine(leaseMs(w));
     w.timer = setTimeout(() => void poll(key, w), w.interval);
     w.timer.unref?.();
   }
@@ -60,7 +65,7 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
   async function poll(key: string, w: Watcher): Promise<void> {
     w.timer = null;
     // In a fleet, another replica may hold this poll: check again in one interval, to take over when it stops.
-    if (w.fleet && !(await w.fleet.mine(w.interval + options.intervalMs))) {
+    if (w.fleet && !(await w.fleet.mine(leaseMs(w)))) {
       if (watchers.get(key) !== w) return;
       w.timer = setTimeout(() => void poll(key, w), options.intervalMs);
       w.timer.unref?.();
