@@ -70,7 +70,7 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
     async delete(keys) {
       if (!fleet.up() || keys.length === 0) return;
       try {
-        await fleet.redis.eval(deleteScript, 3, index, sizes, total, ...keys.map(entry));
+        await fleet.redis.eval(deleteScript, 3 + keys.length, index, sizes, total, ...keys.map(entry));
       } catch {
         // The entries expire by their TTL.
       }
@@ -119,11 +119,13 @@ local function forget(k)
   redis.call('DECRBY', KEYS[4], s)
   redis.call('DEL', k)
 end
-for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do forget(k) end
+for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now * 1000 + 999)) do forget(k) end
 if redis.call('HEXISTS', KEYS[3], KEYS[1]) == 1 then forget(KEYS[1]) end
 local size = string.len(ARGV[1])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), KEYS[1])
+-- Scored by expiry in ms × 1000 plus a sequence, so entries stored in the same millisecond keep their order.
+local seq = redis.call('INCR', KEYS[2] .. ':seq') % 1000
+redis.call('ZADD', KEYS[2], (now + tonumber(ARGV[2])) * 1000 + seq, KEYS[1])
 redis.call('HSET', KEYS[3], KEYS[1], size)
 local bytes = redis.call('INCRBY', KEYS[4], size)
 while bytes > tonumber(ARGV[3]) do
