@@ -24,6 +24,8 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
 }
 
 export interface Tracing {
+  /** Exports the spans still buffered. */
+  flush(): Promise<void>;
   /** Flushes the spans still buffered and stops the exporter. */
   shutdown(): Promise<void>;
 }
@@ -43,18 +45,25 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promis
   ]);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'wandb-runs-subgraph' }),
-    // The exporter reads OTEL_EXPORTER_OTLP_* itself; the processor reads OTEL_BSP_*.
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    // The exporter reads the other OTEL_EXPORTER_OTLP_* (headers, timeout) itself; the processor reads OTEL_BSP_*.
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesEndpoint(env) }))],
   });
   // Registers the AsyncLocalStorage context manager and the W3C trace-context propagator.
   provider.register();
   tracer = trace.getTracer('wandb-runs-subgraph');
   return {
+    flush: () => provider.forceFlush(),
     async shutdown() {
       tracer = null;
       await provider.shutdown();
     },
   };
+}
+
+/** Where spans go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces (the OTLP spec's rule). */
+export function tracesEndpoint(env: NodeJS.ProcessEnv): string {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  return `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/\/$/, '')}/v1/traces`;
 }
 
 /** The context a request carries (traceparent, tracestate), for the spans of its operation. */
