@@ -29,7 +29,7 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number; 
       entries.delete(key);
     }
   };
-  return {
+  const cache = {
     get(key: string): unknown {
       const e = entries.get(key);
       if (!e) return undefined;
@@ -62,6 +62,17 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number; 
     },
     shared: options.shared,
   };
+  // In a fleet, what any replica reads ahead is kept here too (counted like the rest), unless already held.
+  options.shared?.onStored((key, text) => {
+    if (entries.has(key)) return;
+    try {
+      const value = JSON.parse(text) as unknown;
+      cache.set(key, value, Array.isArray(value) ? value.length : 1);
+    } catch {
+      // Not JSON: ignored.
+    }
+  });
+  return cache;
 }
 
 export type ReadAheadCache = ReturnType<typeof createReadAheadCache>;
@@ -86,19 +97,7 @@ interface Remembered {
  * for); else undefined (ask W&B).
  */
 export async function recallRun<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
-  if (!ctx.cache) return undefined;
-  const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
-  const pending = windows.map((field) => ctx.cache!.get(windowKey(ctx.principal, path, field)));
-  if (!run || pending.some((v) => v === undefined)) return recallShared<R, F>(ctx, path, details, windows);
-  try {
-    const values = await Promise.all(pending);
-    // A window serves one page: a scan never asks for it again, so it leaves the cache now.
-    for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
-    if (ctx.cache.shared) void ctx.cache.shared.delete(windows.map((field) => windowKey(ctx.principal, path, field)));
-    return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
-  } catch {
-    return undefined;
-  }
+  return (await recallLocal<R, F>(ctx, path, details, windows)) ?? recallShared<R, F>(ctx, path, details, windows);
 }
 
 /**
@@ -144,6 +143,7 @@ export function rememberWindow(ctx: Remembered, path: string, field: unknown, va
       },
       () => {
         if (cache.get(key) === value) cache.set(key, undefined, 0);
+        void cache.shared?.release([key]);
       },
     );
     return;
@@ -160,24 +160,43 @@ export function hasWindow(ctx: Remembered, path: string, field: unknown): boolea
 // Private:
 
 /** How long a replica's claim to read a window ahead holds (it is usually done in one W&B round trip). */
-const claimMs = 5_000;
+const claimMs = 3_000;
 /** How long a page waits for a window another replica is reading ahead, before asking W&B itself. */
 const waitForClaimMs = 2_000;
 
+/** The run and windows from this process's cache, when all are there (a window on its way is waited for). */
+async function recallLocal<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+  if (!ctx.cache) return undefined;
+  const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
+  if (!run) return undefined;
+  const pending = windows.map((field) => ctx.cache!.get(windowKey(ctx.principal, path, field)));
+  if (pending.some((v) => v === undefined)) return undefined;
+  try {
+    const values = await Promise.all(pending);
+    // A window serves one page: a scan never asks for it again, so it leaves the cache now.
+    for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
+    if (ctx.cache.shared) void ctx.cache.shared.delete(windows.map((field) => windowKey(ctx.principal, path, field)));
+    return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The run and windows from the fleet's shared read-ahead; a window another
- * replica is still reading is waited for (up to waitForClaimMs).
+ * replica is still reading is waited for (up to waitForClaimMs), mostly
+ * here: it is published to every replica as soon as it is stored.
  */
 async function recallShared<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   const shared = ctx.cache?.shared;
   if (!shared) return undefined;
   const keys = [runKey(ctx.principal, path, details), ...windows.map((field) => windowKey(ctx.principal, path, field))];
   const deadline = Date.now() + waitForClaimMs;
-  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
-    const values = await shared.getMany(keys);
-    if (!values || values[0] === null) return undefined;
-    const missing = keys.filter((_, i) => i > 0 && values[i] === null);
-    if (missing.length === 0) {
+  for (;;) {
+    const got = await shared.getOrClaimed(keys);
+    if (!got || got.values[0] === null) return undefined;
+    const { values, claimed } = got;
+    if (values.every((v) => v !== null)) {
       try {
         const run = JSON.parse(values[0]) as R;
         const prefetched = windows.map((field, i) => ({ field, value: JSON.parse(values[i + 1]!) as unknown }));
@@ -187,8 +206,13 @@ async function recallShared<R extends { prefetched?: { field: F; value: unknown 
         return undefined;
       }
     }
-    const claimed = await shared.claimed(missing);
-    if (!claimed || !claimed.every(Boolean) || Date.now() + delay > deadline) return undefined;
-    await new Promise((r) => setTimeout(r, delay));
+    // Wait only for windows some replica is reading now: for them to be published here, asking Redis again now and then.
+    if (values.some((v, i) => i > 0 && v === null && !claimed[i]) || Date.now() >= deadline) return undefined;
+    const until = Math.min(deadline, Date.now() + 40);
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 2));
+      const here = await recallLocal<R, F>(ctx, path, details, windows);
+      if (here) return here;
+    }
   }
 }

@@ -112,6 +112,8 @@ export async function connectFleet(options: FleetOptions): Promise<Fleet> {
     async close() {
       closing = true;
       handlers.clear();
+      // Commands already sent (a lease released on shutdown) go first; a Redis that is away is not waited for.
+      await Promise.race([redis.quit().catch(() => {}), new Promise((r) => setTimeout(r, 500).unref())]);
       redis.disconnect();
       subscriber.disconnect();
     },

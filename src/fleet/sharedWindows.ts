@@ -9,6 +9,11 @@ import type { Fleet } from './redis.js';
  * | window), hashed: an entry is found only with the key of the caller
  * it was fetched for (see readAhead.ts for the rule).
  *
+ * Each entry stored is also published to every replica, which keeps it in
+ * its own bounded read-ahead cache: the replica serving the next page
+ * usually has the window already, without a round trip to Redis (under
+ * load, every hop between processes costs as much as a page).
+ *
  * Bounded by bytes in Redis itself: a script keeps the total size of the
  * entries under `maxBytes`, dropping the oldest first, and every entry has
  * a TTL. Any Redis failure reads as a miss (the caller asks W&B).
@@ -16,10 +21,16 @@ import type { Fleet } from './redis.js';
 export interface SharedWindows {
   /** The values of `keys` (null where absent), or null when Redis is away. */
   getMany(keys: readonly string[]): Promise<(string | null)[] | null>;
+  /** The values of `keys` and, in the same round trip, whether each is claimed (null when Redis is away). */
+  getOrClaimed(keys: readonly string[]): Promise<{ values: (string | null)[]; claimed: boolean[] } | null>;
   /** Stores one entry (dropped when larger than the per-entry cap). */
   set(key: string, value: string): Promise<void>;
-  /** Removes entries (a window serves one page). */
+  /** Removes entries and their claims (a window serves one page; read again, it is fetched again). */
   delete(keys: readonly string[]): Promise<void>;
+  /** Gives up claims (a read-ahead that failed), so no page waits for it. */
+  release(keys: readonly string[]): Promise<void>;
+  /** Hears every entry stored by any replica (this one included), as it is stored. */
+  onStored(handler: (key: string, value: string) => void): () => void;
   /**
    * Claims the fetching of entries for `claimMs`: true for each key that
    * no replica claimed or stored before (this one should fetch it). With
@@ -49,6 +60,7 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
   const total = `${p}bytes`;
   const entry = (key: string) => `${p}e:${createHash('sha256').update(key).digest('hex')}`;
   const claimKey = (key: string) => `${p}c:${createHash('sha256').update(key).digest('hex')}`;
+  const channel = `${p}stored`;
 
   return {
     async getMany(keys) {
@@ -59,10 +71,24 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
         return null;
       }
     },
+    async getOrClaimed(keys) {
+      if (!fleet.up()) return null;
+      try {
+        const pipeline = fleet.redis.pipeline().mget(keys.map(entry));
+        for (const k of keys) pipeline.exists(claimKey(k));
+        const results = (await pipeline.exec()) ?? [];
+        if (results.some(([error]) => error)) return null;
+        return { values: results[0][1] as (string | null)[], claimed: keys.map((_, i) => results[i + 1][1] === 1) };
+      } catch {
+        return null;
+      }
+    },
     async set(key, value) {
       if (!fleet.up() || Buffer.byteLength(value) > maxEntryBytes) return;
       try {
         await fleet.redis.eval(setScript, 4, entry(key), index, sizes, total, value, ttlMs, maxBytes, Date.now());
+        // Keys are JSON-escaped text: they hold no newline.
+        await fleet.publish(channel, `${key}\n${value}`);
       } catch {
         // Not shared; the other replicas ask W&B.
       }
@@ -71,8 +97,17 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
       if (!fleet.up() || keys.length === 0) return;
       try {
         await fleet.redis.eval(deleteScript, 3 + keys.length, index, sizes, total, ...keys.map(entry));
+        await fleet.redis.del(...keys.map(claimKey));
       } catch {
         // The entries expire by their TTL.
+      }
+    },
+    async release(keys) {
+      if (!fleet.up() || keys.length === 0) return;
+      try {
+        await fleet.redis.del(...keys.map(claimKey));
+      } catch {
+        // The claims expire by their TTL.
       }
     },
     async claim(keys, claimMs) {
@@ -88,6 +123,12 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
       } catch {
         return keys.map(() => true);
       }
+    },
+    onStored(handler) {
+      return fleet.listen(channel, (message) => {
+        const at = message.indexOf('\n');
+        if (at > 0 && message.length - at - 1 <= maxEntryBytes) handler(message.slice(0, at), message.slice(at + 1));
+      });
     },
     async claimed(keys) {
       if (!fleet.up()) return null;

@@ -101,7 +101,7 @@ describe('OpenTelemetry traces', () => {
   });
 
   it('starts a new trace for a request without a traceparent, and ignores a malformed one', async () => {
-    for (const headers of [{}, { traceparent: 'not-a-trace-context' }]) {
+    for (const headers of [{}, { traceparent: 'not-a-trace-context' }] as Record<string, string>[]) {
       collector.spans.length = 0;
       const res = await post(subgraph.url, DEMO_API_KEY, { query: ONE }, headers);
       expect(res.errors).toBeUndefined();
