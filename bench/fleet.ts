@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startEmulator } from '../src/emulator/server.js';
-import { DEMO_API_KEY } from '../src/emulator/seed.js';
-import { findRun, createRun } from '../src/emulator/store/runs.js';
-import { appendHistory } from '../src/emulator/store/history.js';
-import { ensureProject, userByApiKey } from '../src/emulator/store/accounts.js';
+import { startEmulator } from '../emulator/src/server.js';
+import { DEMO_API_KEY } from '../emulator/src/seed.js';
+import { findRun, createRun } from '../emulator/src/store/runs.js';
+import { appendHistory } from '../emulator/src/store/history.js';
+import { ensureProject, userByApiKey } from '../emulator/src/store/accounts.js';
 import { hasRedis, startRedis } from '../test/helpers/redis.js';
 import { startOtlpCollector } from '../test/helpers/otlpCollector.js';
 

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEMO_API_KEY } from '../src/emulator/seed.js';
+import { DEMO_API_KEY } from '../emulator/src/seed.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '1000000' }, window: { type: 'string', default: '1000' } } });
 const STEPS = Number(values.steps);
@@ -21,7 +21,7 @@ const auth = `Basic ${Buffer.from(`api:${DEMO_API_KEY}`).toString('base64')}`;
 const HISTORY_PAGE = `query HistoryPage($entity: String!, $project: String!, $run: String!, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!) { project(name: $project, entityName: $entity) { run(name: $run) { history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize) } } }`;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wandb-bench-'));
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--data', dataDir, '--seed-scale', '0.01'], {
+const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/src/main.ts', '--port', '0', '--data', dataDir, '--seed-scale', '0.01'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve, reject) => {

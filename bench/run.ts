@@ -13,12 +13,12 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { startEmulator, type Emulator } from '../src/emulator/server.js';
-import { DEMO_API_KEY } from '../src/emulator/seed.js';
-import { findRun, createRun } from '../src/emulator/store/runs.js';
-import { appendHistory } from '../src/emulator/store/history.js';
-import { visibleProject, ensureProject } from '../src/emulator/store/accounts.js';
-import type { UserRow } from '../src/emulator/store/types.js';
+import { startEmulator, type Emulator } from '../emulator/src/server.js';
+import { DEMO_API_KEY } from '../emulator/src/seed.js';
+import { findRun, createRun } from '../emulator/src/store/runs.js';
+import { appendHistory } from '../emulator/src/store/history.js';
+import { visibleProject, ensureProject } from '../emulator/src/store/accounts.js';
+import type { UserRow } from '../emulator/src/store/types.js';
 
 const { values } = parseArgs({
   options: {

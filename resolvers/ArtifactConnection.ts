@@ -1,6 +1,6 @@
 import type { ArtifactConnectionResolvers } from '../src/generated/subgraph.js';
 import type { ArtifactFieldsFragment } from '../src/generated/upstream.js';
-import { encodeCursor, pageInfoOf } from '../src/cursor.js';
+import { encodeCursor, pageInfoOf } from '../src/wandb/cursor.js';
 
 /** A page of a run's logged or used artifacts as W&B returned it. */
 export interface ArtifactConnectionParent {

@@ -1,6 +1,6 @@
 import type { RunConnectionResolvers } from '../src/generated/subgraph.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
-import { encodeCursor, pageInfoOf } from '../src/cursor.js';
+import { encodeCursor, pageInfoOf } from '../src/wandb/cursor.js';
 import { sampledHistory } from './Run.js';
 
 /** A page of runs as Query.runs fetched it. */

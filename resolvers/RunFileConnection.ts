@@ -1,6 +1,6 @@
 import type { RunFileConnectionResolvers } from '../src/generated/subgraph.js';
 import type { FileFieldsFragment } from '../src/generated/upstream.js';
-import { encodeCursor, pageInfoOf } from '../src/cursor.js';
+import { encodeCursor, pageInfoOf } from '../src/wandb/cursor.js';
 
 /** A page of a run's files as Run.files fetched it. */
 export interface RunFileConnectionParent {

@@ -1,6 +1,6 @@
 import type { RunHistoryConnectionResolvers } from '../src/generated/subgraph.js';
-import type { StepRow } from '../src/history.js';
-import { encodeCursor, pageInfoOf } from '../src/cursor.js';
+import type { StepRow } from '../src/history/history.js';
+import { encodeCursor, pageInfoOf } from '../src/wandb/cursor.js';
 
 /** A page of history rows as Run.history read it. */
 export interface RunHistoryConnectionParent {

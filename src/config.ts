@@ -1,5 +1,5 @@
-import { queryLimitsFromEnv, type QueryLimits } from './limits.js';
-import { defaultPolicy, type UpstreamPolicy } from './upstream/policy.js';
+import { queryLimitsFromEnv, type QueryLimits } from './graphql/limits.js';
+import { defaultPolicy, type UpstreamPolicy } from './wandb/policy.js';
 import { defaultLiveOptions, type LiveOptions } from './live/runWatchers.js';
 
 import { logLevels } from './observability/logger.js';

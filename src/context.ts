@@ -1,9 +1,9 @@
-import { createUpstreamClient, type UpstreamClient } from './upstream/client.js';
-import type { Limiter, PolicyHooks, UpstreamPolicy } from './upstream/policy.js';
+import { createUpstreamClient, type UpstreamClient } from './wandb/client.js';
+import type { Limiter, PolicyHooks, UpstreamPolicy } from './wandb/policy.js';
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
-import type { UpstreamAgents } from './upstream/transport.js';
+import type { UpstreamAgents } from './wandb/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
-import { principalOf, type ReadAheadCache } from './readAhead.js';
+import { principalOf, type ReadAheadCache } from './history/readAhead.js';
 import type { RateLimitGate } from './fleet/rateLimits.js';
 
 /** What the server records about a request, for its log line and metrics. */

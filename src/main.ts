@@ -3,25 +3,40 @@
  * it first starts the embedded W&B API emulator on a SQLite file under
  * .data/ (seeded with the demo dataset on first run) and uses the demo key
  * as the service key; with WANDB_BASE_URL and WANDB_API_KEY, it talks to
- * that W&B instead.
+ * that W&B instead. The emulator is a dev-only workspace package, loaded by
+ * dynamic import in demo mode only: a production install has neither it nor SQLite.
  */
 import { loadConfig } from './config.js';
-import { stopOnSignals } from './shutdown.js';
-import { startEmulator, type Emulator } from './emulator/server.js';
-import { DEMO_API_KEY } from './emulator/seed.js';
-import { startSubgraph, subgraphOptionsFrom } from './server.js';
+import { stopOnSignals } from './http/shutdown.js';
+import { startSubgraph, subgraphOptionsFrom } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { startTracing } from './observability/tracing.js';
+
+/** What the demo uses of the emulator package (its index.ts; test/unit/demoEntry.test.ts checks the two agree). */
+export interface DemoEmulator {
+  url: string;
+  seeded: { runs: number; historyRows: number } | null;
+  close(): Promise<void>;
+}
+export interface EmulatorPackage {
+  startEmulator(options: { port: number; host: string; dataDir: string; delayMs: number; seed: boolean }): Promise<DemoEmulator>;
+  DEMO_API_KEY: string;
+}
+// A name in a variable, so that neither tsc's build nor a bundler follows it into the product.
+const emulatorPackage = 'wandb-emulator';
 
 const config = loadConfig();
 // Before anything else: with OTEL_EXPORTER_OTLP_ENDPOINT set, the SDK is loaded and spans are exported.
 const tracing = await startTracing();
 const logger = createLogger({ level: config.logLevel });
 const started = Date.now();
-let emulator: Emulator | null = null;
+let emulator: DemoEmulator | null = null;
+let demoKey = '';
 let baseUrl = config.wandbBaseUrl;
 let serviceKey = config.wandbApiKey;
 if (!baseUrl) {
+  const { startEmulator, DEMO_API_KEY } = (await import(emulatorPackage)) as EmulatorPackage;
+  demoKey = DEMO_API_KEY;
   emulator = await startEmulator({
     port: config.emulator.port,
     host: config.emulator.host,
@@ -30,7 +45,7 @@ if (!baseUrl) {
     seed: true,
   });
   baseUrl = emulator.url;
-  serviceKey ??= DEMO_API_KEY;
+  serviceKey ??= demoKey;
 }
 const subgraph = await startSubgraph(subgraphOptionsFrom(config, { wandbBaseUrl: baseUrl, serviceKey, demo: emulator !== null }, logger));
 logger.info(
@@ -45,7 +60,7 @@ if (emulator) {
     ? `seeded ${emulator.seeded.runs} runs and ${emulator.seeded.historyRows} history rows in ${Date.now() - started} ms`
     : `data from ${config.emulator.dataDir}`;
   lines.push(`W&B API:   ${emulator.url}/graphql   (embedded emulator, ${seeded})`);
-  lines.push(`Demo key:  ${DEMO_API_KEY}   (user "demo"; used when a caller sends no Authorization)`);
+  lines.push(`Demo key:  ${demoKey}   (user "demo"; used when a caller sends no Authorization)`);
 } else {
   lines.push(`W&B API:   ${baseUrl}/graphql`);
 }

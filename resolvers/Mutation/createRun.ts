@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UpsertRunDocument } from '../../src/generated/upstream.js';
-import { runFieldsVariables } from '../../src/upstream/batch.js';
-import { allDetails, forgetReads } from '../../src/lookups.js';
-import { parseRunPath, runPath } from '../../src/paths.js';
+import { runFieldsVariables } from '../../src/wandb/batch.js';
+import { allDetails, forgetReads } from '../../src/wandb/lookups.js';
+import { parseRunPath, runPath } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 
 export const createRun: NonNullable<MutationResolvers['createRun']> = async (_, { input }, ctx) => {

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { CreateRunFilesDocument } from '../../src/generated/upstream.js';
-import { requireRun, forgetReads } from '../../src/lookups.js';
-import { runRefOf } from '../../src/paths.js';
+import { requireRun, forgetReads } from '../../src/wandb/lookups.js';
+import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 
 export const createRunFileUpload: NonNullable<MutationResolvers['createRunFileUpload']> = async (_, { input }, ctx) => {

@@ -1,8 +1,8 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { DeleteRunDocument } from '../../src/generated/upstream.js';
-import { requireRun, forgetReads } from '../../src/lookups.js';
-import { runRefOf } from '../../src/paths.js';
-import { encodeRunId } from '../../src/upstream/ids.js';
+import { requireRun, forgetReads } from '../../src/wandb/lookups.js';
+import { runRefOf } from '../../src/wandb/paths.js';
+import { encodeRunId } from '../../src/wandb/ids.js';
 
 export const deleteRun: NonNullable<MutationResolvers['deleteRun']> = async (_, { input }, ctx) => {
   const ref = runRefOf(input.id, input.path);

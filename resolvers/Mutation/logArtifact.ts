@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { CreateArtifactDocument } from '../../src/generated/upstream.js';
-import { requireArtifact, requireRun, forgetReads } from '../../src/lookups.js';
-import { runRefOf } from '../../src/paths.js';
+import { requireArtifact, requireRun, forgetReads } from '../../src/wandb/lookups.js';
+import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput } from '../../src/errors.js';
 
 /** W&B records it as a new log of the same digest, deduplicated to the existing version. */

@@ -1,10 +1,10 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UpsertRunDocument } from '../../src/generated/upstream.js';
-import { runFieldsVariables } from '../../src/upstream/batch.js';
-import { allDetails, requireRun, forgetReads } from '../../src/lookups.js';
-import { runRefOf } from '../../src/paths.js';
+import { runFieldsVariables } from '../../src/wandb/batch.js';
+import { allDetails, requireRun, forgetReads } from '../../src/wandb/lookups.js';
+import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
-import { encodeRunId } from '../../src/upstream/ids.js';
+import { encodeRunId } from '../../src/wandb/ids.js';
 
 /**
  * Config replaces the old one (values wrapped {value, desc} as W&B stores

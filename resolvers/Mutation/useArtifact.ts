@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UseArtifactDocument } from '../../src/generated/upstream.js';
-import { requireArtifact, requireRun, forgetReads } from '../../src/lookups.js';
-import { runRefOf } from '../../src/paths.js';
+import { requireArtifact, requireRun, forgetReads } from '../../src/wandb/lookups.js';
+import { runRefOf } from '../../src/wandb/paths.js';
 
 export const useArtifact: NonNullable<MutationResolvers['useArtifact']> = async (_, { input }, ctx) => {
   const ref = runRefOf(input.runId, input.runPath, ['runId', 'runPath']);

@@ -1,10 +1,10 @@
 import type { QueryResolvers } from '../../src/generated/subgraph.js';
-import { parseRunPath, runPath } from '../../src/paths.js';
-import { recallRun, rememberRun } from '../../src/readAhead.js';
+import { parseRunPath, runPath } from '../../src/wandb/paths.js';
+import { recallRun, rememberRun } from '../../src/history/readAhead.js';
 import type { RunParent } from '../../src/loaders/runLoader.js';
-import type { RunField } from '../../src/upstream/batch.js';
-import { historyWindowsSelected, runDetailsSelected } from '../../src/selection.js';
-import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/cacheHints.js';
+import type { RunField } from '../../src/wandb/batch.js';
+import { historyWindowsSelected, runDetailsSelected } from '../../src/graphql/selection.js';
+import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/graphql/cacheHints.js';
 
 /**
  * A query asking only for an ended run's immutable data (e.g. the next page

@@ -1,10 +1,10 @@
 import type { QueryResolvers } from '../../src/generated/subgraph.js';
 import { RunsPageDocument } from '../../src/generated/upstream.js';
-import { runsFilterJson, runsOrder } from '../../src/upstream/filters.js';
-import { runFieldsVariables } from '../../src/upstream/batch.js';
-import { runDetailsSelected, selects } from '../../src/selection.js';
-import { decodeCursor } from '../../src/cursor.js';
-import { inRange } from '../../src/paths.js';
+import { runsFilterJson, runsOrder } from '../../src/wandb/filters.js';
+import { runFieldsVariables } from '../../src/wandb/batch.js';
+import { runDetailsSelected, selects } from '../../src/graphql/selection.js';
+import { decodeCursor } from '../../src/wandb/cursor.js';
+import { inRange } from '../../src/wandb/paths.js';
 import { badInput } from '../../src/errors.js';
 import type { RunConnectionParent } from '../RunConnection.js';
 

@@ -1,9 +1,9 @@
 import type { SubscriptionResolvers } from '../../src/generated/subgraph.js';
 import type { Context } from '../../src/context.js';
 import type { RunParent } from '../../src/loaders/runLoader.js';
-import { parseRunPath, runPath } from '../../src/paths.js';
+import { parseRunPath, runPath } from '../../src/wandb/paths.js';
 import { liveDetails } from '../../src/live/runWatchers.js';
-import { forgetReads } from '../../src/lookups.js';
+import { forgetReads } from '../../src/wandb/lookups.js';
 import { codedError, notFound } from '../../src/errors.js';
 
 export const runUpdated = {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { RunParent } from '../loaders/runLoader.js';
 import { createRunLoader } from '../loaders/runLoader.js';
-import type { UpstreamClient } from '../upstream/client.js';
-import type { RunRef } from '../upstream/ids.js';
-import type { RunDetailFlags } from '../selection.js';
+import type { UpstreamClient } from '../wandb/client.js';
+import type { RunRef } from '../wandb/ids.js';
+import type { RunDetailFlags } from '../graphql/selection.js';
 import { clientErrorCodes, codedError, hasCode, notFound, type ErrorCode } from '../errors.js';
 import type { FleetPoll, PollCoordinator } from './fleetPolls.js';
-import { runPath } from '../paths.js';
+import { runPath } from '../wandb/paths.js';
 
 /** What a live run is polled for: its state, heartbeat, summary and last step. */
 export const liveDetails: RunDetailFlags = { config: false, summary: null, systemMetrics: false, historyKeys: true };

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient } from '../upstream/client.js';
-import { fieldError } from '../upstream/client.js';
-import { artifactsDocument } from '../upstream/batch.js';
+import type { UpstreamClient } from '../wandb/client.js';
+import { fieldError } from '../wandb/client.js';
+import { artifactsDocument } from '../wandb/batch.js';
 import type { ArtifactFieldsFragment } from '../generated/upstream.js';
 
 /** Artifacts by W&B id, all of a batch in one upstream request; null when absent. */

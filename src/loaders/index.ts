@@ -1,4 +1,4 @@
-import type { UpstreamClient } from '../upstream/client.js';
+import type { UpstreamClient } from '../wandb/client.js';
 import { createRunLoader } from './runLoader.js';
 import { createRunFieldLoader } from './runFieldLoader.js';
 import { createSweepLoader } from './sweepLoader.js';

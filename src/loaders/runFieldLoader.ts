@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient } from '../upstream/client.js';
-import { fieldError } from '../upstream/client.js';
-import { runFieldsDocument, type RunField } from '../upstream/batch.js';
-import type { RunRef } from '../upstream/ids.js';
+import type { UpstreamClient } from '../wandb/client.js';
+import { fieldError } from '../wandb/client.js';
+import { runFieldsDocument, type RunField } from '../wandb/batch.js';
+import type { RunRef } from '../wandb/ids.js';
 import { notFound } from '../errors.js';
 
 export interface RunFieldKey {

@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient, UpstreamFieldError } from '../upstream/client.js';
-import { fieldError } from '../upstream/client.js';
-import { runsByNameDocument, type RunField } from '../upstream/batch.js';
+import type { UpstreamClient, UpstreamFieldError } from '../wandb/client.js';
+import { fieldError } from '../wandb/client.js';
+import { runsByNameDocument, type RunField } from '../wandb/batch.js';
 import type { RunFieldsFragment } from '../generated/upstream.js';
-import type { RunRef } from '../upstream/ids.js';
-import { noDetails, type KeysWanted, type RunDetailFlags } from '../selection.js';
+import type { RunRef } from '../wandb/ids.js';
+import { noDetails, type KeysWanted, type RunDetailFlags } from '../graphql/selection.js';
 
 /**
  * A run as this subgraph holds it: W&B's fields plus where it lives, and

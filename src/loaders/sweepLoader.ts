@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient } from '../upstream/client.js';
-import { fieldError } from '../upstream/client.js';
-import { sweepsDocument } from '../upstream/batch.js';
+import type { UpstreamClient } from '../wandb/client.js';
+import { fieldError } from '../wandb/client.js';
+import { sweepsDocument } from '../wandb/batch.js';
 import type { SweepFieldsFragment } from '../generated/upstream.js';
 
 export interface SweepKey {

@@ -8,9 +8,9 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
-import { hasShared, sharedDir } from '../helpers/emulator.js';
-import { artifactsDocument, runFieldsDocument, runsByNameDocument, sweepsDocument } from '../../src/upstream/batch.js';
-import { upstreamSchemaPath } from '../../src/emulator/schema.js';
+import { hasShared, sharedDir } from '../../emulator/test/helpers/emulator.js';
+import { artifactsDocument, runFieldsDocument, runsByNameDocument, sweepsDocument } from '../../src/wandb/batch.js';
+import { upstreamSchemaPath } from '../../emulator/src/schema.js';
 
 const operationsDir = fileURLToPath(new URL('../../schema/upstream/operations/', import.meta.url));
 const d = hasShared ? describe : describe.skip;

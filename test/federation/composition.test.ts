@@ -2,8 +2,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { printSubgraphSchema } from '@apollo/subgraph';
-import { composeSupergraph } from '../../src/federation.js';
-import { createSubgraphSchema } from '../../src/server.js';
+import { composeSupergraph } from '../../scripts/federation.js';
+import { createSubgraphSchema } from '../../src/graphql/schema.js';
 import { companySchemaPath } from '../fixtures/company/server.js';
 
 describe('composition', () => {

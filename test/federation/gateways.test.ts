@@ -4,7 +4,7 @@
  * and W&B in at most 2 requests; our errors reach clients with their codes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 import { startFederatedStack, type FederatedStack } from '../helpers/federation.js';
 import { QueryPlanner, prettyFormatQueryPlan } from '@apollo/query-planner';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ResultOf } from '@graphql-typed-document-node/core';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 import { GraphQLRequestError, request } from '../../examples/typed-client/client.js';
 import { formatRunRow, listRuns, scanHistory, uploadFile, type Endpoint } from '../../examples/typed-client/example.js';
 import { getFragmentData } from '../../examples/typed-client/gql/index.js';

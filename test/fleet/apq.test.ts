@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
 import { hasRedis, noRedisMessage, startRedis, type TestRedis } from '../helpers/redis.js';
 import { post, startFleet, type TestFleet } from '../helpers/fleet.js';
 

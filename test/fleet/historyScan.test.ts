@@ -5,11 +5,11 @@
  * holds at most maxBytes of entries, each for its TTL.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { addApiKey, ensureProject, userByApiKey } from '../../src/emulator/store/accounts.js';
-import { createRun } from '../../src/emulator/store/runs.js';
-import { appendHistory } from '../../src/emulator/store/history.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { addApiKey, ensureProject, userByApiKey } from '../../emulator/src/store/accounts.js';
+import { createRun } from '../../emulator/src/store/runs.js';
+import { appendHistory } from '../../emulator/src/store/history.js';
 import { connectFleet, type Fleet } from '../../src/fleet/redis.js';
 import { createSharedWindows } from '../../src/fleet/sharedWindows.js';
 import { silentLogger } from '../../src/observability/logger.js';

@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { addApiKey, userByApiKey } from '../../src/emulator/store/accounts.js';
-import { startSubgraph, type Subgraph } from '../../src/server.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { addApiKey, userByApiKey } from '../../emulator/src/store/accounts.js';
+import { startSubgraph, type Subgraph } from '../../src/http/server.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { wandbClient } from '../helpers/emulator.js';
+import { wandbClient } from '../../emulator/test/helpers/emulator.js';
 import { hasRedis, noRedisMessage, startRedis, type TestRedis } from '../helpers/redis.js';
 import { basic, startFleet, type TestFleet } from '../helpers/fleet.js';
 

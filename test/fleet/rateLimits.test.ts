@@ -6,8 +6,8 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
 import { hasRedis, noRedisMessage, startRedis, type TestRedis } from '../helpers/redis.js';
 import { basic, post, startFleet, type TestFleet } from '../helpers/fleet.js';
 
@@ -71,14 +71,16 @@ describeRedis('W&B rate limits shared by the fleet', () => {
     await redis?.close();
   });
 
-  /** Replica 0 meets a 429 with Retry-After 1; 150 ms later replicas 1 and 2 ask with the same key, and one with another key. */
+  /** Replica 0 meets a 429 with Retry-After 1; 100 ms later replicas 1 and 2 ask with the same key, and one with another key. */
   async function scenario(fleet: TestFleet) {
     const [a, b, c] = fleet.replicas;
     limiter.arrivals.length = 0;
     limiter.refuseNextWith(1);
     const started = Date.now();
     const first = post(a.url, DEMO_API_KEY, { query: QUERY });
-    await new Promise((r) => setTimeout(r, 150));
+    // Once W&B has refused replica 0 (and the word has had 100 ms to spread), the others ask.
+    while (limiter.arrivals.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100));
     const others = [post(b.url, DEMO_API_KEY, { query: QUERY }), post(c.url, DEMO_API_KEY, { query: QUERY })];
     const stranger = await post(b.url, OTHER_API_KEY, { query: OTHER_QUERY });
     const results = await Promise.all([first, ...others]);

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { wandbClient } from '../helpers/emulator.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { wandbClient } from '../../emulator/test/helpers/emulator.js';
 import { hasRedis, noRedisMessage, startRedis, type TestRedis } from '../helpers/redis.js';
 import { basic, post, startFleet, type TestFleet } from '../helpers/fleet.js';
 

@@ -8,9 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { startSubgraph, type Subgraph } from '../../src/server.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { startSubgraph, type Subgraph } from '../../src/http/server.js';
 import { activeTracer, startTracing, tracingConfigured, type Tracing } from '../../src/observability/tracing.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/proxy.js';
 import { startOtlpCollector, type OtlpCollector } from '../helpers/otlpCollector.js';

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
-import { composeSupergraph, fetchSubgraphSdl, startApolloGateway } from '../../src/federation.js';
+import { composeSupergraph, fetchSubgraphSdl, startApolloGateway } from '../../scripts/federation.js';
 import { startCompanySubgraph, type ModelData } from '../fixtures/company/server.js';
 import { startRecordingProxy, type RecordingProxy } from './proxy.js';
 import { startStack, subgraphClient, type Stack } from './stack.js';
-import { storageId } from './emulator.js';
+import { storageId } from '../../emulator/test/helpers/emulator.js';
 
 export interface FederatedStack {
   stack: Stack;

@@ -1,6 +1,6 @@
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
-import { startSubgraph, type Subgraph, type SubgraphOptions } from '../../src/server.js';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/src/server.js';
+import { startSubgraph, type Subgraph, type SubgraphOptions } from '../../src/http/server.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 import { silentLogger } from '../../src/observability/logger.js';
 
 export interface Stack {

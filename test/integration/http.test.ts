@@ -1,7 +1,7 @@
 /** What browsers and routers meet at the subgraph's HTTP endpoint. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 import { startStack, subgraphClient, type Stack } from '../helpers/stack.js';
 
 const auth = `Basic ${Buffer.from(`api:${DEMO_API_KEY}`).toString('base64')}`;

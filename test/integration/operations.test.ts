@@ -5,13 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
-import { startSubgraph } from '../../src/server.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
+import { startSubgraph } from '../../src/http/server.js';
 import { createLoaders } from '../../src/loaders/index.js';
 import { createLogger, scrub, silentLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import type { UpstreamClient } from '../../src/upstream/client.js';
-import { defaultPolicy } from '../../src/upstream/policy.js';
+import type { UpstreamClient } from '../../src/wandb/client.js';
+import { defaultPolicy } from '../../src/wandb/policy.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const basic = (key: string) => `Basic ${Buffer.from(`api:${key}`).toString('base64')}`;

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
-import { composeSupergraph, fetchSubgraphSdl } from '../../src/federation.js';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { composeSupergraph, fetchSubgraphSdl } from '../../scripts/federation.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { wandbClient } from '../helpers/emulator.js';
+import { wandbClient } from '../../emulator/test/helpers/emulator.js';
 
 describe('runUpdated through Hive Gateway', () => {
   let stack: Stack;

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { storageId, wandbClient } from '../helpers/emulator.js';
+import { storageId, wandbClient } from '../../emulator/test/helpers/emulator.js';
 
 const INTERVAL = 100;
 const SUB = `subscription S($path: String!) { runUpdated(path: $path) { path state lastStep summary(keys: ["loss"]) heartbeatAt } }`;

@@ -3,7 +3,7 @@
  * different runs: neither ever sees the other's data.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../src/emulator/seed.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 describe('auth isolation', () => {

@@ -14,8 +14,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { wandbClient } from '../helpers/emulator.js';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
+import { wandbClient } from '../../emulator/test/helpers/emulator.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 
 fc.configureGlobal({ seed: 42, numRuns: 150 });
 

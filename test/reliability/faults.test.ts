@@ -4,10 +4,10 @@
  * code, the process stays healthy, and mutations are applied exactly once.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { startSubgraph, type Subgraph } from '../../src/server.js';
-import { DEMO_API_KEY } from '../../src/emulator/seed.js';
-import { storageId, wandbClient } from '../helpers/emulator.js';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { startSubgraph, type Subgraph } from '../../src/http/server.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
+import { storageId, wandbClient } from '../../emulator/test/helpers/emulator.js';
 import { startFaultProxy, type Fault, type FaultProxy } from './faultProxy.js';
 
 const policy = { attemptTimeoutMs: 400, budgetMs: 4000, maxRetries: 3, baseDelayMs: 20, maxDelayMs: 200, maxInFlight: 16 };

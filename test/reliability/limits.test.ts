@@ -1,5 +1,5 @@
 /**
- * Query depth and cost limits (src/limits.ts): legitimate heavy queries and
+ * Query depth and cost limits (src/graphql/limits.ts, depth.ts, cost.ts): legitimate heavy queries and
  * the typed client's operations pass under the defaults; oversized ones are
  * refused during validation, with a message naming the limit and what the
  * query reached, before any resolver (and so any upstream call) runs.
@@ -7,17 +7,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApolloServer } from '@apollo/server';
 import { getIntrospectionQuery, parse, specifiedRules, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { createSubgraphSchema } from '../../src/server.js';
-import {
-  defaultEntitiesSize,
-  defaultMaxCost,
-  defaultMaxDepth,
-  queryCost,
-  queryDepth,
-  queryLimitRules,
-  queryLimitsFromEnv,
-  queryLimitsPlugin,
-} from '../../src/limits.js';
+import { createSubgraphSchema } from '../../src/graphql/schema.js';
+import { defaultMaxCost, defaultMaxDepth, queryLimitRules, queryLimitsFromEnv, queryLimitsPlugin } from '../../src/graphql/limits.js';
+import { defaultEntitiesSize, queryCost } from '../../src/graphql/cost.js';
+import { queryDepth } from '../../src/graphql/depth.js';
 import { CreateRun, HistoryScan, RunPage, RunsTable, UpdateRunNotes } from '../../examples/typed-client/operations.js';
 
 const schema = createSubgraphSchema();

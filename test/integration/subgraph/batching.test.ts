@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, subgraphClient, upstreamRequests, type Stack } from '../../helpers/stack.js';
-import { storageId } from '../../helpers/emulator.js';
+import { storageId } from '../../../emulator/test/helpers/emulator.js';
 
 const NESTED = `{ runs(entity: "acme-ml", project: "image-classification", first: 100) { nodes {
   path config summary sampledHistory(keys: ["train/loss"])

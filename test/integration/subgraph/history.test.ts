@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, subgraphClient, upstreamRequests, type Response, type Stack } from '../../helpers/stack.js';
-import { wandbClient } from '../../helpers/emulator.js';
-import { DEMO_API_KEY } from '../../../src/emulator/seed.js';
+import { wandbClient } from '../../../emulator/test/helpers/emulator.js';
+import { DEMO_API_KEY } from '../../../emulator/src/seed.js';
 
 const E = 'demo';
 const P = 'subgraph-history';

@@ -1,8 +1,8 @@
 /** Reading an ended run's history page after page: pages come from what was read ahead, per caller. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../../src/emulator/seed.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../../emulator/src/seed.js';
 import { startStack, subgraphClient, type Stack } from '../../helpers/stack.js';
-import { wandbClient } from '../../helpers/emulator.js';
+import { wandbClient } from '../../../emulator/test/helpers/emulator.js';
 
 const PAGE = `query H($path: String!, $after: String) { run(path: $path) { history(first: 1000, after: $after) { edges { node { step } } pageInfo { hasNextPage endCursor } } } }`;
 

@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { startStack, subgraphClient, type Response, type Stack } from '../../helpers/stack.js';
-import { clientOperation, storageId, wandbClient } from '../../helpers/emulator.js';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../../src/emulator/seed.js';
-import { createSweep } from '../../../src/emulator/store/sweeps.js';
-import type { SweepRow } from '../../../src/emulator/store/types.js';
+import { clientOperation, storageId, wandbClient } from '../../../emulator/test/helpers/emulator.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../../emulator/src/seed.js';
+import { createSweep } from '../../../emulator/src/store/sweeps.js';
+import type { SweepRow } from '../../../emulator/src/store/types.js';
 
 const E = 'demo';
 const P = 'subgraph-run';

@@ -2,13 +2,13 @@
  * Query.runs over real HTTP: counts, pages, cursors, orders, filters,
  * errors, histories and sweeps, against runs written for these tests
  * through the W&B protocol on the emulator (and a few seeded facts that
- * src/emulator/seed.ts fixes).
+ * emulator/src/seed.ts fixes).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, subgraphClient, upstreamRequests, type Response, type Stack } from '../../helpers/stack.js';
-import { wandbClient } from '../../helpers/emulator.js';
-import { DEMO_API_KEY, OTHER_API_KEY } from '../../../src/emulator/seed.js';
-import { createSweep } from '../../../src/emulator/store/sweeps.js';
+import { wandbClient } from '../../../emulator/test/helpers/emulator.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../../emulator/src/seed.js';
+import { createSweep } from '../../../emulator/src/store/sweeps.js';
 
 const E = 'demo';
 const P = 'subgraph-runs';

@@ -1,0 +1,47 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Context } from '../../context.js';
+import { clientErrorCodes } from '../../errors.js';
+import { scrub, type Logger } from '../../observability/logger.js';
+
+/**
+ * Records on the request's state (in its context) the operation's name and
+ * type, and the codes of the errors sent; logs errors that are masked.
+ */
+export function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request, contextValue }) {
+      const state = contextValue.request;
+      if (state && typeof request.operationName === 'string') state.operationName = request.operationName.slice(0, 200);
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          if (!state) return;
+          if (operation) state.operationType = operation.operation;
+          if (operationName) state.operationName = operationName.slice(0, 200);
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (typeof code === 'string' && clientErrorCodes.has(code)) continue;
+            const original = error.originalError ?? error;
+            logger.error(
+              {
+                requestId: state?.id,
+                path: error.path?.join('.'),
+                errorName: original instanceof Error ? original.name : typeof original,
+                error: scrub(original instanceof Error ? original.message : String(original)),
+              },
+              'masked error',
+            );
+          }
+        },
+        async willSendResponse({ response }) {
+          if (!state || response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            const code = error.extensions?.code;
+            state.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { RunField } from '../wandb/batch.js';
+
+/** A history row with its step. */
+export interface StepRow {
+  step: number;
+  row: Record<string, unknown>;
+}
+
+export interface HistoryScan {
+  /** Keys to return, or null for whole rows. */
+  keys: string[] | null;
+  /** Keys added to each keyed row where the row holds them (e.g. _timestamp), without excluding rows that do not. */
+  extras?: string[];
+  /** First step to read (inclusive) and end (exclusive). */
+  start: number;
+  end: number;
+  /** Rows wanted. */
+  first: number;
+  /** Expected rows per step for these keys (1 for whole rows), from W&B's key counts. */
+  density: number;
+  /** Windows already fetched with the run (see windowField); used instead of asking again. */
+  prefetched?: readonly { field: RunField; value: unknown }[];
+}
+
+/** The keys a history connection reads: null for whole rows, else the distinct keys. */
+export function historyKeysWanted(keys: readonly string[] | null | undefined): string[] | null {
+  return keys && keys.length > 0 ? [...new Set(keys)] : null;
+}
+
+/**
+ * The upstream field that reads the window [lo, hi) with up to `samples`
+ * rows: `history` for whole rows, else `sampledHistory` over the keys with
+ * _step added (so rows can be ordered and paged) and W&B's inclusive maxStep.
+ */
+export function windowField(keys: readonly string[] | null, lo: number, hi: number, samples: number): RunField {
+  if (keys === null) return { kind: 'history', minStep: lo, maxStep: hi, samples };
+  return { kind: 'sampledHistory', spec: JSON.stringify({ keys: ['_step', ...keys.filter((k) => k !== '_step')], minStep: lo, maxStep: hi - 1, samples }) };
+}
+
+/** The first window a history connection reads from `start`: what the run lookup may fetch ahead. */
+export function firstWindowField(keys: readonly string[] | null, start: number, first: number, maxStep: number | null): RunField | null {
+  const hi = Math.min(start + first + 1, maxStep ?? Infinity);
+  return hi > start ? windowField(keys, start, hi, hi - start) : null;
+}
+
+/**
+ * Reads history rows in step order from `start`, in upstream step windows,
+ * until `first + 1` rows are found or `end` is passed; the extra row tells
+ * whether a next page exists.
+ *
+ * Each window asks W&B for at most 2 × (first + 1) samples. When a window
+ * comes back full, W&B may have sampled it (dropping rows), so it is thrown
+ * away and read again four times narrower; otherwise every row of the
+ * window is there. Windows are sized from the keys' density (a key logged
+ * every 50 steps gets 50× wider windows, a key logged once spans the run
+ * in one window) and resized from what came back, so pages are never empty
+ * while rows remain and memory is bounded by the page size, never by the
+ * run's length.
+ */
+export async function scanHistory(load: (field: RunField) => Promise<unknown>, scan: HistoryScan): Promise<{ rows: StepRow[]; hasNextPage: boolean }> {
+  const need = scan.first + 1;
+  const maxSamples = 2 * need;
+  const rows: StepRow[] = [];
+  let start = scan.start;
+  const ahead = prefetchedWindows(scan);
+  // A window fetched with the run sets the first window's size, so it can be used as is.
+  let window = ahead.find((w) => w.lo === start)?.size ?? Math.max(1, Math.ceil(need / Math.max(scan.density, 1e-12)));
+  while (rows.length < need && start < scan.end) {
+    const hi = Math.min(start + window, scan.end);
+    const size = hi - start;
+    const samples = Math.min(size, maxSamples);
+    const got = await readWindow(load, scan, start, hi, samples, ahead);
+    if (got.length >= samples && samples < size) {
+      window = Math.max(1, Math.floor(size / 4));
+      continue;
+    }
+    for (const r of got) if (rows.length < need) rows.push(r);
+    start = hi;
+    const remaining = need - rows.length;
+    // Resize from what came back; an empty window (e.g. a dense-sized window fetched ahead over a
+    // sparse key) falls back to the keys' density, growing at least fourfold.
+    window = got.length === 0 ? Math.max(size * 4, Math.ceil(remaining / Math.max(scan.density, 1e-12))) : Math.max(1, Math.ceil((remaining * size) / got.length));
+  }
+  return { rows: rows.slice(0, scan.first), hasNextPage: rows.length > scan.first };
+}
+
+// Private:
+
+interface Ahead {
+  keys: string | null;
+  lo: number;
+  size: number;
+  rows: StepRow[];
+}
+
+/** Rows of an upstream window value (history: JSON text; sampledHistory: objects). */
+function stepRows(field: RunField, value: unknown): StepRow[] {
+  if (field.kind === 'history') {
+    return (value as string[]).map((t) => {
+      const row = JSON.parse(t) as Record<string, unknown>;
+      return { step: row._step as number, row };
+    });
+  }
+  return (value as Record<string, unknown>[]).map((row) => ({ step: row._step as number, row }));
+}
+
+/** The complete windows fetched with the run that match this scan's keys. */
+function prefetchedWindows(scan: HistoryScan): Ahead[] {
+  const sig = scan.keys === null ? null : JSON.stringify(['_step', ...scan.keys.filter((k) => k !== '_step')]);
+  return (scan.prefetched ?? []).flatMap(({ field, value }): Ahead[] => {
+    if (field.kind === 'history' && sig === null && field.minStep !== null && field.maxStep !== null && field.samples >= field.maxStep - field.minStep) {
+      return [{ keys: null, lo: field.minStep, size: field.maxStep - field.minStep, rows: stepRows(field, value) }];
+    }
+    if (field.kind === 'sampledHistory' && sig !== null) {
+      const spec = JSON.parse(field.spec) as { keys: string[]; minStep: number; maxStep: number; samples: number };
+      const size = spec.maxStep + 1 - spec.minStep;
+      if (JSON.stringify(spec.keys) === sig && spec.samples >= size) return [{ keys: sig, lo: spec.minStep, size, rows: stepRows(field, value) }];
+    }
+    return [];
+  });
+}
+
+async function readWindow(
+  load: (field: RunField) => Promise<unknown>,
+  scan: HistoryScan,
+  lo: number,
+  hi: number,
+  samples: number,
+  ahead: readonly Ahead[],
+): Promise<StepRow[]> {
+  // A complete window fetched with the run, starting here and reaching at least hi, holds every row needed.
+  const known = ahead.find((w) => w.lo === lo && w.lo + w.size >= hi);
+  const baseField = windowField(scan.keys, lo, hi, samples);
+  const base = known ? known.rows.filter((r) => r.step < hi) : stepRows(baseField, await load(baseField));
+  if (scan.keys === null) return base;
+  // sampledHistory returns only rows holding every key of a spec: each extra key gets a spec of
+  // its own, sent in the same upstream request, so rows without it are not lost.
+  const extras = scan.extras ?? [];
+  const more = (await Promise.all(extras.map((x) => load(windowField([...scan.keys!, x], lo, hi, samples))))) as Record<string, unknown>[][];
+  const rows = base.map((r) => ({ step: r.step, row: { ...r.row } }));
+  more.forEach((extraRows, i) => {
+    const byStep = new Map(extraRows.map((r) => [r._step as number, r[extras[i]]]));
+    for (const r of rows) if (byStep.has(r.step)) r.row[extras[i]] = byStep.get(r.step);
+  });
+  return rows;
+}

@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+
+/** The caller's x-request-id when it is a sane token (at most 128 of [A-Za-z0-9._-]), else a new UUID. */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(header) ? header : randomUUID();
+}
+
+/** The path of a request URL, without its query string (which may carry user data). */
+export function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://subgraph').pathname.slice(0, 200);
+  } catch {
+    return '-';
+  }
+}

@@ -1,0 +1,132 @@
+import { GraphQLClient, ClientError } from 'graphql-request';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type DocumentNode } from 'graphql';
+import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
+import { codedError, type ErrorCode } from '../errors.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { principalOf } from '../history/readAhead.js';
+import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
+
+/** A GraphQL error as W&B returns it, with the path of the field that failed. */
+export interface UpstreamFieldError {
+  message: string;
+  path?: readonly (string | number)[];
+  extensions?: { code?: string };
+}
+
+/** A response whose data may be partial: `errors` lists the fields that failed. */
+export interface PartialResult<T> {
+  data: T | null;
+  errors: UpstreamFieldError[];
+}
+
+export interface UpstreamOptions {
+  /** W&B API base URL, e.g. https://api.wandb.ai or the emulator's URL. */
+  baseUrl: string;
+  /** The Authorization header sent upstream (the caller's, or the service key's). */
+  authorization: string | null;
+  /** Keep-alive pools shared by the process (a private pair otherwise). */
+  agents?: UpstreamAgents;
+  policy?: UpstreamPolicy;
+  /** The process's cap on requests in flight, shared by every request. */
+  limiter?: Limiter;
+  hooks?: PolicyHooks;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
+}
+
+/** The W&B GraphQL API, as this subgraph calls it. One per request (it carries the caller's key). */
+export interface UpstreamClient {
+  /**
+   * Sends a typed document; any GraphQL error fails the whole call with a
+   * coded error. Mutations that must never be applied twice (a delete, an
+   * artifact link) pass `idempotent: false`: they are retried only when
+   * they surely did not reach W&B.
+   */
+  request<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V, options?: { idempotent?: boolean }): Promise<T>;
+  /** Sends a (read) document built at run time; field errors come back with the partial data. */
+  requestPartial<T>(query: string, variables: Record<string, unknown>): Promise<PartialResult<T>>;
+}
+
+/** Printed typed documents: they are static, so each is printed once per process. */
+const printed = new WeakMap<DocumentNode, string>();
+function text(doc: DocumentNode): string {
+  let t = printed.get(doc);
+  if (!t) printed.set(doc, (t = print(doc)));
+  return t;
+}
+
+/** Builds the upstream client for one request. */
+export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
+  const headers: Record<string, string> = { 'user-agent': 'wandb-runs-subgraph' };
+  if (options.authorization) headers.authorization = options.authorization;
+  const policyFetch = createPolicyFetch({
+    policy: options.policy ?? defaultPolicy,
+    agents: options.agents ?? createUpstreamAgents(),
+    limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
+    hooks: options.hooks,
+    rateLimits: options.rateLimits ? { gate: options.rateLimits, principal: principalOf(options.authorization) } : undefined,
+  });
+  const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
+
+  async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+    try {
+      const res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
+      return { data: (res.data ?? null) as T | null, errors: (res.errors ?? []) as UpstreamFieldError[] };
+    } catch (error) {
+      throw upstreamError(error);
+    }
+  }
+
+  return {
+    async request<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V, opts: { idempotent?: boolean } = {}): Promise<T> {
+      const { data, errors } = await send<T>(text(document), variables, opts.idempotent ?? true);
+      if (errors.length > 0 || data === null) throw fieldError(errors[0] ?? { message: 'W&B returned no data' });
+      return data;
+    },
+    requestPartial: (query, variables) => send(query, variables, true),
+  };
+}
+
+/**
+ * The coded GraphQL error for a field error W&B returned. W&B's errors
+ * carry messages only; the emulator adds codes, which are kept.
+ */
+export function fieldError(error: UpstreamFieldError) {
+  const known = error.extensions?.code;
+  const code: ErrorCode =
+    known === 'BAD_USER_INPUT' || known === 'NOT_FOUND'
+      ? known
+      : known === 'PERMISSION_ERROR' || /permission denied/i.test(error.message)
+        ? 'FORBIDDEN'
+        : /not found|does not exist/i.test(error.message)
+          ? 'NOT_FOUND'
+          : /invalid|must be|expected|unknown|cannot|not allowed|malformed|not supported/i.test(error.message)
+            ? 'BAD_USER_INPUT'
+            : // An error W&B does not explain: its side failed to serve the request.
+              'UPSTREAM_UNAVAILABLE';
+  return codedError(code, `W&B: ${error.message}`);
+}
+
+// Private:
+
+/** Maps a transport failure to a coded error; never includes bodies or keys. */
+function upstreamError(error: unknown) {
+  if (error instanceof ClientError) {
+    const status = error.response.status;
+    if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
+    if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
+    if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
+    if (status === 429) {
+      const wait = retryAfterMs(error.response.headers?.get('retry-after') ?? null);
+      return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)', wait === null ? {} : { retryAfter: Math.ceil(wait / 1000) });
+    }
+    if (error.response.headers?.get('x-upstream-bad-body')) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+    if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
+    return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
+  }
+  const name = (error as { name?: string })?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return codedError('UPSTREAM_TIMEOUT', 'W&B did not answer in time');
+  if (error instanceof SyntaxError) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+  return codedError('UPSTREAM_UNAVAILABLE', 'W&B could not be reached');
+}

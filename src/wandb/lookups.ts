@@ -1,0 +1,46 @@
+import type { Context } from '../context.js';
+import type { RunParent } from '../loaders/runLoader.js';
+import type { ArtifactFieldsFragment } from '../generated/upstream.js';
+import { ArtifactByNameDocument } from '../generated/upstream.js';
+import { badInput, notFound } from '../errors.js';
+import { runPath } from './paths.js';
+import { noDetails, type RunDetailFlags } from '../graphql/selection.js';
+import type { RunRef } from './ids.js';
+
+/** Every heavy field, for mutations that return the run whole. */
+export const allDetails: RunDetailFlags = { config: null, summary: null, systemMetrics: true, historyKeys: true };
+
+/** The run, or NOT_FOUND naming its path. */
+export async function requireRun(ctx: Context, ref: RunRef, details: RunDetailFlags = noDetails): Promise<RunParent> {
+  const run = await ctx.loaders.runLoader.load({ ref, details });
+  if (!run) throw notFound(`run ${runPath(ref)} not found`);
+  return run;
+}
+
+/**
+ * The artifact named by exactly one of a W&B artifact id or a qualified
+ * name "entity/project/collection:alias" (or ":vN"); NOT_FOUND when absent.
+ */
+export async function requireArtifact(ctx: Context, id: string | null | undefined, name: string | null | undefined): Promise<ArtifactFieldsFragment> {
+  if ((id == null) === (name == null)) throw badInput('give exactly one of artifactId or artifactName');
+  if (id != null) {
+    const artifact = await ctx.loaders.artifactLoader.load(id);
+    if (!artifact) throw notFound(`artifact ${JSON.stringify(id)} not found`);
+    return artifact;
+  }
+  const match = /^([^/\s]+)\/([^/\s]+)\/([^/:\s]+)(?::([^/:\s]+))?$/.exec(name!);
+  if (!match) throw badInput(`artifactName ${JSON.stringify(name!.slice(0, 200))} is not "entity/project/collection:alias"`);
+  const [, entity, project, collection, alias] = match;
+  const data = await ctx.upstream.request(ArtifactByNameDocument, { entity, project, name: `${collection}:${alias ?? 'latest'}` });
+  const artifact = data.project?.artifact;
+  if (!artifact) throw notFound(`artifact ${name} not found`);
+  return artifact;
+}
+
+/**
+ * Forgets what this request has read, after a write: a later mutation of
+ * the same request must not start from a stale run or artifact.
+ */
+export function forgetReads(ctx: Context): void {
+  for (const loader of Object.values(ctx.loaders)) loader.clearAll();
+}

@@ -1,0 +1,33 @@
+import { badInput } from '../errors.js';
+import { decodeRunId, type RunRef } from './ids.js';
+
+const segment = /^[^/\s:#?%\\]{1,128}$/;
+
+/** Parses "entity/project/runId"; BAD_USER_INPUT when it is not one. */
+export function parseRunPath(path: string): RunRef {
+  const parts = path.split('/');
+  if (parts.length !== 3 || !parts.every((p) => segment.test(p))) {
+    throw badInput(`run path ${JSON.stringify(path.slice(0, 200))} is not "entity/project/runId"`);
+  }
+  return { entity: parts[0], project: parts[1], runId: parts[2] };
+}
+
+/** The run named by exactly one of a storage id or a path; BAD_USER_INPUT otherwise. */
+export function runRefOf(id: string | null | undefined, path: string | null | undefined, names = ['id', 'path']): RunRef {
+  if ((id == null) === (path == null)) throw badInput(`give exactly one of ${names[0]} or ${names[1]}`);
+  if (path != null) return parseRunPath(path);
+  const ref = decodeRunId(id!);
+  if (!ref) throw badInput(`${names[0]} ${JSON.stringify(id!.slice(0, 200))} is not a W&B run id`);
+  return ref;
+}
+
+/** "entity/project/runId" of a run. */
+export function runPath(ref: RunRef): string {
+  return `${ref.entity}/${ref.project}/${ref.runId}`;
+}
+
+/** Checks that an integer argument lies in [min, max]; BAD_USER_INPUT naming it otherwise. */
+export function inRange(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw badInput(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}

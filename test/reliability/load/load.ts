@@ -1,0 +1,86 @@
+/**
+ * `npm run test:load`: a bounded load test. The emulator and the subgraph
+ * run in a child process; autocannon sends a steady mix of queries over
+ * loopback for a warm-up and then DURATION seconds (default 60). It fails
+ * unless there were zero errors (transport, HTTP and GraphQL) and the
+ * child's RSS at the end is within 20% of its RSS after the warm-up.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { DEMO_API_KEY } from '../../../emulator/src/seed.js';
+
+const duration = Number(process.env.DURATION ?? 60);
+const warmup = Number(process.env.WARMUP ?? 10);
+const rate = Number(process.env.RATE ?? 200);
+
+const child = spawn(process.execPath, ['--import', 'tsx', 'test/reliability/load/stackMain.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise<string>((resolve, reject) => {
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+    const m = /READY (\S+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  child.once('exit', (code) => reject(new Error(`stack exited with ${code}`)));
+});
+const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
+
+const headers = { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`api:${DEMO_API_KEY}`).toString('base64')}` };
+const page = (await (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: '{ runs(entity: "acme-ml", project: "image-classification", first: 20) { nodes { path } } }' }) })).json()) as {
+  data: { runs: { nodes: { path: string }[] } };
+};
+const paths = page.data.runs.nodes.map((n) => n.path);
+const bodies = [
+  ...paths.map((p) => ({ query: `{ run(path: "${p}") { path displayName state summary(keys: ["train/loss"]) } }` })),
+  { query: '{ runs(entity: "acme-ml", project: "image-classification", first: 20) { totalCount nodes { path state config(keys: ["lr"]) } } }' },
+  { query: `{ run(path: "${paths[0]}") { history(first: 200, keys: ["train/loss"]) { edges { node { step values } } } } }` },
+  { query: `{ run(path: "${paths[1]}") { sampledHistory(keys: ["train/loss"], samples: 100) files(first: 5) { totalCount } } }` },
+].map((b) => JSON.stringify(b));
+
+let graphqlErrors = 0;
+let i = 0;
+const run = (seconds: number) =>
+  autocannon({
+    url,
+    method: 'POST',
+    headers,
+    connections: 16,
+    overallRate: rate,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }),
+        onResponse: (status, body) => {
+          if (status !== 200 || body.includes('"errors"')) graphqlErrors++;
+        },
+      },
+    ],
+  });
+
+try {
+  await run(warmup);
+  const afterWarmup = rssMb();
+  graphqlErrors = 0;
+  const result = await run(duration);
+  const end = rssMb();
+  const growth = (end - afterWarmup) / afterWarmup;
+  const report = {
+    durationSeconds: duration,
+    targetRate: rate,
+    requests: result.requests.total,
+    requestsPerSecond: result.requests.average,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    graphqlErrors,
+    rssMb: { afterWarmup: Math.round(afterWarmup), end: Math.round(end), growth: `${(growth * 100).toFixed(1)}%` },
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const ok = result.errors === 0 && result.timeouts === 0 && result.non2xx === 0 && graphqlErrors === 0 && growth <= 0.2;
+  process.stdout.write(ok ? 'load test passed\n' : 'load test FAILED\n');
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  child.kill('SIGTERM');
+}
