@@ -149,6 +149,8 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
 
 /** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
 const readAheadRows = 3000;
+/** Rows read ahead beyond that in a fleet (one more page of 1,000). */
+const fleetExtraRows = 1100;
 
 /**
  * Fetches, in the background, the first windows of the next pages (an
@@ -161,8 +163,10 @@ function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, st
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
   const path = runPath(refOf(r));
   const lastStep = (r.historyKeys as { lastStep?: number } | null | undefined)?.lastStep ?? -1;
-  // Memory stays bounded by the page size: big pages are read only one ahead.
-  const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (first + 1))));
+  // Memory stays bounded by the page size: big pages are read only one ahead. In a fleet, one page more:
+  // a window crosses Redis before the replica serving its page has it.
+  const rowsAhead = ctx.readAhead.shared ? readAheadRows + fleetExtraRows : readAheadRows;
+  const depth = Math.min(3, Math.max(1, Math.floor(rowsAhead / (first + 1))));
   const next: RunField[] = [];
   for (let k = 0; k < depth; k++) {
     const from = start + k * first;

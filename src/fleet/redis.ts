@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Logger } from '../observability/logger.js';
+import { scrub, type Logger } from '../observability/logger.js';
 
 /**
  * What the replicas of a fleet share through one Redis (REDIS_URL): a
@@ -61,7 +61,7 @@ export async function connectFleet(options: FleetOptions): Promise<Fleet> {
     wasUp = true;
   });
   redis.on('error', (error: Error) => {
-    if (wasUp && !closing) logger.warn({ error: error.message.slice(0, 200) }, 'Redis unavailable: serving from local state');
+    if (wasUp && !closing) logger.warn({ error: scrub(error.message.slice(0, 200)) }, 'Redis unavailable: serving from local state');
     wasUp = false;
   });
   redis.on('close', () => {

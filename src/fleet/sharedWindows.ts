@@ -86,9 +86,9 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
     async set(key, value) {
       if (!fleet.up() || Buffer.byteLength(value) > maxEntryBytes) return;
       try {
+        // Published first: the replica serving the next page is usually waiting for it. Keys are JSON-escaped text: no newline.
+        void fleet.publish(channel, `${key}\n${value}`);
         await fleet.redis.eval(setScript, 4, entry(key), index, sizes, total, value, ttlMs, maxBytes, Date.now());
-        // Keys are JSON-escaped text: they hold no newline.
-        await fleet.publish(channel, `${key}\n${value}`);
       } catch {
         // Not shared; the other replicas ask W&B.
       }

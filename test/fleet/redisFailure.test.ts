@@ -123,4 +123,24 @@ describeRedis('Redis failing under load', () => {
     for (let i = 0; i < 100 && seen.some((s) => !s.includes(1)); i++) await sleep(20);
     expect(seen.map((s) => s.includes(1))).toEqual([true, true, true]);
   });
+
+  it('a replica started while Redis is down serves at once (degraded) and joins the fleet when Redis comes up', async () => {
+    await redis.kill();
+    const late = await startFleet({ redisUrl: redis.url, emulator, replicas: 1, subgraph: { live: { intervalMs: INTERVAL } } });
+    try {
+      const url = late.replicas[0].url;
+      expect(await ready(url)).toEqual({ status: 200, body: { status: 'degraded', redis: 'unavailable' } });
+      const res = await post(url, DEMO_API_KEY, { query: QUERIES[0] });
+      expect(res.errors).toBeUndefined();
+      await redis.restart();
+      let state = '';
+      for (let i = 0; i < 200 && state !== 'ok'; i++) {
+        state = (await ready(url)).body.redis ?? '';
+        if (state !== 'ok') await sleep(25);
+      }
+      expect(state).toBe('ok');
+    } finally {
+      await late.close();
+    }
+  });
 });
