@@ -4,8 +4,9 @@ import type { Fleet } from './redis.js';
  * W&B's rate-limit state, per W&B key (principal): after a 429, requests
  * with that key wait until the time W&B named (Retry-After) instead of
  * being sent. W&B limits each API key, so one caller's 429 does not hold
- * back the others. With a fleet, a 429 seen by one replica is published
- * and every replica backs off together; without one, the process alone.
+ * back the others. A 429 seen by one replica is published and every
+ * replica backs off together. (The server uses it with a fleet only: a
+ * single process retries each request by W&B's Retry-After, as before.)
  */
 export interface RateLimitGate {
   /** Milliseconds to wait before sending with this principal's key (0: send now). */

@@ -124,7 +124,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const agents = createUpstreamAgents(policy.maxInFlight);
   // The fleet's shared state, when Redis is configured; it never stops the start (degraded until Redis answers).
   const fleet: Fleet | null = options.redisUrl ? await connectFleet({ url: options.redisUrl, logger, prefix: options.redisPrefix }) : null;
-  const rateLimits = createRateLimitGate(fleet ?? undefined);
+  // W&B's rate-limit state, shared so the fleet backs off together; a single process retries per request, as W&B's clients do.
+  const rateLimits = fleet ? createRateLimitGate(fleet) : undefined;
   const contextOptions: ContextOptions = {
     wandbBaseUrl: options.wandbBaseUrl,
     appUrl: options.appUrl,
@@ -292,7 +293,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     await apollo.stop();
     // Upstream requests still running after a timeout are abandoned with their sockets.
     destroyUpstreamAgents(agents);
-    rateLimits.close();
+    rateLimits?.close();
     await fleet?.close();
     logger.info({ durationMs: Math.round(performance.now() - started) }, 'subgraph stopped');
   }
