@@ -6,7 +6,7 @@ import { encodeRunId, decodeRunId, type RunRef } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
 import { argumentGiven, artifactsField, filesField, historyWindowsSelected, runDetailsSelected, sampledHistoryField, selects } from '../src/graphql/selection.js';
 import { firstWindowField, planHistoryPage, readHistoryPage } from '../src/history/history.js';
-import { hasWindow, rememberWindow } from '../src/history/readAhead.js';
+import { claimWindows, hasWindow, rememberWindow } from '../src/history/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/graphql/cacheHints.js';
 import { sampleTargets } from '../src/history/sampling.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
@@ -141,6 +141,8 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
 
 /** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
 const readAheadRows = 3000;
+/** Rows read ahead beyond that in a fleet (one more page of 1,000). */
+const fleetExtraRows = 1100;
 
 /**
  * Fetches, in the background, the first windows of the next pages (an
@@ -153,17 +155,27 @@ function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, st
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
   const path = runPath(refOf(r));
   const lastStep = (r.historyKeys as { lastStep?: number } | null | undefined)?.lastStep ?? -1;
-  // Memory stays bounded by the page size: big pages are read only one ahead.
-  const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (first + 1))));
+  // Memory stays bounded by the page size: big pages are read only one ahead. In a fleet, one page more:
+  // a window crosses Redis before the replica serving its page has it.
+  const rowsAhead = ctx.readAhead.shared ? readAheadRows + fleetExtraRows : readAheadRows;
+  const depth = Math.min(3, Math.max(1, Math.floor(rowsAhead / (first + 1))));
+  const next: RunField[] = [];
   for (let k = 0; k < depth; k++) {
     const from = start + k * first;
-    if (from > lastStep) return;
-    const next = firstWindowField(keys, from, first, maxStep);
-    if (!next || hasWindow(remembered, path, next)) continue;
-    const value = field(ctx, r, next);
-    value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
-    rememberWindow(remembered, path, next, value, first + 1);
+    if (from > lastStep) break;
+    const f = firstWindowField(keys, from, first, maxStep);
+    if (f) next.push(f);
   }
+  const read = (mine: boolean[]) =>
+    next.forEach((f, i) => {
+      if (!mine[i]) return;
+      const value = field(ctx, r, f);
+      value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
+      rememberWindow(remembered, path, f, value, first + 1);
+    });
+  // In a fleet, the replicas agree (in Redis) on which one reads each window ahead.
+  if (ctx.readAhead.shared) void claimWindows(remembered, path, next).then(read, () => {});
+  else read(next.map((f) => !hasWindow(remembered, path, f)));
 }
 
 /** The most events read when filtering system metrics by key. */

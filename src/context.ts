@@ -5,6 +5,7 @@ import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
 import type { UpstreamAgents } from './wandb/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './history/readAhead.js';
+import type { RateLimitGate } from './fleet/rateLimits.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -13,6 +14,9 @@ export interface RequestState {
   operationType: 'query' | 'mutation' | 'subscription' | 'unknown';
   /** extensions.code of every error sent, after masking. */
   errorCodes: string[];
+  /** The request's trace and span, when tracing is on (for its log line). */
+  traceId?: string;
+  spanId?: string;
 }
 
 /** What every resolver gets: built per request, with that request's credentials. */
@@ -50,6 +54,8 @@ export interface ContextOptions {
   onBatch?: OnBatch;
   live?: RunWatchers;
   readAhead?: ReadAheadCache;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
 }
 
 /**
@@ -81,6 +87,7 @@ export function upstreamClientFor(options: ContextOptions, authorization: string
     policy: options.policy,
     limiter: options.limiter,
     hooks: options.hooks,
+    rateLimits: options.rateLimits,
     coalescer: options.coalescer,
   });
 }

@@ -11,6 +11,7 @@ import { stopOnSignals } from './http/shutdown.js';
 import { startSubgraph, subgraphOptionsFrom } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { prepareDashboard } from './http/dashboard.js';
+import { startTracing } from './observability/tracing.js';
 
 /** What the demo uses of the emulator package (its index.ts; test/unit/demoEntry.test.ts checks the two agree). */
 export interface DemoEmulator {
@@ -26,6 +27,8 @@ export interface EmulatorPackage {
 const emulatorPackage = 'wandb-emulator';
 
 const config = loadConfig();
+// Before anything else: with OTEL_EXPORTER_OTLP_ENDPOINT set, the SDK is loaded and spans are exported.
+const tracing = await startTracing();
 const logger = createLogger({ level: config.logLevel });
 const started = Date.now();
 let emulator: DemoEmulator | null = null;
@@ -52,7 +55,7 @@ const subgraph = await startSubgraph({
   dashboardDir: dashboard?.dir ?? null,
 });
 logger.info(
-  { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, startupMs: Date.now() - started },
+  { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, redis: config.redisUrl !== null, tracing: tracing !== null, startupMs: Date.now() - started },
   'subgraph started',
 );
 
@@ -82,4 +85,4 @@ lines.push(
 );
 process.stdout.write(lines.join('\n'));
 
-stopOnSignals(logger, [() => subgraph.close(), async () => emulator?.close()]);
+stopOnSignals(logger, [() => subgraph.close(), async () => emulator?.close(), async () => tracing?.shutdown()]);

@@ -23,6 +23,13 @@ import { sendMetrics } from './metricsEndpoint.js';
 import { createReadinessProbe } from './probes.js';
 import { pathOf, requestIdOf } from './requestLog.js';
 import { drainConnections } from './shutdown.js';
+import { connectFleet, type Fleet } from '../fleet/redis.js';
+import { createFleetCache } from '../fleet/apqCache.js';
+import { createRateLimitGate } from '../fleet/rateLimits.js';
+import { createSharedWindows } from '../fleet/sharedWindows.js';
+import { createPollCoordinator } from '../live/fleetPolls.js';
+import { activeTracer, failSpan, incomingContext, SpanKind, startSpan, withSpan } from '../observability/tracing.js';
+import { traceRootFields } from '../observability/tracingPlugin.js';
 
 
 
@@ -56,6 +63,14 @@ export interface SubgraphOptions {
   live?: Partial<LiveOptions> & { maxPerConnection?: number };
   /** A built dashboard app to serve under /dashboard/ (the demo's); none by default. */
   dashboardDir?: string | null;
+  /**
+   * Redis shared by the replicas (REDIS_URL): APQ, history read-ahead,
+   * live-run polls and W&B rate-limit state. Null or absent: each process
+   * keeps them in memory.
+   */
+  redisUrl?: string | null;
+  /** Prefix of the fleet's Redis keys and channels (default "wrs:"). */
+  redisPrefix?: string;
 }
 
 /**
@@ -81,6 +96,7 @@ export function subgraphOptionsFrom(
     live: config.live,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    redisUrl: config.redisUrl,
   };
 }
 
@@ -110,6 +126,10 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const policy = options.policy ?? defaultPolicy;
   const agents = createUpstreamAgents(policy.maxInFlight);
+  // The fleet's shared state, when Redis is configured; it never stops the start (degraded until Redis answers).
+  const fleet: Fleet | null = options.redisUrl ? await connectFleet({ url: options.redisUrl, logger, prefix: options.redisPrefix }) : null;
+  // W&B's rate-limit state, shared so the fleet backs off together; a single process retries per request, as W&B's clients do.
+  const rateLimits = fleet ? createRateLimitGate(fleet) : undefined;
   const contextOptions: ContextOptions = {
     wandbBaseUrl: options.wandbBaseUrl,
     appUrl: options.appUrl,
@@ -122,13 +142,21 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
     // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.
-    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000 }),
+    // In a fleet, also in Redis: at most 64 MiB, for 30 s.
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000, shared: fleet ? createSharedWindows(fleet) : undefined }),
+    rateLimits,
   };
   const schema = createSubgraphSchema();
-  // Live runs: pollers shared by the process, each polling with its subscribers' own key.
-  const live = createRunWatchers({ ...defaultLiveOptions, ...options.live }, (authorization) => upstreamClientFor(contextOptions, authorization));
+  const tracer = activeTracer();
+  if (tracer) traceRootFields(schema, tracer);
+  // Live runs: pollers shared by the process (by the fleet with Redis), each polling with its subscribers' own key.
+  const live = createRunWatchers(
+    { ...defaultLiveOptions, ...options.live },
+    (authorization) => upstreamClientFor(contextOptions, authorization),
+    fleet ? createPollCoordinator(fleet) : undefined,
+  );
   contextOptions.live = live;
-  const apollo = createApolloServer(schema, logger, options.queryLimits);
+  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null });
   await apollo.start();
 
   let closing = false;
@@ -139,6 +167,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     logger,
     readiness: options.readiness,
     closing: () => closing,
+    redisUp: fleet ? () => fleet.up() : undefined,
   });
 
   const server = createServer((req, res) => {
@@ -159,14 +188,30 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (state.operationName !== undefined) entry.operationName = state.operationName;
       if (state.operationType !== 'unknown') entry.operationType = state.operationType;
       if (state.errorCodes.length > 0) entry.errorCodes = [...new Set(state.errorCodes)];
+      if (state.traceId) Object.assign(entry, { trace_id: state.traceId, span_id: state.spanId });
       if (!res.writableFinished) entry.aborted = true;
       logger.info(entry, 'request');
       // During shutdown, a connection whose last request just finished is closed at once.
       if (closing) setImmediate(() => server.closeIdleConnections());
     };
+    // With tracing on, a GraphQL request continues the caller's trace (traceparent) in a server span.
+    const path = pathOf(req.url);
+    const span =
+      tracer && path !== '/health' && path !== '/ready' && path !== '/metrics'
+        ? startSpan(tracer, `${req.method ?? 'GET'} ${path}`, SpanKind.SERVER, { 'http.request.method': req.method ?? 'GET', 'url.path': path }, incomingContext(req.headers))
+        : null;
+    if (span) {
+      state.traceId = span.spanContext().traceId;
+      state.spanId = span.spanContext().spanId;
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500 || !res.writableFinished) failSpan(span, `HTTP ${res.statusCode}`);
+        else span.end();
+      });
+    }
     res.once('finish', finished);
     res.once('close', finished);
-    handle(req, res, state).catch((error: unknown) => {
+    (span ? withSpan(span, () => handle(req, res, state)) : handle(req, res, state)).catch((error: unknown) => {
         logger.error({ requestId: state.id, error: scrub(error instanceof Error ? error.message : String(error)) }, 'unexpected error');
         if (!res.headersSent) {
           state.errorCodes.push('INTERNAL_SERVER_ERROR');
@@ -254,6 +299,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     await apollo.stop();
     // Upstream requests still running after a timeout are abandoned with their sockets.
     destroyUpstreamAgents(agents);
+    rateLimits?.close();
+    await fleet?.close();
     logger.info({ durationMs: Math.round(performance.now() - started) }, 'subgraph stopped');
   }
 

@@ -4,6 +4,8 @@ import { print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { principalOf } from '../history/readAhead.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
@@ -30,6 +32,8 @@ export interface UpstreamOptions {
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
   /** The process's coalescing of identical reads in flight (none without it). */
   coalescer?: Coalescer;
 }
@@ -64,6 +68,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     agents: options.agents ?? createUpstreamAgents(),
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
+    rateLimits: options.rateLimits ? { gate: options.rateLimits, principal: principalOf(options.authorization) } : undefined,
   });
   const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
 

@@ -1,4 +1,6 @@
 import { send, type UpstreamAgents } from './transport.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { activeTracer, failSpan, injectInto, SpanKind, startSpan } from '../observability/tracing.js';
 
 /** How the subgraph calls W&B: time limits, retries and concurrency. */
 export interface UpstreamPolicy {
@@ -74,8 +76,15 @@ export type Limiter = ReturnType<typeof createLimiter>;
  * body is read whole: a 200 whose body is not JSON (cut short, an HTML
  * error page) counts as a failure.
  */
-export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: UpstreamAgents; limiter: Limiter; hooks?: PolicyHooks }) {
-  const { policy, agents, limiter, hooks } = options;
+export function createPolicyFetch(options: {
+  policy: UpstreamPolicy;
+  agents: UpstreamAgents;
+  limiter: Limiter;
+  hooks?: PolicyHooks;
+  /** W&B's rate-limit state (shared by the fleet when there is one), and this caller's name in it. */
+  rateLimits?: { gate: RateLimitGate; principal: string };
+}) {
+  const { policy, agents, limiter, hooks, rateLimits } = options;
   return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const idempotent = headers.get(idempotencyHeader) !== '0';
@@ -84,6 +93,14 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw timeoutError();
+      // W&B said to wait (here or on another replica): wait when it fits the budget, else answer 429 without asking.
+      const hold = rateLimits?.gate.waitMs(rateLimits.principal) ?? 0;
+      if (hold > 0) {
+        if (hold >= remaining) return rateLimited(hold);
+        await new Promise((r) => setTimeout(r, hold));
+        attempt--; // waiting is not an attempt
+        continue;
+      }
       const started = performance.now();
       let result: { response: Response; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
@@ -95,10 +112,11 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
       if ('response' in result) hooks?.onAttempt?.(outcomeOf(result.response), seconds);
       else hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
 
-      if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
       const delay = 'response' in result && result.retryAfterMs !== null ? result.retryAfterMs : jittered;
+      if (rateLimits && 'response' in result && result.response.status === 429) rateLimits.gate.limited(rateLimits.principal, Date.now() + delay);
+      if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
       if (Date.now() + delay >= deadline) return finish(result);
       hooks?.onRetry?.();
       await new Promise((r) => setTimeout(r, delay));
@@ -107,9 +125,21 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
 
   async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean) {
     let response: Response;
+    const method = init.method ?? 'POST';
+    const outgoing = Object.fromEntries(headers);
+    // One client span per W&B request, its trace context sent along (traceparent).
+    const tracer = activeTracer();
+    const span = tracer ? startSpan(tracer, method, SpanKind.CLIENT, { 'http.request.method': method, 'server.address': new URL(url).hostname, 'url.path': new URL(url).pathname }) : null;
+    if (span) injectInto(span, outgoing);
     try {
-      response = await send(agents, url, { method: init.method ?? 'POST', headers: Object.fromEntries(headers), body: init.body as string | undefined }, timeoutMs);
+      response = await send(agents, url, { method, headers: outgoing, body: init.body as string | undefined }, timeoutMs);
+      if (span) {
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) failSpan(span, `HTTP ${response.status}`);
+        else span.end();
+      }
     } catch (error) {
+      if (span) failSpan(span, isTimeout(error) ? 'timeout' : 'network error');
       // Failed before an answer, or cut mid-body: only a request that never left, or a safe one, goes again.
       return { error, retryable: idempotent || surelyNotSent(error) };
     }
@@ -176,6 +206,11 @@ function isTimeout(error: unknown): boolean {
 function surelyNotSent(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
+
+/** The answer W&B would give while it rate-limits this key, given without asking it. */
+function rateLimited(waitMs: number): Response {
+  return new Response('', { status: 429, statusText: 'Too Many Requests', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
 }
 
 function timeoutError(): Error {
