@@ -4,12 +4,10 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/batch.js';
 import { encodeRunId, decodeRunId, type RunRef } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { historyWindowsSelected, runDetailsSelected, selects } from '../src/graphql/selection.js';
-import { decodeCursor } from '../src/wandb/cursor.js';
-import { badInput } from '../src/errors.js';
 import { checkedList, checkedValue, failsAlone, parseUpstreamJson, untrusted } from '../src/wandb/trust.js';
-import { firstWindowField, historyKeysWanted, scanHistory } from '../src/history/history.js';
-import { hasWindow, rememberWindow } from '../src/history/readAhead.js';
+import { argumentGiven, artifactsField, filesField, historyWindowsSelected, runDetailsSelected, sampledHistoryField, selects } from '../src/graphql/selection.js';
+import { firstWindowField, planHistoryPage, readHistoryPage } from '../src/history/history.js';
+import { claimWindows, hasWindow, rememberWindow } from '../src/history/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/graphql/cacheHints.js';
 import { sampleTargets } from '../src/history/sampling.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
@@ -81,32 +79,28 @@ export const Run: RunResolvers = {
     return typeof last === 'number' && last >= 0 ? last : null;
   },
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx),
-  history: async (r, { keys, minStep, maxStep, first, after }, ctx, info) => {
-    inRange('first', first, 1, 10_000);
+  history: async (r, args, ctx, info) => {
+    const plan = planHistoryPage({ ...args, firstGiven: argumentGiven(info, 'first') });
     hintIfEnded(info, r);
-    if (minStep != null && minStep < 0) throw badInput(`minStep must be ≥ 0, got ${minStep}`);
-    const start = after != null ? stepOf(after) + 1 : (minStep ?? 0);
     const hk = await historyKeysOf(ctx, r);
     const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
-    const end = Math.min(maxStep ?? Infinity, lastStep + 1);
-    const wanted = historyKeysWanted(keys);
     // Rows keep _timestamp/_runtime only when asked for, as sampledHistory projects to the keys.
-    const extras = wanted ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
-    const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
-    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, extras, start, end, first, density, prefetched: r.prefetched });
-    if (hasNextPage && hasEnded(r)) readAheadNextPage(ctx, r, wanted, rows[rows.length - 1].step + 1, first, maxStep ?? null);
-    return { rows, keys: keys && keys.length > 0 ? keys : null, hasNextPage, hasPreviousPage: start > (minStep ?? 0) };
+    const extras = plan.keys ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
+    const density = plan.keys ? densityOf(hk, plan.keys, lastStep) : 1;
+    const context = { lastStep, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, density, extras, prefetched: r.prefetched };
+    const { rows, hasNextPage, hasPreviousPage } = await readHistoryPage((f) => field(ctx, r, f), plan, context);
+    if (hasNextPage && !plan.backward && hasEnded(r)) readAheadNextPage(ctx, r, plan.keys, rows[rows.length - 1].step + 1, plan.size, args.maxStep ?? null);
+    return { rows, keys: plan.keys, hasNextPage, hasPreviousPage };
   },
   file: async (r, { name }, ctx) => {
     const page = (await field(ctx, r, { kind: 'files', names: [name], first: 1, after: null })) as FilesPage;
     return page?.edges[0]?.node ?? null;
   },
   files: async (r, { names, first, after }, ctx, info) => {
-    inRange('first', first, 1, 1000);
-    const upstreamAfter = after != null ? decodeCursor('files', after) : null;
+    const upstream = filesField({ names, first, after });
     const wantsCount = selects(info, [], 'totalCount');
     const [page, count] = await Promise.all([
-      field(ctx, r, { kind: 'files', names: names ?? null, first, after: upstreamAfter }) as Promise<FilesPage>,
+      field(ctx, r, upstream) as Promise<FilesPage>,
       // With names, W&B counts all the run's files; the named ones are counted below instead.
       wantsCount && !names ? (field(ctx, r, { kind: 'fileCount' }) as Promise<number | null>) : Promise.resolve(null),
     ]);
@@ -135,35 +129,34 @@ export const Run: RunResolvers = {
  * (history) or system metrics (events).
  */
 export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, ctx: Context): Promise<unknown[]> {
-  const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
+  const upstream = sampledHistoryField(args);
   const keys = args.keys ?? [];
-  if (args.stream === 'SYSTEM') {
+  if (upstream.kind === 'events') {
     // W&B's events take no keys: read them (up to the most W&B serves), keep those holding every
     // key, and sample evenly among them, keeping the first and last.
-    const asked = keys.length === 0 ? samples : maxEvents;
-    const events = checkedList<string>(await field(ctx, r, { kind: 'events', samples: asked }), asked, 'system metrics events').map((t) => {
+    const events = checkedList<string>(await field(ctx, r, upstream), upstream.samples, 'system metrics events').map((t) => {
       const row = parseUpstreamJson(t, 'a system metrics event');
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a system metrics event is not an object');
       return row as Record<string, unknown>;
     });
     if (keys.length === 0) return events;
+    const samples = args.samples ?? 500;
     const holding = events.filter((row) => keys.every((k) => k in row));
     const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
     return chosen.map((row) => pick(row, [...new Set([args.xAxis ?? '_step', ...keys])]));
   }
-  if (keys.length === 0) {
-    return checkedList<string>(await field(ctx, r, { kind: 'history', minStep: null, maxStep: null, samples }), samples, 'history').map((t) =>
-      parseUpstreamJson(t, 'a history row'),
-    );
-  }
-  const spec = JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples });
-  return checkedValue(checkedList<unknown>(await field(ctx, r, { kind: 'sampledHistory', spec }), samples, 'sampled history'), 'sampled history');
+  // No more rows than asked for (counted before any is parsed), each of bounded depth.
+  if (upstream.kind === 'history') return checkedList<string>(await field(ctx, r, upstream), upstream.samples, 'history').map((t) => parseUpstreamJson(t, 'a history row'));
+  const asked = upstream.kind === 'sampledHistory' ? (JSON.parse(upstream.spec) as { samples: number }).samples : 0;
+  return checkedValue(checkedList<unknown>(await field(ctx, r, upstream), asked, 'sampled history'), 'sampled history');
 }
 
 // Private:
 
 /** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
 const readAheadRows = 3000;
+/** Rows read ahead beyond that in a fleet (one more page of 1,000). */
+const fleetExtraRows = 1100;
 
 /**
  * Fetches, in the background, the first windows of the next pages (an
@@ -176,21 +169,30 @@ function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, st
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
   const path = runPath(refOf(r));
   const lastStep = (r.historyKeys as { lastStep?: number } | null | undefined)?.lastStep ?? -1;
-  // Memory stays bounded by the page size: big pages are read only one ahead.
-  const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (first + 1))));
+  // Memory stays bounded by the page size: big pages are read only one ahead. In a fleet, one page more:
+  // a window crosses Redis before the replica serving its page has it.
+  const rowsAhead = ctx.readAhead.shared ? readAheadRows + fleetExtraRows : readAheadRows;
+  const depth = Math.min(3, Math.max(1, Math.floor(rowsAhead / (first + 1))));
+  const next: RunField[] = [];
   for (let k = 0; k < depth; k++) {
     const from = start + k * first;
-    if (from > lastStep) return;
-    const next = firstWindowField(keys, from, first, maxStep);
-    if (!next || hasWindow(remembered, path, next)) continue;
-    const value = field(ctx, r, next);
-    value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
-    rememberWindow(remembered, path, next, value, (first + 1) * 64);
+    if (from > lastStep) break;
+    const f = firstWindowField(keys, from, first, maxStep);
+    if (f) next.push(f);
   }
+  const read = (mine: boolean[]) =>
+    next.forEach((f, i) => {
+      if (!mine[i]) return;
+      const value = field(ctx, r, f);
+      value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
+      rememberWindow(remembered, path, f, value, (first + 1) * 64);
+    });
+  // In a fleet, the replicas agree (in Redis) on which one reads each window ahead.
+  if (ctx.readAhead.shared) void claimWindows(remembered, path, next).then(read, () => {});
+  else read(next.map((f) => !hasWindow(remembered, path, f)));
 }
 
 /** The most events read when filtering system metrics by key. */
-const maxEvents = 10_000;
 
 interface FilesPage {
   edges: { cursor: string; node: FileFieldsFragment | null }[];
@@ -206,7 +208,13 @@ function refOf(r: RunParent): RunRef {
   return { entity: r.entity, project: r.project, runId: r.name };
 }
 
+/** A field of the run from W&B: the value fetched with the run when there is one (see runFieldsAhead), else asked for. */
 function field(ctx: Context, r: RunParent, f: RunField): Promise<unknown> {
+  if (r.prefetched?.length) {
+    const wanted = JSON.stringify(f);
+    const ahead = r.prefetched.find((p) => JSON.stringify(p.field) === wanted);
+    if (ahead) return Promise.resolve(ahead.value);
+  }
   return ctx.loaders.runFieldLoader.load({ ref: refOf(r), field: f });
 }
 
@@ -222,17 +230,9 @@ function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: numbe
   return Math.max(Math.min(...counts) / (lastStep + 1), 1e-6);
 }
 
-function stepOf(cursor: string): number {
-  const step = Number(decodeCursor('history', cursor));
-  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
-  return step;
-}
-
 async function artifacts(r: RunParent, kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }, ctx: Context): Promise<ArtifactConnectionParent> {
-  inRange('first', args.first, 1, 1000);
-  const after = args.after != null ? decodeCursor('artifacts', args.after) : null;
-  const page = (await field(ctx, r, { kind, first: args.first, after })) as ArtifactConnectionParent['page'];
-  return { page, hasPreviousPage: after !== null };
+  const page = (await field(ctx, r, artifactsField(kind, args))) as ArtifactConnectionParent['page'];
+  return { page, hasPreviousPage: args.after != null };
 }
 
 async function countNamed(ctx: Context, r: RunParent, names: readonly string[]): Promise<number> {

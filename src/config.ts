@@ -42,6 +42,8 @@ export interface Config {
   logLevel: string;
   /** How long a shutdown lets in-flight requests finish (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+  /** Redis shared by the replicas (REDIS_URL, redis:// or rediss://); null: state in memory per process. */
+  redisUrl: string | null;
   emulator: {
     port: number;
     host: string;
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    redisUrl: env.REDIS_URL ? redisUrl(env.REDIS_URL) : null,
     emulator: {
       port: int(env, 'EMULATOR_PORT', 4100, 0, 65535),
       host: env.EMULATOR_HOST || '127.0.0.1',
@@ -119,6 +122,18 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function redisUrl(raw: string): string {
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  // The message never quotes the URL: it may carry a password.
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
+  return raw;
 }
 
 function url(env: NodeJS.ProcessEnv, name: string): string {

@@ -8,6 +8,7 @@ import { principalOf, type ReadAheadCache } from './history/readAhead.js';
 import { basicForKey, readCredential } from './security/credentials.js';
 import { codedError } from './errors.js';
 import type { GraphQLError } from 'graphql';
+import type { RateLimitGate } from './fleet/rateLimits.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -16,6 +17,9 @@ export interface RequestState {
   operationType: 'query' | 'mutation' | 'subscription' | 'unknown';
   /** extensions.code of every error sent, after masking. */
   errorCodes: string[];
+  /** The request's trace and span, when tracing is on (for its log line). */
+  traceId?: string;
+  spanId?: string;
 }
 
 /** What every resolver gets: built per request, with that request's credentials. */
@@ -61,6 +65,8 @@ export interface ContextOptions {
   readAhead?: ReadAheadCache;
   /** Largest W&B answer read, in bytes (WANDB_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
 }
 
 /**
@@ -108,6 +114,7 @@ export function upstreamClientFor(options: ContextOptions, authorization: string
     policy: options.policy,
     limiter: options.limiter,
     hooks: options.hooks,
+    rateLimits: options.rateLimits,
     coalescer: options.coalescer,
   });
 }

@@ -10,6 +10,8 @@ import { loadConfig } from './config.js';
 import { stopOnSignals } from './http/shutdown.js';
 import { startSubgraph, subgraphOptionsFrom } from './http/server.js';
 import { createLogger } from './observability/logger.js';
+import { prepareDashboard } from './http/dashboard.js';
+import { startTracing } from './observability/tracing.js';
 
 /** What the demo uses of the emulator package (its index.ts; test/unit/demoEntry.test.ts checks the two agree). */
 export interface DemoEmulator {
@@ -25,6 +27,8 @@ export interface EmulatorPackage {
 const emulatorPackage = 'wandb-emulator';
 
 const config = loadConfig();
+// Before anything else: with OTEL_EXPORTER_OTLP_ENDPOINT set, the SDK is loaded and spans are exported.
+const tracing = await startTracing();
 const logger = createLogger({ level: config.logLevel });
 const started = Date.now();
 let emulator: DemoEmulator | null = null;
@@ -44,14 +48,25 @@ if (!baseUrl) {
   baseUrl = emulator.url;
   serviceKey ??= demoKey;
 }
-const subgraph = await startSubgraph(subgraphOptionsFrom(config, { wandbBaseUrl: baseUrl, serviceKey, demo: emulator !== null }, logger));
+// The demo serves the dashboard app under /dashboard/, building it first when its build is stale.
+const dashboard = emulator ? await prepareDashboard().catch((error: unknown) => ({ dir: null, reason: error instanceof Error ? error.message : String(error) })) : null;
+const subgraph = await startSubgraph({
+  ...subgraphOptionsFrom(config, { wandbBaseUrl: baseUrl, serviceKey, demo: emulator !== null }, logger),
+  dashboardDir: dashboard?.dir ?? null,
+});
 logger.info(
-  { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, startupMs: Date.now() - started },
+  { url: subgraph.url, upstream: new URL(baseUrl).origin, emulator: emulator !== null, redis: config.redisUrl !== null, tracing: tracing !== null, startupMs: Date.now() - started },
   'subgraph started',
 );
 
 const lines = [''];
 lines.push(`Subgraph:  ${subgraph.url}   (W&B runs, Apollo Federation 2)`);
+if (dashboard?.dir) {
+  const built = 'builtMs' in dashboard && dashboard.builtMs !== null ? `built in ${dashboard.builtMs} ms` : 'up-to-date build';
+  lines.push(`Dashboard: ${new URL('/dashboard/', subgraph.url).href}   (${built})`);
+} else if (dashboard && 'reason' in dashboard) {
+  lines.push(`Dashboard: not served (${dashboard.reason})`);
+}
 if (emulator) {
   const seeded = emulator.seeded
     ? `seeded ${emulator.seeded.runs} runs and ${emulator.seeded.historyRows} history rows in ${Date.now() - started} ms`
@@ -70,4 +85,4 @@ lines.push(
 );
 process.stdout.write(lines.join('\n'));
 
-stopOnSignals(logger, [() => subgraph.close(), async () => emulator?.close()]);
+stopOnSignals(logger, [() => subgraph.close(), async () => emulator?.close(), async () => tracing?.shutdown()]);

@@ -3,7 +3,7 @@ import { parseRunPath, runPath } from '../../src/wandb/paths.js';
 import { recallRun, rememberRun } from '../../src/history/readAhead.js';
 import type { RunParent } from '../../src/loaders/runLoader.js';
 import type { RunField } from '../../src/wandb/batch.js';
-import { historyWindowsSelected, runDetailsSelected } from '../../src/graphql/selection.js';
+import { runDetailsSelected, runFieldsAhead } from '../../src/graphql/selection.js';
 import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/graphql/cacheHints.js';
 
 /**
@@ -14,7 +14,8 @@ import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/graphql/c
 export const run: NonNullable<QueryResolvers['run']> = async (_, { path }, ctx, info) => {
   const ref = parseRunPath(path);
   const details = runDetailsSelected(info);
-  const prefetch = historyWindowsSelected(info);
+  // The run page's files, artifacts and histories come with the run: one upstream request.
+  const prefetch = runFieldsAhead(info);
   const immutable = selectsOnlyImmutable(info);
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
   const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), details, prefetch) : undefined;

@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
@@ -8,6 +9,19 @@ import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.j
 import { defaultDocumentLimits, documentLimitRules, listArgumentsPlugin, type DocumentLimits } from './documentLimits.js';
 import { maskError } from './masking.js';
 import { requestStatePlugin } from './plugins/requestState.js';
+import { tracingPlugin } from '../observability/tracingPlugin.js';
+
+/** What a fleet (or tracing) adds to the Apollo server, and the document limits and introspection setting. */
+export interface ApolloExtras {
+  /** APQ's cache shared by the fleet (default: Apollo's in-process LRU). */
+  cache?: KeyValueCache<string>;
+  /** Names the request's span after its operation (tracing on only). */
+  traced?: boolean;
+  /** Tokens, aliases, directives, fragments and list arguments per document (defaults: documentLimits.ts). */
+  documentLimits?: Partial<DocumentLimits>;
+  /** Schema introspection (default on; off in front of a real W&B unless configured). */
+  introspection?: boolean;
+}
 
 /** The validation rules of every operation, over HTTP and WebSocket: document limits, then depth and cost. */
 export function validationRulesOf(queryLimits: Partial<QueryLimits> | undefined, documentLimits: Partial<DocumentLimits> | undefined) {
@@ -15,25 +29,23 @@ export function validationRulesOf(queryLimits: Partial<QueryLimits> | undefined,
 }
 
 /** The Apollo server of the subgraph's schema: limits, cache control, inline traces, request state and error masking. */
-export function createApolloServer(
-  schema: GraphQLSchema,
-  logger: Logger,
-  queryLimits: Partial<QueryLimits> | undefined,
-  options: { documentLimits?: Partial<DocumentLimits>; introspection?: boolean } = {},
-): ApolloServer<Context> {
-  const documentLimits = { ...defaultDocumentLimits, ...options.documentLimits };
+export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryLimits: Partial<QueryLimits> | undefined, extras: ApolloExtras = {}): ApolloServer<Context> {
+  const documentLimits = { ...defaultDocumentLimits, ...extras.documentLimits };
   return new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
     // Introspection maps the schema for anyone: the caller decides (off in front of a real W&B by default).
-    introspection: options.introspection ?? true,
+    introspection: extras.introspection ?? true,
     // The parser stops at maxTokens, before building an AST: nothing later walks a huge document.
     parseOptions: { maxTokens: documentLimits.maxTokens },
     // Aliases, directives, fragments, depth and cost limits refuse oversized queries before any upstream call.
     validationRules: validationRulesOf(queryLimits, documentLimits),
     // Shutdown is ours (close(), called by main on SIGTERM/SIGINT): Apollo's own handler would stop it mid-drain and re-raise the signal.
     stopOnTerminationSignals: false,
+    // APQ: shared by the fleet (a bounded local LRU in front of Redis), kept a day at most.
+    ...(extras.cache ? { cache: extras.cache, persistedQueries: { ttl: 86_400 } } : {}),
     plugins: [
+      ...(extras.traced ? [tracingPlugin()] : []),
       // Cache-Control from the hints resolvers set (immutable history of ended runs); none otherwise.
       ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
       // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).

@@ -1,8 +1,9 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { firstWindowField, historyKeysWanted } from '../history/history.js';
 import { decodeCursor } from '../wandb/cursor.js';
+import { inRange } from '../wandb/paths.js';
 import type { RunField } from '../wandb/batch.js';
-import type { FieldNode, GraphQLObjectType, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /** Keys wanted of a JSON field: false (not selected), null (all keys), or the keys. */
 export type KeysWanted = false | null | string[];
@@ -54,7 +55,9 @@ export function historyWindowsSelected(info: GraphQLResolveInfo, paths: readonly
   const windows: RunField[] = [];
   for (const node of fields) {
     try {
-      const args = getArgumentValues(history, node, info.variableValues) as { keys?: string[] | null; minStep?: number | null; maxStep?: number | null; first: number; after?: string | null };
+      const args = getArgumentValues(history, node, info.variableValues) as { keys?: string[] | null; minStep?: number | null; maxStep?: number | null; first: number; after?: string | null; last?: number | null };
+      // The tail of a history (last) starts from the run's last step, which is not known yet.
+      if (args.last != null) continue;
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > 10_000) continue;
       const start = args.after != null ? Number(decodeCursor('history', args.after)) + 1 : (args.minStep ?? 0);
       if (!Number.isInteger(start) || start < 0) continue;
@@ -65,6 +68,100 @@ export function historyWindowsSelected(info: GraphQLResolveInfo, paths: readonly
     }
   }
   return windows;
+}
+
+/** The most system-metric events read when keys must be filtered here (W&B's events take no keys). */
+export const maxEvents = 10_000;
+
+/** The upstream field `Run.files(names, first, after)` reads; BAD_USER_INPUT for bad arguments. */
+export function filesField(args: { names?: readonly string[] | null; first: number; after?: string | null }): RunField {
+  inRange('first', args.first, 1, 1000);
+  return { kind: 'files', names: args.names ? [...args.names] : null, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null };
+}
+
+/** The upstream field `Run.loggedArtifacts`/`usedArtifacts(first, after)` reads; BAD_USER_INPUT for bad arguments. */
+export function artifactsField(kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }): RunField {
+  inRange('first', args.first, 1, 1000);
+  return { kind, first: args.first, after: args.after != null ? decodeCursor('artifacts', args.after) : null };
+}
+
+/**
+ * The upstream field `Run.sampledHistory` reads: with keys, W&B's
+ * sampledHistory over the x axis and the keys; without, whole rows
+ * (history) or system-metric events (which take no keys, so with keys all
+ * events are read and filtered here). BAD_USER_INPUT for bad arguments.
+ */
+export function sampledHistoryField(args: { keys?: readonly string[] | null; samples?: number | null; xAxis?: string | null; stream?: string | null }): RunField {
+  const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
+  const keys = args.keys ?? [];
+  if (args.stream === 'SYSTEM') return { kind: 'events', samples: keys.length === 0 ? samples : maxEvents };
+  if (keys.length === 0) return { kind: 'history', minStep: null, maxStep: null, samples };
+  return { kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) };
+}
+
+/**
+ * What a run page reads besides the run: the first history windows (see
+ * historyWindowsSelected) and the files, file count, artifacts and sampled
+ * histories the selection under the current field asks for, computed from
+ * their arguments as their resolvers will. The run lookup fetches them in
+ * its own upstream request. Fields with invalid arguments are skipped
+ * (their resolvers report the error).
+ */
+export function runFieldsAhead(info: GraphQLResolveInfo): RunField[] {
+  const defs = (info.schema.getType('Run') as GraphQLObjectType).getFields();
+  const ahead: RunField[] = historyWindowsSelected(info);
+  const add = (field: RunField) => {
+    if (!ahead.some((f) => JSON.stringify(f) === JSON.stringify(field))) ahead.push(field);
+  };
+  for (const node of descend(info, info.fieldNodes, [])) {
+    const name = node.name.value;
+    if (name !== 'files' && name !== 'loggedArtifacts' && name !== 'usedArtifacts' && name !== 'sampledHistory') continue;
+    try {
+      const args = getArgumentValues(defs[name], node, info.variableValues) as { first: number; after?: string | null; names?: string[] | null };
+      if (name === 'files') {
+        add(filesField(args));
+        if (!args.names && fieldsOf(info, node.selectionSet).some((f) => f.name.value === 'totalCount')) add({ kind: 'fileCount' });
+      } else if (name === 'sampledHistory') add(sampledHistoryField(args as Parameters<typeof sampledHistoryField>[0]));
+      else add(artifactsField(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args));
+    } catch {
+      // Invalid arguments: nothing to fetch ahead.
+    }
+  }
+  return ahead;
+}
+
+/**
+ * The W&B sampledHistory specs a page of runs selects, on its runs
+ * (`sampledHistory(keys:)` along `paths`) and on the connection
+ * (`histories(keys:)`), computed as their resolvers will: the runs page
+ * fetches them in its own upstream request. At most `max`; invalid
+ * arguments and keyless selections (other upstream fields) are skipped.
+ */
+export function sampledHistoriesAhead(info: GraphQLResolveInfo, paths: readonly (readonly string[])[], max = 10): RunField[] {
+  const runField = (info.schema.getType('Run') as GraphQLObjectType).getFields().sampledHistory;
+  const connectionField = (info.schema.getType('RunConnection') as GraphQLObjectType).getFields().histories;
+  const nodes = [
+    ...paths.flatMap((path) => descend(info, info.fieldNodes, path)).filter((f) => f.name.value === 'sampledHistory').map((node) => ({ node, def: runField })),
+    ...descend(info, info.fieldNodes, []).filter((f) => f.name.value === 'histories').map((node) => ({ node, def: connectionField })),
+  ];
+  const specs: RunField[] = [];
+  for (const { node, def } of nodes) {
+    try {
+      const field = sampledHistoryField(getArgumentValues(def, node, info.variableValues) as Parameters<typeof sampledHistoryField>[0]);
+      if (field.kind === 'sampledHistory' && specs.length < max && !specs.some((f) => JSON.stringify(f) === JSON.stringify(field))) specs.push(field);
+    } catch {
+      // Invalid arguments: nothing to fetch ahead.
+    }
+  }
+  return specs;
+}
+
+/** True when the current field was given argument `name` (a literal, or a variable the request set), not left to its default. */
+export function argumentGiven(info: GraphQLResolveInfo, name: string): boolean {
+  const arg = info.fieldNodes[0]?.arguments?.find((a) => a.name.value === name);
+  if (!arg) return false;
+  const value = arg.value;
+  return value.kind !== Kind.VARIABLE || info.variableValues[value.name.value] !== undefined;
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */

@@ -1,5 +1,11 @@
 import type { RunField } from '../wandb/batch.js';
 import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } from '../wandb/trust.js';
+import { decodeCursor } from '../wandb/cursor.js';
+import { badInput } from '../errors.js';
+import { inRange } from '../wandb/paths.js';
+
+/** The most rows one history page may hold (`first` or `last`). */
+export const MAX_HISTORY_PAGE = 10_000;
 
 /** A history row with its step. */
 export interface StepRow {
@@ -83,6 +89,109 @@ export async function scanHistory(load: (field: RunField) => Promise<unknown>, s
     window = got.length === 0 ? Math.max(size * 4, Math.ceil(remaining / Math.max(scan.density, 1e-12))) : Math.max(1, Math.ceil((remaining * size) / got.length));
   }
   return { rows: rows.slice(0, scan.first), hasNextPage: rows.length > scan.first };
+}
+
+/** The arguments of `Run.history`, and whether `first` was given (it has a default). */
+export interface HistoryPageArgs {
+  keys?: readonly string[] | null;
+  minStep?: number | null;
+  maxStep?: number | null;
+  first: number;
+  firstGiven: boolean;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** Which rows a history page reads, from its arguments alone (before asking W&B anything). */
+export interface HistoryPagePlan {
+  /** Keys to return, or null for whole rows. */
+  keys: string[] | null;
+  /** The range's lowest step (inclusive): after the `after` row, else minStep, else 0. */
+  start: number;
+  /** The range's end (exclusive) from maxStep and `before`; Infinity when neither bounds it. */
+  end: number;
+  /** Reads the last `size` rows of the range instead of the first. */
+  backward: boolean;
+  size: number;
+  /** The end set by `before`, or null. */
+  beforeStep: number | null;
+}
+
+/**
+ * Checks a history page's arguments and tells which rows it reads.
+ * BAD_USER_INPUT for `first` with `last`, sizes outside 1..10000, a
+ * negative minStep, or a cursor that is not a history cursor.
+ */
+export function planHistoryPage(args: HistoryPageArgs): HistoryPagePlan {
+  const backward = args.last != null;
+  if (backward && args.firstGiven) throw badInput('history: give first or last, not both');
+  const size = backward ? inRange('last', args.last!, 1, MAX_HISTORY_PAGE) : inRange('first', args.first, 1, MAX_HISTORY_PAGE);
+  if (args.minStep != null && args.minStep < 0) throw badInput(`minStep must be ≥ 0, got ${args.minStep}`);
+  const start = args.after != null ? stepOfCursor(args.after) + 1 : (args.minStep ?? 0);
+  const beforeStep = args.before != null ? stepOfCursor(args.before) : null;
+  const end = Math.min(args.maxStep ?? Infinity, beforeStep ?? Infinity);
+  return { keys: historyKeysWanted(args.keys), start, end, backward, size, beforeStep };
+}
+
+/** The step a history cursor stands for; BAD_USER_INPUT when it is not a history cursor. */
+export function stepOfCursor(cursor: string): number {
+  const step = Number(decodeCursor('history', cursor));
+  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
+  return step;
+}
+
+/**
+ * Reads the page a plan describes, up to the run's last step: the first
+ * `size` rows of the range in step order, or with `backward` the last
+ * `size` rows (still in step order). `hasPreviousPage` is exact going
+ * backward; going forward it tells whether the page starts after the
+ * range's start. `hasNextPage` is exact going forward; going backward it
+ * is true when `before` ended the range early.
+ */
+export async function readHistoryPage(
+  load: (field: RunField) => Promise<unknown>,
+  plan: HistoryPagePlan,
+  context: { lastStep: number; minStep: number | null; maxStep: number | null; density: number; extras?: string[]; prefetched?: HistoryScan['prefetched'] },
+): Promise<{ rows: StepRow[]; hasNextPage: boolean; hasPreviousPage: boolean }> {
+  const runEnd = Math.min(context.maxStep ?? Infinity, context.lastStep + 1);
+  const end = Math.min(plan.end, context.lastStep + 1);
+  const scan: HistoryScan = { keys: plan.keys, extras: context.extras, start: plan.start, end, first: plan.size, density: context.density, prefetched: context.prefetched };
+  if (!plan.backward) {
+    const { rows, hasNextPage } = await scanHistory(load, scan);
+    return { rows, hasNextPage, hasPreviousPage: plan.start > (context.minStep ?? 0) };
+  }
+  const { rows, hasPreviousPage } = await scanHistoryBackward(load, scan);
+  return { rows, hasNextPage: plan.beforeStep !== null && end < runEnd, hasPreviousPage };
+}
+
+/**
+ * The last `first` rows before `end` (and from `start`), in step order: the
+ * windows of scanHistory read from the end down, with the same checks (a
+ * full window is read again narrower, so no row is lost to sampling). At
+ * most 3 × (first + 1) rows are held at once.
+ */
+export async function scanHistoryBackward(load: (field: RunField) => Promise<unknown>, scan: HistoryScan): Promise<{ rows: StepRow[]; hasPreviousPage: boolean }> {
+  const need = scan.first + 1;
+  const maxSamples = 2 * need;
+  let rows: StepRow[] = [];
+  let end = scan.end;
+  let window = Math.max(1, Math.ceil(need / Math.max(scan.density, 1e-12)));
+  while (rows.length < need && end > scan.start) {
+    const lo = Math.max(scan.start, end - window);
+    const size = end - lo;
+    const samples = Math.min(size, maxSamples);
+    const got = await readWindow(load, scan, lo, end, samples, []);
+    if (got.length >= samples && samples < size) {
+      window = Math.max(1, Math.floor(size / 4));
+      continue;
+    }
+    rows = [...got, ...rows].slice(-need);
+    end = lo;
+    const remaining = need - rows.length;
+    window = got.length === 0 ? Math.max(size * 4, Math.ceil(remaining / Math.max(scan.density, 1e-12))) : Math.max(1, Math.ceil((remaining * size) / got.length));
+  }
+  return { rows: rows.slice(-scan.first), hasPreviousPage: rows.length > scan.first };
 }
 
 // Private:

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SharedWindows } from '../fleet/sharedWindows.js';
 
 /**
  * A small per-process cache for reading an ended run's history page after
@@ -11,8 +12,16 @@ import { createHash } from 'node:crypto';
  * dropping the least recently used; an entry larger than that on its own
  * is not kept at all (a window still on its way is dropped when it arrives
  * too large).
+ *
+ * With a fleet (`shared`), what is read ahead is also written to Redis,
+ * under the same keys, so the replica serving the next page finds it.
+ * The rule for who may read an entry is the same everywhere: only the
+ * principal it was fetched for (a hash of that caller's Authorization).
+ * Two keys of one W&B user are two principals; sharing across them would
+ * need an access check per page, which costs the W&B request the cache
+ * saves.
  */
-export function createReadAheadCache(options: { ttlMs: number; maxBytes: number }) {
+export function createReadAheadCache(options: { ttlMs: number; maxBytes: number; shared?: SharedWindows }) {
   const entries = new Map<string, { value: unknown; bytes: number; expires: number }>();
   let bytes = 0;
   const drop = (key: string) => {
@@ -22,7 +31,7 @@ export function createReadAheadCache(options: { ttlMs: number; maxBytes: number 
       entries.delete(key);
     }
   };
-  return {
+  const cache = {
     get(key: string): unknown {
       const e = entries.get(key);
       if (!e) return undefined;
@@ -54,7 +63,19 @@ export function createReadAheadCache(options: { ttlMs: number; maxBytes: number 
     get size() {
       return { entries: entries.size, bytes };
     },
+    shared: options.shared,
   };
+  // In a fleet, what any replica reads ahead is kept here too (counted like the rest), unless already held.
+  options.shared?.onStored((key, text) => {
+    if (entries.has(key)) return;
+    try {
+      const value = JSON.parse(text) as unknown;
+      cache.set(key, value, text.length);
+    } catch {
+      // Not JSON: ignored.
+    }
+  });
+  return cache;
 }
 
 export type ReadAheadCache = ReturnType<typeof createReadAheadCache>;
@@ -79,19 +100,23 @@ interface Remembered {
  * for); else undefined (ask W&B).
  */
 export async function recallRun<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
-  if (!ctx.cache) return undefined;
-  const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
-  if (!run) return undefined;
-  const pending = windows.map((field) => ctx.cache!.get(windowKey(ctx.principal, path, field)));
-  if (pending.some((v) => v === undefined)) return undefined;
-  try {
-    const values = await Promise.all(pending);
-    // A window serves one page: a scan never asks for it again, so it leaves the cache now.
-    for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
-    return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
-  } catch {
-    return undefined;
-  }
+  return (await recallLocal<R, F>(ctx, path, details, windows)) ?? recallShared<R, F>(ctx, path, details, windows);
+}
+
+/**
+ * Claims, fleet-wide, the reading ahead of these windows for this caller:
+ * true for each window no replica has read or is reading (this one should).
+ * Without a fleet, each window not held locally is this process's to read.
+ */
+export async function claimWindows(ctx: Remembered, path: string, fields: readonly unknown[]): Promise<boolean[]> {
+  const local = fields.map((f) => !hasWindow(ctx, path, f));
+  const shared = ctx.cache?.shared;
+  if (!shared) return local;
+  const claims = await shared.claim(
+    fields.map((f) => windowKey(ctx.principal, path, f)),
+    claimMs,
+  );
+  return local.map((mine, i) => mine && claims[i]);
 }
 
 /** Remembers an ended run (without its windows) and the windows fetched with it, for this caller. */
@@ -99,14 +124,15 @@ export function rememberRun<R extends { prefetched?: { field: unknown; value: un
   if (!ctx.cache) return;
   const { prefetched, ...bare } = run;
   ctx.cache.set(runKey(ctx.principal, path, details), bare, bytesOf(bare));
+  void ctx.cache.shared?.set(runKey(ctx.principal, path, details), JSON.stringify(bare));
   for (const { field, value } of prefetched ?? []) rememberWindow(ctx, path, field, value);
 }
 
 /**
  * Remembers one history window of an ended run, for this caller. A window
- * still on its way is remembered as its promise (counted at
- * `expectedBytes`) so that the next request waits for it instead of asking
- * again; once it arrives it is measured again, and dropped if too large.
+ * still on its way is remembered as its promise (counted at `expectedBytes`;
+ * measured again once it arrives, and dropped if too large)
+ * so that the next request waits for it instead of asking again.
  */
 export function rememberWindow(ctx: Remembered, path: string, field: unknown, value: unknown, expectedBytes = 1): void {
   const cache = ctx.cache;
@@ -117,19 +143,82 @@ export function rememberWindow(ctx: Remembered, path: string, field: unknown, va
     value.then(
       (v: unknown) => {
         if (cache.get(key) === value) cache.set(key, v, bytesOf(v));
+        void cache.shared?.set(key, JSON.stringify(v));
       },
       () => {
         if (cache.get(key) === value) cache.delete(key);
+        void cache.shared?.release([key]);
       },
     );
     return;
   }
   cache.set(key, value, bytesOf(value));
+  void cache.shared?.set(key, JSON.stringify(value));
 }
 
 /** True when this caller already has that window read ahead. */
 export function hasWindow(ctx: Remembered, path: string, field: unknown): boolean {
   return ctx.cache?.has(windowKey(ctx.principal, path, field)) ?? false;
+}
+
+// Private:
+
+/** How long a replica's claim to read a window ahead holds (it is usually done in one W&B round trip). */
+const claimMs = 3_000;
+/** How long a page waits for a window another replica is reading ahead, before asking W&B itself. */
+const waitForClaimMs = 2_000;
+
+/** The run and windows from this process's cache, when all are there (a window on its way is waited for). */
+async function recallLocal<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+  if (!ctx.cache) return undefined;
+  const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
+  if (!run) return undefined;
+  const pending = windows.map((field) => ctx.cache!.get(windowKey(ctx.principal, path, field)));
+  if (pending.some((v) => v === undefined)) return undefined;
+  try {
+    const values = await Promise.all(pending);
+    // A window serves one page: a scan never asks for it again, so it leaves the cache now.
+    for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
+    if (ctx.cache.shared) void ctx.cache.shared.delete(windows.map((field) => windowKey(ctx.principal, path, field)));
+    return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The run and windows from the fleet's shared read-ahead; a window another
+ * replica is still reading is waited for (up to waitForClaimMs), mostly
+ * here: it is published to every replica as soon as it is stored.
+ */
+async function recallShared<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+  const shared = ctx.cache?.shared;
+  if (!shared) return undefined;
+  const keys = [runKey(ctx.principal, path, details), ...windows.map((field) => windowKey(ctx.principal, path, field))];
+  const deadline = Date.now() + waitForClaimMs;
+  for (;;) {
+    const got = await shared.getOrClaimed(keys);
+    if (!got || got.values[0] === null) return undefined;
+    const { values, claimed } = got;
+    if (values.every((v) => v !== null)) {
+      try {
+        const run = JSON.parse(values[0]) as R;
+        const prefetched = windows.map((field, i) => ({ field, value: JSON.parse(values[i + 1]!) as unknown }));
+        void shared.delete(keys.slice(1));
+        return { ...run, prefetched };
+      } catch {
+        return undefined;
+      }
+    }
+    // Wait only for windows some replica is reading now: for them to be published here, asking Redis again now and then.
+    if (values.some((v, i) => i > 0 && v === null && !claimed[i]) || Date.now() >= deadline) return undefined;
+    const until = Math.min(deadline, Date.now() + 40);
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 2));
+      const here = await recallLocal<R, F>(ctx, path, details, windows);
+      if (here) return here;
+    }
+  }
 }
 
 /** A value's size as JSON text, in bytes (UTF-16 code units, close enough for a bound); unmeasurable → Infinity. */

@@ -19,11 +19,19 @@ import { callbackLogger, createLogger, scrub, type Logger } from '../observabili
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { readBody } from './body.js';
 import { createCors } from './cors.js';
+import { isDashboardPath, serveDashboard } from './dashboard.js';
 import { sendJson } from './json.js';
 import { sendMetrics } from './metricsEndpoint.js';
 import { createReadinessProbe } from './probes.js';
 import { pathOf, requestIdOf } from './requestLog.js';
 import { drainConnections } from './shutdown.js';
+import { connectFleet, type Fleet } from '../fleet/redis.js';
+import { createFleetCache } from '../fleet/apqCache.js';
+import { createRateLimitGate } from '../fleet/rateLimits.js';
+import { createSharedWindows } from '../fleet/sharedWindows.js';
+import { createPollCoordinator } from '../live/fleetPolls.js';
+import { activeTracer, failSpan, incomingContext, SpanKind, startSpan, withSpan } from '../observability/tracing.js';
+import { traceRootFields } from '../observability/tracingPlugin.js';
 
 
 
@@ -66,6 +74,16 @@ export interface SubgraphOptions {
   readiness?: { timeoutMs?: number; cacheMs?: number };
   /** Live runs (Subscription.runUpdated): poll interval, idle backoff and caps. */
   live?: Partial<LiveOptions> & { maxPerConnection?: number };
+  /** A built dashboard app to serve under /dashboard/ (the demo's); none by default. */
+  dashboardDir?: string | null;
+  /**
+   * Redis shared by the replicas (REDIS_URL): APQ, history read-ahead,
+   * live-run polls and W&B rate-limit state. Null or absent: each process
+   * keeps them in memory.
+   */
+  redisUrl?: string | null;
+  /** Prefix of the fleet's Redis keys and channels (default "wrs:"). */
+  redisPrefix?: string;
 }
 
 /**
@@ -98,6 +116,7 @@ export function subgraphOptionsFrom(
     live: config.live,
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    redisUrl: config.redisUrl,
   };
 }
 
@@ -129,6 +148,10 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const policy = options.policy ?? defaultPolicy;
   const agents = createUpstreamAgents(policy.maxInFlight);
+  // The fleet's shared state, when Redis is configured; it never stops the start (degraded until Redis answers).
+  const fleet: Fleet | null = options.redisUrl ? await connectFleet({ url: options.redisUrl, logger, prefix: options.redisPrefix }) : null;
+  // W&B's rate-limit state, shared so the fleet backs off together; a single process retries per request, as W&B's clients do.
+  const rateLimits = fleet ? createRateLimitGate(fleet) : undefined;
   const contextOptions: ContextOptions = {
     wandbBaseUrl: options.wandbBaseUrl,
     appUrl: options.appUrl,
@@ -141,16 +164,24 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
     // At most READ_AHEAD_MAX_BYTES (default 32 MiB) of ended runs' history (a few pages of a few scans), for 30 s.
-    readAhead: createReadAheadCache({ ttlMs: 30_000, maxBytes: options.readAheadMaxBytes ?? 32 * 1024 * 1024 }),
+    // In a fleet, also in Redis: at most 64 MiB, for 30 s.
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxBytes: options.readAheadMaxBytes ?? 32 * 1024 * 1024, shared: fleet ? createSharedWindows(fleet) : undefined }),
+    rateLimits,
     maxResponseBytes: options.maxResponseBytes,
   };
   const schema = createSubgraphSchema();
-  // Live runs: pollers shared by the process, each polling with its subscribers' own key.
-  const live = createRunWatchers({ ...defaultLiveOptions, ...options.live }, (authorization) => upstreamClientFor(contextOptions, authorization));
+  const tracer = activeTracer();
+  if (tracer) traceRootFields(schema, tracer);
+  // Live runs: pollers shared by the process (by the fleet with Redis), each polling with its subscribers' own key.
+  const live = createRunWatchers(
+    { ...defaultLiveOptions, ...options.live },
+    (authorization) => upstreamClientFor(contextOptions, authorization),
+    fleet ? createPollCoordinator(fleet) : undefined,
+  );
   contextOptions.live = live;
   const documentLimits = { ...defaultDocumentLimits, ...options.documentLimits };
   const introspection = options.introspection ?? true;
-  const apollo = createApolloServer(schema, logger, options.queryLimits, { documentLimits, introspection });
+  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null, documentLimits, introspection });
   await apollo.start();
 
   let closing = false;
@@ -161,6 +192,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     logger,
     readiness: options.readiness,
     closing: () => closing,
+    redisUp: fleet ? () => fleet.up() : undefined,
   });
 
   // Slow clients (slowloris) are shed: headers must arrive within headersTimeout, the whole request within
@@ -185,11 +217,27 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (state.operationName !== undefined) entry.operationName = state.operationName;
       if (state.operationType !== 'unknown') entry.operationType = state.operationType;
       if (state.errorCodes.length > 0) entry.errorCodes = [...new Set(state.errorCodes)];
+      if (state.traceId) Object.assign(entry, { trace_id: state.traceId, span_id: state.spanId });
       if (!res.writableFinished) entry.aborted = true;
       logger.info(entry, 'request');
       // During shutdown, a connection whose last request just finished is closed at once.
       if (closing) setImmediate(() => server.closeIdleConnections());
     };
+    // With tracing on, a GraphQL request continues the caller's trace (traceparent) in a server span.
+    const path = pathOf(req.url);
+    const span =
+      tracer && path !== '/health' && path !== '/ready' && path !== '/metrics'
+        ? startSpan(tracer, `${req.method ?? 'GET'} ${path}`, SpanKind.SERVER, { 'http.request.method': req.method ?? 'GET', 'url.path': path }, incomingContext(req.headers))
+        : null;
+    if (span) {
+      state.traceId = span.spanContext().traceId;
+      state.spanId = span.spanContext().spanId;
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500 || !res.writableFinished) failSpan(span, `HTTP ${res.statusCode}`);
+        else span.end();
+      });
+    }
     // A client that goes away before its answer abandons its upstream requests (queued ones leave the queue).
     const abandoned = new AbortController();
     res.once('finish', finished);
@@ -201,7 +249,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (!res.writableFinished) abandoned.abort();
       finished();
     });
-    handle(req, res, state, abandoned.signal, abandonIfGone).catch((error: unknown) => {
+    const handled = () => handle(req, res, state, abandoned.signal, abandonIfGone);
+    (span ? withSpan(span, handled) : handled()).catch((error: unknown) => {
         const code = (error as { code?: string })?.code;
         if (abandoned.signal.aborted || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
           // The client went away: not an error of the server's.
@@ -227,6 +276,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       state.errorCodes.push('SHUTTING_DOWN');
       return sendJson(res, 503, { errors: [{ message: 'the server is shutting down; retry the request', extensions: { code: 'SHUTTING_DOWN' } }] });
     }
+    if (options.dashboardDir && isDashboardPath(url.pathname)) return serveDashboard(options.dashboardDir, url.pathname, req, res);
     if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
     if (req.method === 'POST' && !req.headers['content-type']) {
       state.errorCodes.push('BAD_REQUEST');
@@ -307,6 +357,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     await apollo.stop();
     // Upstream requests still running after a timeout are abandoned with their sockets.
     destroyUpstreamAgents(agents);
+    rateLimits?.close();
+    await fleet?.close();
     logger.info({ durationMs: Math.round(performance.now() - started) }, 'subgraph stopped');
   }
 

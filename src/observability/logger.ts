@@ -2,6 +2,7 @@ import pino from 'pino';
 import { scrub } from '../security/credentials.js';
 
 export { scrub };
+import { activeTracer, traceFields } from './tracing.js';
 
 export type Logger = pino.Logger;
 type DestinationStream = pino.DestinationStream;
@@ -44,6 +45,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: redactPaths, censor: '[Redacted]' },
       // Every line is scrubbed as written: a key quoted in any message or field never reaches the log.
       hooks: { streamWrite: (line: string) => scrub(line) },
+      // Lines written inside a traced request carry its trace_id and span_id (tracing on only).
+      mixin: () => (activeTracer() ? traceFields() : {}),
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );

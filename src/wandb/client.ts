@@ -6,6 +6,8 @@ import { scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { checkShape } from './shape.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { principalOf } from '../history/readAhead.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
@@ -32,6 +34,8 @@ export interface UpstreamOptions {
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
   /** The process's coalescing of identical reads in flight (none without it). */
   coalescer?: Coalescer;
   /** Aborts the client's requests (its caller went away); a read shared with others goes on while any of them waits. */
@@ -77,6 +81,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
     maxResponseBytes: options.maxResponseBytes,
+    rateLimits: options.rateLimits ? { gate: options.rateLimits, principal: principalOf(options.authorization) } : undefined,
   });
   // W&B's messages may quote the caller's key: its forms are scrubbed from every message kept.
   const secrets = secretFormsOfAuthorization(options.authorization);

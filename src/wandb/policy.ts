@@ -1,4 +1,6 @@
 import { abortError, ResponseTooLargeError, send, type UpstreamAgents } from './transport.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { activeTracer, failSpan, injectInto, SpanKind, startSpan } from '../observability/tracing.js';
 
 /** How the subgraph calls W&B: time limits, retries and concurrency. */
 export interface UpstreamPolicy {
@@ -106,8 +108,10 @@ export function createPolicyFetch(options: {
   signal?: AbortSignal;
   /** Largest answer read (see transport's send). */
   maxResponseBytes?: number;
+  /** W&B's rate-limit state (shared by the fleet when there is one), and this caller's name in it. */
+  rateLimits?: { gate: RateLimitGate; principal: string };
 }) {
-  const { policy, agents, limiter, hooks } = options;
+  const { policy, agents, limiter, hooks, rateLimits } = options;
   return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
     // The request's own signal (graphql-request passes it through), else the client's.
     const signal = init.signal ?? options.signal;
@@ -119,6 +123,14 @@ export function createPolicyFetch(options: {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw timeoutError();
       if (signal?.aborted) throw abortError();
+      // W&B said to wait (here or on another replica): wait when it fits the budget, else answer 429 without asking.
+      const hold = rateLimits?.gate.waitMs(rateLimits.principal) ?? 0;
+      if (hold > 0) {
+        if (hold >= remaining) return rateLimited(hold);
+        await new Promise((r) => setTimeout(r, hold));
+        attempt--; // waiting is not an attempt
+        continue;
+      }
       const started = performance.now();
       let result: { response: Response; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
@@ -135,10 +147,11 @@ export function createPolicyFetch(options: {
       if ('response' in result) hooks?.onAttempt?.(outcomeOf(result.response), seconds);
       else hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
 
-      if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
       const delay = 'response' in result && result.retryAfterMs !== null ? result.retryAfterMs : jittered;
+      if (rateLimits && 'response' in result && result.response.status === 429) rateLimits.gate.limited(rateLimits.principal, Date.now() + delay);
+      if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
       if (Date.now() + delay >= deadline) return finish(result);
       hooks?.onRetry?.();
       await sleep(delay, signal ?? undefined);
@@ -147,14 +160,21 @@ export function createPolicyFetch(options: {
 
   async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean, signal: AbortSignal | undefined) {
     let response: Response;
+    const method = init.method ?? 'POST';
+    const outgoing = Object.fromEntries(headers);
+    // One client span per W&B request, its trace context sent along (traceparent).
+    const tracer = activeTracer();
+    const span = tracer ? startSpan(tracer, method, SpanKind.CLIENT, { 'http.request.method': method, 'server.address': new URL(url).hostname, 'url.path': new URL(url).pathname }) : null;
+    if (span) injectInto(span, outgoing);
     try {
-      response = await send(
-        agents,
-        url,
-        { method: init.method ?? 'POST', headers: Object.fromEntries(headers), body: init.body as string | undefined, signal, maxResponseBytes: options.maxResponseBytes },
-        timeoutMs,
-      );
+      response = await send(agents, url, { method, headers: outgoing, body: init.body as string | undefined, signal, maxResponseBytes: options.maxResponseBytes }, timeoutMs);
+      if (span) {
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) failSpan(span, `HTTP ${response.status}`);
+        else span.end();
+      }
     } catch (error) {
+      if (span) failSpan(span, isTimeout(error) ? 'timeout' : 'network error');
       // Failed before an answer, or cut mid-body: only a request that never left, or a safe one, goes again.
       return { error, retryable: idempotent || surelyNotSent(error) };
     }
@@ -235,6 +255,11 @@ function isTimeout(error: unknown): boolean {
 function surelyNotSent(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
+
+/** The answer W&B would give while it rate-limits this key, given without asking it. */
+function rateLimited(waitMs: number): Response {
+  return new Response('', { status: 429, statusText: 'Too Many Requests', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
 }
 
 function timeoutError(): Error {
