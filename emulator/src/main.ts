@@ -24,7 +24,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port
 if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`--delay must be a non-negative number of ms, got ${values.delay}`);
 
 const started = Date.now();
-const emulator = await startEmulator({ port, host: values.host, dataDir: values.data, seed: values['no-seed'] ? false : { historyScale: Number(values['seed-scale']) }, delayMs });
+const emulator = await startEmulator({ port, host: values.host, dataDir: values.data, seed: values['no-seed'] ? false : { historyScale: Number(values['seed-scale']) }, delayMs }).catch(
+  (error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    const why = code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed';
+    process.stderr.write(`wandb-emulator: port ${port} on ${values.host} ${why}: pass another --port (or set EMULATOR_PORT)\n`);
+    process.exit(1);
+  },
+);
 const seeded = emulator.seeded ? ` (seeded ${emulator.seeded.runs} runs, ${emulator.seeded.historyRows} history rows in ${Date.now() - started} ms)` : '';
 process.stdout.write(
   [
