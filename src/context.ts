@@ -1,5 +1,6 @@
 import { createUpstreamClient, type UpstreamClient } from './wandb/client.js';
 import type { Limiter, PolicyHooks, UpstreamPolicy } from './wandb/policy.js';
+import type { Coalescer } from './wandb/coalesce.js';
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
 import type { UpstreamAgents } from './wandb/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
@@ -43,6 +44,8 @@ export interface ContextOptions {
   /** The process's cap on upstream requests in flight. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** Identical reads in flight sent once, for the whole process. */
+  coalescer?: Coalescer;
   /** Told the size of every DataLoader batch (metrics). */
   onBatch?: OnBatch;
   live?: RunWatchers;
@@ -78,6 +81,7 @@ export function upstreamClientFor(options: ContextOptions, authorization: string
     policy: options.policy,
     limiter: options.limiter,
     hooks: options.hooks,
+    coalescer: options.coalescer,
   });
 }
 

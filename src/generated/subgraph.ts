@@ -313,6 +313,12 @@ export type Query = {
   /**
    * The runs of one project, filtered and ordered, paged by cursor.
    * «py: Api.runs(path, filters, order, per_page) → Runs»
+   * Paging neither repeats nor skips a run while runs are created or deleted
+   * between pages (W&B's own runs cursors are offsets and do both). Runs with
+   * equal sort values come by creation time, then run id, in the order's
+   * direction; runs lacking the sort key come last. A run whose sort value
+   * changes between pages (a heartbeat, a summary metric) may come again or
+   * be missed.
    */
   runs: RunConnection;
 };
@@ -370,6 +376,7 @@ export type Run = {
   /**
    * Every history row in step order, paged by cursor.
    * «py: Run.scan_history(keys, page_size, min_step, max_step)»
+   * Exact: no row is sampled, repeated or dropped at page edges.
    */
   history: RunHistoryConnection;
   /** Logged history keys with the types seen for each. */
@@ -399,6 +406,9 @@ export type Run = {
    * Sampled history rows, each a JSON object with _step and the keys. With
    * keys, only rows holding every key.  «py: Run.history(samples, keys,
    * x_axis, stream)»
+   * The sampling is W&B's own: on W&B the rows are picked at random, so two
+   * calls may return different rows (the embedded emulator picks them evenly,
+   * the same every time). For every row, use `history`.
    */
   sampledHistory: Array<Scalars['JSON']['output']>;
   /** The run's current state.  «py: Run.state» */
@@ -520,6 +530,7 @@ export type RunConnection = {
   /**
    * Sampled history of every run on this page in one list; each row carries
    * runId.  «py: Runs.histories(samples, keys, x_axis, stream)»
+   * W&B's own sampling, as for `Run.sampledHistory`.
    */
   histories: Array<Scalars['JSON']['output']>;
   /** The runs of this page, in the same order as `edges`. */

@@ -11,6 +11,7 @@ import { queryLimitRules, type QueryLimits } from '../graphql/limits.js';
 import { maskGraphQLError } from '../graphql/masking.js';
 import { createSubgraphSchema } from '../graphql/schema.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from '../wandb/policy.js';
+import { createCoalescer } from '../wandb/coalesce.js';
 import { callbackLogger, createLogger, scrub, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { readBody } from './body.js';
@@ -120,6 +121,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     policy,
     // One cap on upstream requests in flight for the whole process.
     limiter: createLimiter(policy.maxInFlight),
+    coalescer: createCoalescer(metrics.countCoalesced),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
     // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.

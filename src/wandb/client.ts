@@ -2,6 +2,7 @@ import { GraphQLClient, ClientError } from 'graphql-request';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
+import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
@@ -29,6 +30,8 @@ export interface UpstreamOptions {
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** The process's coalescing of identical reads in flight (none without it). */
+  coalescer?: Coalescer;
 }
 
 /** The W&B GraphQL API, as this subgraph calls it. One per request (it carries the caller's key). */
@@ -64,7 +67,13 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   });
   const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
 
-  async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+  function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+    const coalescer = options.coalescer;
+    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent);
+    return coalescer.run(coalesceKey(options.authorization, query, variables), () => sendOnce<T>(query, variables, idempotent));
+  }
+
+  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
     try {
       const res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
       return { data: (res.data ?? null) as T | null, errors: (res.errors ?? []) as UpstreamFieldError[] };
