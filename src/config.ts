@@ -11,6 +11,10 @@ export interface Config {
   /** Port and interface of the subgraph. */
   port: number;
   host: string;
+  /** NODE_ENV=production: W&B must be named (WANDB_BASE_URL); no demo emulator. */
+  production: boolean;
+  /** Port of a separate /metrics listener on `host` (METRICS_PORT); null serves /metrics on `port`. */
+  metricsPort: number | null;
   /** W&B API base URL; null means "start the embedded emulator". */
   wandbBaseUrl: string | null;
   /** Service API key used upstream when a caller sends none. */
@@ -54,12 +58,25 @@ export interface Config {
 
 /**
  * Reads the configuration from `env`. Throws an Error naming the variable
- * when a value is malformed.
+ * when a value is malformed, or when NODE_ENV=production leaves
+ * WANDB_BASE_URL unset (the demo emulator is for development only).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.WANDB_BASE_URL) {
+    throw new Error(
+      'WANDB_BASE_URL is required when NODE_ENV=production (e.g. https://api.wandb.ai or your W&B Server); ' +
+        'the demo emulator starts only outside production (npm start)',
+    );
+  }
+  const port = int(env, 'PORT', 4001, 0, 65535);
+  const metricsPort = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : null;
+  if (metricsPort !== null && metricsPort === port) throw new Error(`METRICS_PORT must differ from PORT, both are ${port}`);
   return {
-    port: int(env, 'PORT', 4001, 0, 65535),
+    port,
     host: env.HOST || '127.0.0.1',
+    production,
+    metricsPort,
     wandbBaseUrl: env.WANDB_BASE_URL ? url(env, 'WANDB_BASE_URL') : null,
     wandbApiKey: env.WANDB_API_KEY || null,
     wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,

@@ -26,7 +26,15 @@ if (values.paging !== 'offset' && values.paging !== 'keyset') throw new Error(`-
 if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`--delay must be a non-negative number of ms, got ${values.delay}`);
 
 const started = Date.now();
-const emulator = await startEmulator({ port, host: values.host, dataDir: values.data, seed: values['no-seed'] ? false : { historyScale: Number(values['seed-scale']) }, delayMs, paging: values.paging });
+const emulator = await startEmulator({ port, host: values.host, dataDir: values.data, seed: values['no-seed'] ? false : { historyScale: Number(values['seed-scale']) }, delayMs, paging: values.paging }).catch(
+  (error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    const why = code === 'EADDRINUSE' ? 'is already in use' : 'is not allowed';
+    process.stderr.write(`wandb-emulator: port ${port} on ${values.host} ${why}: pass another --port (or set EMULATOR_PORT)\n`);
+    process.exit(1);
+  },
+);
 const seeded = emulator.seeded ? ` (seeded ${emulator.seeded.runs} runs, ${emulator.seeded.historyRows} history rows in ${Date.now() - started} ms)` : '';
 process.stdout.write(
   [

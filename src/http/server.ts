@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import type { Config } from '../config.js';
 import { appUrlFor, createContext, upstreamClientFor, type ContextOptions, type RequestState } from '../context.js';
@@ -21,7 +20,9 @@ import { readBody } from './body.js';
 import { createCors } from './cors.js';
 import { isDashboardPath, serveDashboard } from './dashboard.js';
 import { sendJson } from './json.js';
+import { listen, origin } from './listen.js';
 import { sendMetrics } from './metricsEndpoint.js';
+import { startMetricsServer, type MetricsServer } from './metricsServer.js';
 import { createReadinessProbe } from './probes.js';
 import { pathOf, requestIdOf } from './requestLog.js';
 import { drainConnections } from './shutdown.js';
@@ -68,6 +69,8 @@ export interface SubgraphOptions {
   log?: (message: string) => void;
   /** Prometheus metrics served at /metrics; default: a new registry of this server's own. */
   metrics?: Metrics;
+  /** Serve /metrics on a listener of its own on this port (0: any free port) and not on `port`; default: on `port`. */
+  metricsPort?: number | null;
   /** How long close() lets in-flight requests finish before destroying their connections (default 10 s). */
   shutdownTimeoutMs?: number;
   /** The /ready probe of W&B: its time limit (default 2 s) and how long its answer is reused (default 1 s). */
@@ -115,6 +118,7 @@ export function subgraphOptionsFrom(
     policy: config.policy,
     live: config.live,
     logger,
+    metricsPort: config.metricsPort,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     redisUrl: config.redisUrl,
   };
@@ -126,6 +130,8 @@ export interface Subgraph {
   server: Server;
   logger: Logger;
   metrics: Metrics;
+  /** Where /metrics is served: on `port`, or on its own listener when metricsPort was given. */
+  metricsUrl: string;
   /**
    * Graceful shutdown: stops accepting connections, answers new requests on
    * kept-alive connections with 503 (and closes them), lets in-flight
@@ -271,7 +277,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     if (cors(req, res)) return;
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/ready') return ready(res);
-    if (url.pathname === '/metrics') return sendMetrics(res, metrics);
+    if (url.pathname === '/metrics' && !separateMetrics) return sendMetrics(res, metrics);
     if (closing) {
       state.errorCodes.push('SHUTTING_DOWN');
       return sendJson(res, 503, { errors: [{ message: 'the server is shutting down; retry the request', extensions: { code: 'SHUTTING_DOWN' } }] });
@@ -324,6 +330,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   }
 
   const maxBody = options.maxBodyBytes ?? 1_048_576;
+  const separateMetrics = options.metricsPort !== undefined && options.metricsPort !== null;
 
 
 
@@ -338,13 +345,22 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     formatError: maskGraphQLError,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
   const host = options.host ?? '127.0.0.1';
+  let port: number;
+  let metricsServer: MetricsServer | null = null;
+  try {
+    port = await listen(server, options.port ?? 0, host);
+    if (separateMetrics) metricsServer = await startMetricsServer(metrics, options.metricsPort!, host);
+  } catch (error) {
+    // A port in use: release what was started, and let the caller name the variable.
+    server.close();
+    await subscriptions.close();
+    live.closeAll();
+    await apollo.stop();
+    destroyUpstreamAgents(agents);
+    throw error;
+  }
+  server.keepAliveTimeout = 65_000;
   let closed: Promise<void> | null = null;
   async function shutdown(): Promise<void> {
     closing = true;
@@ -359,15 +375,17 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     destroyUpstreamAgents(agents);
     rateLimits?.close();
     await fleet?.close();
+    await metricsServer?.close();
     logger.info({ durationMs: Math.round(performance.now() - started) }, 'subgraph stopped');
   }
 
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/graphql`,
+    url: `${origin(host, port)}/graphql`,
     port,
     server,
     logger,
     metrics,
+    metricsUrl: metricsServer?.url ?? `${origin(host, port)}/metrics`,
     close: () => (closed ??= shutdown()),
   };
 }
