@@ -4,6 +4,8 @@ import { scrub } from '../security/credentials.js';
 
 /** Errors with a known code pass; anything else is masked so no internals leak (requestStatePlugin logs it). */
 export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  // Apollo's APQ check answers 400, coded as an internal error, when a hash does not match its query: the caller's mistake, not ours.
+  if (formatted.message === apqHashMismatch && formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && clientErrorCodes.has(code)) {
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
@@ -12,6 +14,8 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
   }
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
+
+const apqHashMismatch = 'provided sha does not match query';
 
 /** maskError for GraphQLErrors (subscriptions over WebSocket). */
 export function maskGraphQLError(error: GraphQLError): GraphQLError {

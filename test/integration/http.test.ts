@@ -76,6 +76,15 @@ describe('HTTP endpoint', () => {
       const hit = (await (await get({ extensions }, { 'apollo-require-preflight': 'true' })).json()) as any;
       expect(hit.data.run.state).toBe('FINISHED');
     });
+
+    it('answers a persisted-query hash that does not match its query with 400 BAD_REQUEST', async () => {
+      const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('{ __typename }').digest('hex') } };
+      const res = await fetch(closed.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }', extensions }) });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as any;
+      expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(body.errors[0].message).toMatch(/does not match/);
+    });
   });
 
   describe('Cache-Control', () => {
