@@ -1,19 +1,19 @@
 import type { RunResolvers, RunSampledHistoryArgs, RunState } from '../src/generated/subgraph.js';
 import type { Context } from '../src/context.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
-import type { RunField } from '../src/wandb/batch.js';
-import { encodeRunId, decodeRunId, type RunRef } from '../src/wandb/ids.js';
+import type { RunField } from '../src/wandb/documents.js';
+import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { historyWindowsSelected, runDetailsSelected, selects } from '../src/graphql/selection.js';
-import { decodeCursor } from '../src/wandb/cursor.js';
-import { badInput } from '../src/errors.js';
-import { firstWindowField, historyKeysWanted, scanHistory } from '../src/history/history.js';
-import { hasWindow, rememberWindow } from '../src/history/readAhead.js';
+import { runPlanSelected, selects } from '../src/graphql/selection.js';
+import { artifactsCall, fileCall, filesCalls, historyExtras, historyStart, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
+import { historyKeysWanted, historyPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
+import { readAheadPages } from '../src/history/readAhead.js';
 import { hasEnded, hintIfEnded } from '../src/graphql/cacheHints.js';
-import { sampleTargets } from '../src/history/sampling.js';
+import { callOn, fetchedWith, refOf } from '../src/loaders/calls.js';
+import { runObject, configObject, isoDate, runUrl, escapeHtml } from '../src/graphql/runValues.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
 import type { ArtifactConnectionParent } from './ArtifactConnection.js';
-import type { FileFieldsFragment } from '../src/generated/upstream.js';
+import type { FileFieldsFragment, SweepFieldsFragment } from '../src/generated/upstream.js';
 
 const states: Record<string, RunState> = {
   pending: 'PENDING',
@@ -29,7 +29,9 @@ const states: Record<string, RunState> = {
 export const Run: RunResolvers = {
   __resolveReference: (reference, ctx, info) => {
     const ref = 'path' in reference && typeof reference.path === 'string' ? safe(() => parseRunPath(reference.path as string)) : 'id' in reference ? decodeRunId(String(reference.id)) : null;
-    return ref ? ctx.loaders.runLoader.load({ ref, details: runDetailsSelected(info), prefetch: historyWindowsSelected(info) }) : null;
+    if (!ref) return null;
+    const plan = runPlanSelected(info);
+    return ctx.loaders.runLoader.load({ ref, details: plan.details, prefetch: plan.fields });
   },
   id: (r) => r.id || encodeRunId(refOf(r)),
   path: (r) => runPath(refOf(r)),
@@ -42,7 +44,7 @@ export const Run: RunResolvers = {
     if (!state) throw new Error(`unknown run state ${JSON.stringify(r.state)}`);
     return state;
   },
-  url: (r, _, ctx) => runUrl(ctx, r),
+  url: (r, _, ctx) => runUrl(ctx.appUrl, r),
   createdAt: (r) => isoDate(r.createdAt)!,
   heartbeatAt: (r) => isoDate(r.heartbeatAt),
   notes: (r) => r.notes,
@@ -51,16 +53,14 @@ export const Run: RunResolvers = {
   jobType: (r) => r.jobType,
   commit: (r) => r.commit,
   username: (r) => r.user?.username ?? null,
-  sweep: (r, _, ctx) => (r.sweepName ? ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName }) : null),
-  config: async (r, { keys }, ctx) => {
-    const raw = r.config ?? ((await field(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null);
-    return pick(unwrapConfig(parseObject(raw)), keys);
+  sweep: async (r, _, ctx) => {
+    if (!r.sweepName) return null;
+    const read = fetchedWith(r, sweepCall);
+    return read ? (read.value as SweepFieldsFragment | null) : ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName });
   },
-  summary: async (r, { keys }, ctx) => {
-    const raw = r.summaryMetrics ?? ((await field(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null);
-    return pick(parseObject(raw), keys);
-  },
-  systemMetrics: async (r, _, ctx) => parseObject(r.systemMetrics ?? ((await field(ctx, r, { kind: 'systemMetrics' })) as string | null)),
+  config: async (r, { keys }, ctx) => configObject(r.config ?? ((await call(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null), keys),
+  summary: async (r, { keys }, ctx) => runObject(r.summaryMetrics ?? ((await call(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null), keys),
+  systemMetrics: async (r, _, ctx) => runObject(r.systemMetrics ?? ((await call(ctx, r, { kind: 'systemMetrics' })) as string | null)),
   historyKeys: async (r, _, ctx, info) => {
     hintIfEnded(info, r);
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};
@@ -73,193 +73,69 @@ export const Run: RunResolvers = {
     return typeof last === 'number' && last >= 0 ? last : null;
   },
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx),
-  history: async (r, { keys, minStep, maxStep, first, after }, ctx, info) => {
-    inRange('first', first, 1, 10_000);
+  history: async (r, args, ctx, info) => {
+    const start = historyStart(args);
     hintIfEnded(info, r);
-    if (minStep != null && minStep < 0) throw badInput(`minStep must be ≥ 0, got ${minStep}`);
-    const start = after != null ? stepOf(after) + 1 : (minStep ?? 0);
     const hk = await historyKeysOf(ctx, r);
-    const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
-    const end = Math.min(maxStep ?? Infinity, lastStep + 1);
-    const wanted = historyKeysWanted(keys);
-    // Rows keep _timestamp/_runtime only when asked for, as sampledHistory projects to the keys.
-    const extras = wanted ? (['timestamp', 'runtime'] as const).filter((f) => selects(info, ['edges', 'node'], f)).map((f) => `_${f}`) : [];
-    const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
-    const { rows, hasNextPage } = await scanHistory((f) => field(ctx, r, f), { keys: wanted, extras, start, end, first, density, prefetched: r.prefetched });
-    if (hasNextPage && hasEnded(r)) readAheadNextPage(ctx, r, wanted, rows[rows.length - 1].step + 1, first, maxStep ?? null);
-    return { rows, keys: keys && keys.length > 0 ? keys : null, hasNextPage, hasPreviousPage: start > (minStep ?? 0) };
+    const extras = historyExtras(historyKeysWanted(args.keys), { timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') });
+    const load = (f: RunField) => call(ctx, r, f);
+    const page = await historyPage(load, { keys: args.keys, start, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, first: args.first, extras }, hk, r.prefetched);
+    if (page.hasNextPage && r.readAhead && hasEnded(r)) {
+      const next = { keys: historyKeysWanted(args.keys), start: page.rows[page.rows.length - 1].step + 1, first: args.first, maxStep: args.maxStep ?? null, lastStep: hk.lastStep ?? -1 };
+      readAheadPages({ cache: ctx.readAhead, principal: ctx.principal }, runPath(refOf(r)), load, next);
+    }
+    return page;
   },
-  file: async (r, { name }, ctx) => {
-    const page = (await field(ctx, r, { kind: 'files', names: [name], first: 1, after: null })) as FilesPage;
-    return page?.edges[0]?.node ?? null;
-  },
-  files: async (r, { names, first, after }, ctx, info) => {
-    inRange('first', first, 1, 1000);
-    const upstreamAfter = after != null ? decodeCursor('files', after) : null;
-    const wantsCount = selects(info, [], 'totalCount');
-    const [page, count] = await Promise.all([
-      field(ctx, r, { kind: 'files', names: names ?? null, first, after: upstreamAfter }) as Promise<FilesPage>,
-      // With names, W&B counts all the run's files; the named ones are counted below instead.
-      wantsCount && !names ? (field(ctx, r, { kind: 'fileCount' }) as Promise<number | null>) : Promise.resolve(null),
-    ]);
+  file: async (r, { name }, ctx) => ((await call(ctx, r, fileCall(name))) as FilesPage | null)?.edges[0]?.node ?? null,
+  files: async (r, args, ctx, info) => {
+    const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'));
+    const names = args.names ?? null;
+    const [page, count] = await Promise.all([call(ctx, r, pageCall) as Promise<FilesPage | null>, countCall && !names ? (call(ctx, r, countCall) as Promise<number | null>) : null]);
     const parent: RunFileConnectionParent = {
       files: page?.edges.map((e) => e.node).filter((n): n is FileFieldsFragment => n !== null) ?? [],
       cursors: page?.edges.map((e) => e.cursor) ?? [],
       hasNextPage: page?.pageInfo.hasNextPage ?? false,
-      hasPreviousPage: after != null,
+      hasPreviousPage: args.after != null,
       totalCount: names ? null : (count ?? 0),
-      countNamed: names ? () => countNamed(ctx, r, names) : null,
+      // With names, W&B counts all the run's files; the named ones are read back and counted instead.
+      countNamed: names && countCall ? async () => ((await call(ctx, r, countCall)) as FilesPage | null)?.edges.length ?? 0 : null,
     };
     return parent;
   },
-  loggedArtifacts: (r, args, ctx) => artifacts(r, 'outputArtifacts', args, ctx),
-  usedArtifacts: (r, args, ctx) => artifacts(r, 'inputArtifacts', args, ctx),
+  loggedArtifacts: (r, args, ctx) => artifacts(ctx, r, artifactsCall('outputArtifacts', args)),
+  usedArtifacts: (r, args, ctx) => artifacts(ctx, r, artifactsCall('inputArtifacts', args)),
   html: (r, { height, hidden }, ctx) => {
     inRange('height', height, 1, 10_000);
     const style = `border:none;width:100%;height:${height}px;${hidden ? 'display:none;' : ''}`;
-    return `<iframe src="${escapeHtml(`${runUrl(ctx, r)}?jupyter=true`)}" style="${style}"></iframe>`;
+    return `<iframe src="${escapeHtml(`${runUrl(ctx.appUrl, r)}?jupyter=true`)}" style="${style}"></iframe>`;
   },
 };
 
-/**
- * Sampled history of one run: with keys, rows holding all of them
- * (upstream sampledHistory, x axis first); without keys, whole rows
- * (history) or system metrics (events).
- */
+/** Run.sampledHistory (and each run of RunConnection.histories). */
 export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, ctx: Context): Promise<unknown[]> {
-  const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
-  const keys = args.keys ?? [];
-  if (args.stream === 'SYSTEM') {
-    // W&B's events take no keys: read them (up to the most W&B serves), keep those holding every
-    // key, and sample evenly among them, keeping the first and last.
-    const events = ((await field(ctx, r, { kind: 'events', samples: keys.length === 0 ? samples : maxEvents })) as string[]).map(
-      (t) => JSON.parse(t) as Record<string, unknown>,
-    );
-    if (keys.length === 0) return events;
-    const holding = events.filter((row) => keys.every((k) => k in row));
-    const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
-    return chosen.map((row) => pick(row, [...new Set([args.xAxis ?? '_step', ...keys])]));
-  }
-  if (keys.length === 0) return ((await field(ctx, r, { kind: 'history', minStep: null, maxStep: null, samples })) as string[]).map((t) => JSON.parse(t));
-  const spec = JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples });
-  return (await field(ctx, r, { kind: 'sampledHistory', spec })) as unknown[];
+  const field = sampledHistoryCall(args);
+  return sampledRows(field, await call(ctx, r, field), args);
 }
 
 // Private:
-
-/** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
-const readAheadRows = 3000;
-
-/**
- * Fetches, in the background, the first windows of the next pages (an
- * ended run's history does not change), guessing that each page ends
- * `first` steps later, as it does for a run logged every step; a wrong
- * guess only means that page asks W&B itself.
- */
-function readAheadNextPage(ctx: Context, r: RunParent, keys: string[] | null, start: number, first: number, maxStep: number | null): void {
-  if (!ctx.readAhead) return;
-  const remembered = { cache: ctx.readAhead, principal: ctx.principal };
-  const path = runPath(refOf(r));
-  const lastStep = (r.historyKeys as { lastStep?: number } | null | undefined)?.lastStep ?? -1;
-  // Memory stays bounded by the page size: big pages are read only one ahead.
-  const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (first + 1))));
-  for (let k = 0; k < depth; k++) {
-    const from = start + k * first;
-    if (from > lastStep) return;
-    const next = firstWindowField(keys, from, first, maxStep);
-    if (!next || hasWindow(remembered, path, next)) continue;
-    const value = field(ctx, r, next);
-    value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
-    rememberWindow(remembered, path, next, value, first + 1);
-  }
-}
-
-/** The most events read when filtering system metrics by key. */
-const maxEvents = 10_000;
 
 interface FilesPage {
   edges: { cursor: string; node: FileFieldsFragment | null }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-interface HistoryKeysJson {
-  lastStep?: number;
-  keys?: Record<string, { typeCounts?: { type: string; count: number }[] }>;
-}
-
-function refOf(r: RunParent): RunRef {
-  return { entity: r.entity, project: r.project, runId: r.name };
-}
-
-function field(ctx: Context, r: RunParent, f: RunField): Promise<unknown> {
-  return ctx.loaders.runFieldLoader.load({ ref: refOf(r), field: f });
+function call(ctx: Context, r: RunParent, field: RunField): Promise<unknown> {
+  return callOn(ctx.loaders, r, field);
 }
 
 async function historyKeysOf(ctx: Context, r: RunParent): Promise<HistoryKeysJson> {
-  const value = r.historyKeys !== undefined ? r.historyKeys : await field(ctx, r, { kind: 'historyKeys' });
+  const value = r.historyKeys !== undefined ? r.historyKeys : await call(ctx, r, { kind: 'historyKeys' });
   return (value ?? {}) as HistoryKeysJson;
 }
 
-/** Rows per step of the rarest key, from W&B's per-key value counts. */
-function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: number): number {
-  if (lastStep < 0) return 1;
-  const counts = keys.map((k) => (hk.keys?.[k]?.typeCounts ?? []).reduce((n, t) => n + t.count, 0));
-  return Math.max(Math.min(...counts) / (lastStep + 1), 1e-6);
-}
-
-function stepOf(cursor: string): number {
-  const step = Number(decodeCursor('history', cursor));
-  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
-  return step;
-}
-
-async function artifacts(r: RunParent, kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }, ctx: Context): Promise<ArtifactConnectionParent> {
-  inRange('first', args.first, 1, 1000);
-  const after = args.after != null ? decodeCursor('artifacts', args.after) : null;
-  const page = (await field(ctx, r, { kind, first: args.first, after })) as ArtifactConnectionParent['page'];
-  return { page, hasPreviousPage: after !== null };
-}
-
-async function countNamed(ctx: Context, r: RunParent, names: readonly string[]): Promise<number> {
-  const page = (await field(ctx, r, { kind: 'files', names: [...names], first: names.length, after: null })) as FilesPage;
-  return page?.edges.length ?? 0;
-}
-
-function parseObject(text: string | null | undefined): Record<string, unknown> {
-  if (!text) return {};
-  const value: unknown = JSON.parse(text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-/** W&B stores config values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */
-function unwrapConfig(raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k === '_wandb' || k === 'wandb_version') continue;
-    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
-  }
-  return out;
-}
-
-function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
-  if (!keys) return obj;
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (Object.hasOwn(obj, k)) out[k] = obj[k];
-  return out;
-}
-
-/** W&B prints some dates without a zone; they are UTC. */
-function isoDate(value: string | null | undefined): string | null {
-  if (!value) return null;
-  return /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
-}
-
-function runUrl(ctx: Context, r: RunParent): string {
-  return `${ctx.appUrl}/${encodeURIComponent(r.entity)}/${encodeURIComponent(r.project)}/runs/${encodeURIComponent(r.name)}`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+async function artifacts(ctx: Context, r: RunParent, field: Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }>): Promise<ArtifactConnectionParent> {
+  const page = (await call(ctx, r, field)) as ArtifactConnectionParent['page'];
+  return { page, hasPreviousPage: field.after !== null };
 }
 
 function safe<T>(f: () => T): T | null {

@@ -1,6 +1,7 @@
 import { createUpstreamClient, type UpstreamClient } from './wandb/client.js';
 import type { Limiter, PolicyHooks, UpstreamPolicy } from './wandb/policy.js';
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
+import { createWandbApi, type WandbApi } from './wandb/api.js';
 import type { UpstreamAgents } from './wandb/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './history/readAhead.js';
@@ -17,6 +18,8 @@ export interface RequestState {
 /** What every resolver gets: built per request, with that request's credentials. */
 export interface Context {
   upstream: UpstreamClient;
+  /** The W&B reads, as named methods over `upstream`. */
+  wandb: WandbApi;
   loaders: Loaders;
   /** Base URL of the W&B app, for Run.url. */
   appUrl: string;
@@ -58,9 +61,11 @@ export function createContext(options: ContextOptions, header: string | undefine
   const service = options.serviceKey ? `Basic ${Buffer.from(`api:${options.serviceKey}`).toString('base64')}` : null;
   const authorization = caller ?? service;
   const upstream = upstreamClientFor(options, authorization);
+  const wandb = createWandbApi(upstream);
   return {
     upstream,
-    loaders: createLoaders(upstream, options.onBatch),
+    wandb,
+    loaders: createLoaders(wandb, options.onBatch),
     appUrl: options.appUrl,
     authorization,
     principal: principalOf(authorization),

@@ -2,24 +2,24 @@ import type { QueryResolvers } from '../../src/generated/subgraph.js';
 import { parseRunPath, runPath } from '../../src/wandb/paths.js';
 import { recallRun, rememberRun } from '../../src/history/readAhead.js';
 import type { RunParent } from '../../src/loaders/runLoader.js';
-import type { RunField } from '../../src/wandb/batch.js';
-import { historyWindowsSelected, runDetailsSelected } from '../../src/graphql/selection.js';
+import type { RunField } from '../../src/wandb/documents.js';
+import { runPlanSelected } from '../../src/graphql/selection.js';
 import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/graphql/cacheHints.js';
 
 /**
- * A query asking only for an ended run's immutable data (e.g. the next page
+ * The run and every call its selection makes, in one upstream request. A
+ * query asking only for an ended run's immutable data (e.g. the next page
  * of its history) is served from what was read ahead for this caller, when
  * all of it is there: no upstream request.
  */
 export const run: NonNullable<QueryResolvers['run']> = async (_, { path }, ctx, info) => {
   const ref = parseRunPath(path);
-  const details = runDetailsSelected(info);
-  const prefetch = historyWindowsSelected(info);
+  const { details, fields } = runPlanSelected(info);
   const immutable = selectsOnlyImmutable(info);
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
-  const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), details, prefetch) : undefined;
-  const found = recalled ?? (await ctx.loaders.runLoader.load({ ref, details, prefetch }));
+  const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), details, fields) : undefined;
+  const found = recalled ?? (await ctx.loaders.runLoader.load({ ref, details, prefetch: fields }));
   if (found && !recalled && immutable && hasEnded(found)) rememberRun(remembered, runPath(ref), details, found);
   hintIfEnded(info, found, immutable);
-  return found;
+  return found && { ...found, readAhead: true };
 };

@@ -1,75 +1,99 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
-import { firstWindowField, historyKeysWanted } from '../history/history.js';
-import { decodeCursor } from '../wandb/cursor.js';
-import type { RunField } from '../wandb/batch.js';
-import type { FieldNode, GraphQLObjectType, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
+import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type FilesArgs, type HistoryArgs, type SampledHistoryArgs } from './runCalls.js';
+import type { FieldNode, GraphQLField, GraphQLObjectType, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 
-/** Keys wanted of a JSON field: false (not selected), null (all keys), or the keys. */
-export type KeysWanted = false | null | string[];
-
-/** Which of a run's heavy fields a query selects, so upstream is asked only for those. */
-export interface RunDetailFlags {
-  config: KeysWanted;
-  summary: KeysWanted;
-  systemMetrics: boolean;
-  historyKeys: boolean;
-}
-
-export const noDetails: RunDetailFlags = { config: false, summary: false, systemMetrics: false, historyKeys: false };
+export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/documents.js';
 
 /**
  * Looks ahead in the query at the Run selections under the current field,
- * following `path` (e.g. ["nodes"] and ["edges", "node"] for a connection),
- * through fragments and aliases, and says which heavy fields they select.
- * `config(keys:)`/`summary(keys:)` selected several times want the union of
- * their keys, or all keys when one of them has none.
+ * following `paths` (e.g. ["nodes"] and ["edges", "node"] for a
+ * connection), through fragments and aliases, and plans what the document
+ * that finds the runs reads of each: the heavy fields of RunFields
+ * (`config(keys:)`/`summary(keys:)` selected several times want the union
+ * of their keys, or all keys when one of them has none) and every call the
+ * Run resolvers will make (runCalls.ts), each distinct call once. Fields
+ * with invalid arguments are left out (their resolver reports the error).
+ * `connection` names RunConnection.histories selections directly under
+ * the current field (Query.runs).
  */
-export function runDetailsSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]]): RunDetailFlags {
-  const runType = info.schema.getType('Run') as GraphQLObjectType;
-  const flags: RunDetailFlags = { ...noDetails };
-  const runFields = paths.flatMap((path) => descend(info, info.fieldNodes, path));
-  for (const field of runFields) {
-    const name = field.name.value;
-    if (name === 'config' || name === 'summary') {
-      const def = runType.getFields()[name];
-      const { keys } = getArgumentValues(def, field, info.variableValues) as { keys?: string[] | null };
-      flags[name] = union(flags[name], keys ?? null);
-    } else if (name === 'systemMetrics') flags.systemMetrics = true;
-    // The history connection needs the last step (and key counts) to know where to stop.
-    else if (name === 'historyKeys' || name === 'lastStep' || name === 'history') flags.historyKeys = true;
-  }
-  return flags;
-}
-
-/**
- * The first history window of every `history` connection selected under
- * the current field (along `paths`), computed from its arguments as the
- * connection will: the run lookup fetches them in the same upstream
- * request, so a page of a dense history costs one request. Selections with
- * invalid arguments are skipped (the connection reports the error).
- */
-export function historyWindowsSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]]): RunField[] {
-  const history = (info.schema.getType('Run') as GraphQLObjectType).getFields().history;
-  const fields = paths.flatMap((path) => descend(info, info.fieldNodes, path)).filter((f) => f.name.value === 'history');
-  const windows: RunField[] = [];
-  for (const node of fields) {
+export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]], connection = false): RunPlan {
+  const runFields = (info.schema.getType('Run') as GraphQLObjectType).getFields();
+  const details: RunDetailFlags = { ...noDetails };
+  const calls = new Map<string, RunField>();
+  const add = (field: RunField | null) => {
+    if (field) calls.set(fieldKey(field), field);
+  };
+  const args = <T>(def: GraphQLField<unknown, unknown>, node: FieldNode) => getArgumentValues(def, node, info.variableValues) as T;
+  for (const node of paths.flatMap((path) => descend(info, info.fieldNodes, path))) {
+    const name = node.name.value;
     try {
-      const args = getArgumentValues(history, node, info.variableValues) as { keys?: string[] | null; minStep?: number | null; maxStep?: number | null; first: number; after?: string | null };
-      if (!Number.isInteger(args.first) || args.first < 1 || args.first > 10_000) continue;
-      const start = args.after != null ? Number(decodeCursor('history', args.after)) + 1 : (args.minStep ?? 0);
-      if (!Number.isInteger(start) || start < 0) continue;
-      const window = firstWindowField(historyKeysWanted(args.keys), start, args.first, args.maxStep ?? null);
-      if (window) windows.push(window);
+      switch (name) {
+        case 'config':
+        case 'summary':
+          details[name] = union(details[name], args<{ keys?: string[] | null }>(runFields[name], node).keys ?? null);
+          break;
+        case 'systemMetrics':
+          details.systemMetrics = true;
+          break;
+        case 'historyKeys':
+        case 'lastStep':
+          details.historyKeys = true;
+          break;
+        case 'history': {
+          // The connection needs the last step (and key counts) to know where to stop.
+          details.historyKeys = true;
+          const rowFields = fieldsBelow(info, node, ['edges', 'node']);
+          historyFirstCalls(args<HistoryArgs>(runFields.history, node), { timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') }).forEach(add);
+          break;
+        }
+        case 'sampledHistory':
+          add(sampledHistoryCall(args<SampledHistoryArgs>(runFields.sampledHistory, node)));
+          break;
+        case 'file':
+          add(fileCall(args<{ name: string }>(runFields.file, node).name));
+          break;
+        case 'files': {
+          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), fieldsBelow(info, node, []).has('totalCount'));
+          add(page);
+          add(count);
+          break;
+        }
+        case 'loggedArtifacts':
+        case 'usedArtifacts':
+          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node)));
+          break;
+        case 'sweep':
+          add(sweepCall);
+          break;
+      }
     } catch {
-      // Invalid arguments: nothing to fetch ahead.
+      // Invalid arguments: nothing planned; the resolver reports the error.
     }
   }
-  return windows;
+  if (connection) {
+    const histories = (info.schema.getType('RunConnection') as GraphQLObjectType).getFields().histories;
+    for (const node of descend(info, info.fieldNodes, []).filter((f) => f.name.value === 'histories')) {
+      try {
+        add(sampledHistoryCall(args<SampledHistoryArgs>(histories, node)));
+      } catch {
+        // As above.
+      }
+    }
+  }
+  return { details, fields: [...calls.values()] };
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */
 export function selects(info: GraphQLResolveInfo, path: readonly string[], name: string): boolean {
   return descend(info, info.fieldNodes, path).some((f) => f.name.value === name);
+}
+
+/** The field nodes reached from `nodes` by following `path` (response names are ignored; field names count). */
+export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
+  let current = nodes.flatMap((n) => fieldsOf(info, n.selectionSet));
+  for (const step of path) current = current.filter((f) => f.name.value === step).flatMap((f) => fieldsOf(info, f.selectionSet));
+  return current;
 }
 
 // Private:
@@ -80,11 +104,9 @@ function union(a: KeysWanted, b: null | string[]): KeysWanted {
   return [...new Set([...a, ...b])];
 }
 
-/** The field nodes reached from `nodes` by following `path` (response names are ignored; field names count). */
-export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
-  let current = nodes.flatMap((n) => fieldsOf(info, n.selectionSet));
-  for (const step of path) current = current.filter((f) => f.name.value === step).flatMap((f) => fieldsOf(info, f.selectionSet));
-  return current;
+/** Names of the fields selected below one field node, along `path`. */
+function fieldsBelow(info: GraphQLResolveInfo, node: FieldNode, path: readonly string[]): Set<string> {
+  return new Set(descend(info, [node], path).map((f) => f.name.value));
 }
 
 function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined): FieldNode[] {

@@ -1,4 +1,5 @@
-import type { RunField } from '../wandb/batch.js';
+import type { RunField } from '../wandb/documents.js';
+import { sampleTargets } from './sampling.js';
 
 /** A history row with its step. */
 export interface StepRow {
@@ -104,20 +105,32 @@ function stepRows(field: RunField, value: unknown): StepRow[] {
   return (value as Record<string, unknown>[]).map((row) => ({ step: row._step as number, row }));
 }
 
-/** The complete windows fetched with the run that match this scan's keys. */
+/** The signature of a keyed window's keys (as windowField orders them), or null for whole rows. */
+function signature(keys: readonly string[] | null): string | null {
+  return keys === null ? null : JSON.stringify(['_step', ...keys.filter((k) => k !== '_step')]);
+}
+
+/** The complete windows fetched with the run (base rows and extras), by key signature. */
 function prefetchedWindows(scan: HistoryScan): Ahead[] {
-  const sig = scan.keys === null ? null : JSON.stringify(['_step', ...scan.keys.filter((k) => k !== '_step')]);
   return (scan.prefetched ?? []).flatMap(({ field, value }): Ahead[] => {
-    if (field.kind === 'history' && sig === null && field.minStep !== null && field.maxStep !== null && field.samples >= field.maxStep - field.minStep) {
+    if (field.kind === 'history' && scan.keys === null && field.minStep !== null && field.maxStep !== null && field.samples >= field.maxStep - field.minStep) {
       return [{ keys: null, lo: field.minStep, size: field.maxStep - field.minStep, rows: stepRows(field, value) }];
     }
-    if (field.kind === 'sampledHistory' && sig !== null) {
-      const spec = JSON.parse(field.spec) as { keys: string[]; minStep: number; maxStep: number; samples: number };
+    if (field.kind === 'sampledHistory' && scan.keys !== null) {
+      const spec = JSON.parse(field.spec) as { keys: string[]; minStep?: number; maxStep?: number; samples: number };
+      if (spec.minStep === undefined || spec.maxStep === undefined) return [];
       const size = spec.maxStep + 1 - spec.minStep;
-      if (JSON.stringify(spec.keys) === sig && spec.samples >= size) return [{ keys: sig, lo: spec.minStep, size, rows: stepRows(field, value) }];
+      if (spec.samples >= size) return [{ keys: JSON.stringify(spec.keys), lo: spec.minStep, size, rows: stepRows(field, value) }];
     }
     return [];
   });
+}
+
+/** The rows of [lo, hi) from a complete window fetched with the run, when one starts at lo and covers hi. */
+function known(ahead: readonly Ahead[], keys: readonly string[] | null, lo: number, hi: number): StepRow[] | undefined {
+  const sig = signature(keys);
+  const w = ahead.find((a) => a.keys === sig && a.lo === lo && a.lo + a.size >= hi);
+  return w && (w.lo + w.size === hi ? w.rows : w.rows.filter((r) => r.step < hi));
 }
 
 async function readWindow(
@@ -129,18 +142,86 @@ async function readWindow(
   ahead: readonly Ahead[],
 ): Promise<StepRow[]> {
   // A complete window fetched with the run, starting here and reaching at least hi, holds every row needed.
-  const known = ahead.find((w) => w.lo === lo && w.lo + w.size >= hi);
   const baseField = windowField(scan.keys, lo, hi, samples);
-  const base = known ? known.rows.filter((r) => r.step < hi) : stepRows(baseField, await load(baseField));
+  const base = known(ahead, scan.keys, lo, hi) ?? stepRows(baseField, await load(baseField));
   if (scan.keys === null) return base;
   // sampledHistory returns only rows holding every key of a spec: each extra key gets a spec of
   // its own, sent in the same upstream request, so rows without it are not lost.
   const extras = scan.extras ?? [];
-  const more = (await Promise.all(extras.map((x) => load(windowField([...scan.keys!, x], lo, hi, samples))))) as Record<string, unknown>[][];
+  const more = await Promise.all(
+    extras.map(async (x) => {
+      const keys = [...scan.keys!, x];
+      const field = windowField(keys, lo, hi, samples);
+      return known(ahead, keys, lo, hi) ?? stepRows(field, await load(field));
+    }),
+  );
   const rows = base.map((r) => ({ step: r.step, row: { ...r.row } }));
   more.forEach((extraRows, i) => {
-    const byStep = new Map(extraRows.map((r) => [r._step as number, r[extras[i]]]));
+    const byStep = new Map(extraRows.map((r) => [r.step, r.row[extras[i]]]));
     for (const r of rows) if (byStep.has(r.step)) r.row[extras[i]] = byStep.get(r.step);
   });
   return rows;
+}
+
+/** W&B's historyKeys JSON: the last step and, per key, the types seen with their counts. */
+export interface HistoryKeysJson {
+  lastStep?: number;
+  keys?: Record<string, { typeCounts?: { type: string; count: number }[] }>;
+}
+
+/** Rows per step of the rarest key, from W&B's per-key value counts. */
+export function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: number): number {
+  if (lastStep < 0) return 1;
+  const counts = keys.map((k) => (hk.keys?.[k]?.typeCounts ?? []).reduce((n, t) => n + t.count, 0));
+  return Math.max(Math.min(...counts) / (lastStep + 1), 1e-6);
+}
+
+/** One page of Run.history: its rows, the keys it projects to, and its neighbours. */
+export interface HistoryPage {
+  rows: StepRow[];
+  /** The keys asked for, or null for whole rows. */
+  keys: string[] | null;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/**
+ * A page of history from `start` up to `maxStep` (exclusive) and the run's
+ * last step: windows fetched with the run are used as they are; the rest
+ * is read with `load`.
+ */
+export async function historyPage(
+  load: (field: RunField) => Promise<unknown>,
+  page: { keys: readonly string[] | null | undefined; start: number; minStep: number | null; maxStep: number | null; first: number; extras: string[] },
+  hk: HistoryKeysJson,
+  prefetched: HistoryScan['prefetched'],
+): Promise<HistoryPage> {
+  const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
+  const end = Math.min(page.maxStep ?? Infinity, lastStep + 1);
+  const wanted = historyKeysWanted(page.keys);
+  const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
+  const { rows, hasNextPage } = await scanHistory(load, { keys: wanted, extras: page.extras, start: page.start, end, first: page.first, density, prefetched });
+  return { rows, keys: page.keys && page.keys.length > 0 ? [...page.keys] : null, hasNextPage, hasPreviousPage: page.start > (page.minStep ?? 0) };
+}
+
+/**
+ * The rows of Run.sampledHistory from the call sampledHistoryCall chose:
+ * upstream sampledHistory rows as they are; whole history rows parsed; for
+ * the SYSTEM stream, events holding every key, sampled evenly (keeping the
+ * first and last) and projected to the x axis and the keys.
+ */
+export function sampledRows(field: RunField, value: unknown, args: { keys?: readonly string[] | null; samples?: number | null; xAxis?: string | null }): unknown[] {
+  if (field.kind === 'sampledHistory') return value as unknown[];
+  const rows = (value as string[]).map((t) => JSON.parse(t) as Record<string, unknown>);
+  const keys = args.keys ?? [];
+  if (field.kind !== 'events' || keys.length === 0) return rows;
+  const samples = args.samples ?? 500;
+  const holding = rows.filter((row) => keys.every((k) => k in row));
+  const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
+  const projection = [...new Set([args.xAxis ?? '_step', ...keys])];
+  return chosen.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const k of projection) if (Object.hasOwn(row, k)) out[k] = row[k];
+    return out;
+  });
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { fieldKey, type RunField } from '../wandb/documents.js';
+import { firstWindowField } from './history.js';
 
 /**
  * A small per-process cache for reading an ended run's history page after
@@ -63,7 +65,7 @@ export function principalOf(authorization: string | null): string {
 
 // Keys. Runs are remembered with the detail flags they were fetched with; windows by their exact upstream field.
 const runKey = (principal: string, path: string, details: unknown) => `${principal}|run|${path}|${JSON.stringify(details)}`;
-const windowKey = (principal: string, path: string, field: unknown) => `${principal}|win|${path}|${JSON.stringify(field)}`;
+const windowKey = (principal: string, path: string, field: RunField) => `${principal}|win|${path}|${fieldKey(field)}`;
 
 interface Remembered {
   cache: ReadAheadCache | undefined;
@@ -75,7 +77,12 @@ interface Remembered {
  * were read ahead for this caller (a window still on its way is waited
  * for); else undefined (ask W&B).
  */
-export async function recallRun<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+export async function recallRun<R extends { prefetched?: { field: RunField; key: string; value: unknown }[] }, F extends RunField = RunField>(
+  ctx: Remembered,
+  path: string,
+  details: unknown,
+  windows: readonly F[],
+): Promise<R | undefined> {
   if (!ctx.cache) return undefined;
   const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
   if (!run) return undefined;
@@ -85,14 +92,14 @@ export async function recallRun<R extends { prefetched?: { field: F; value: unkn
     const values = await Promise.all(pending);
     // A window serves one page: a scan never asks for it again, so it leaves the cache now.
     for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
-    return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
+    return { ...run, prefetched: windows.map((field, i) => ({ field, key: fieldKey(field), value: values[i] })) };
   } catch {
     return undefined;
   }
 }
 
 /** Remembers an ended run (without its windows) and the windows fetched with it, for this caller. */
-export function rememberRun<R extends { prefetched?: { field: unknown; value: unknown }[] }>(ctx: Remembered, path: string, details: unknown, run: R): void {
+export function rememberRun<R extends { prefetched?: { field: RunField; value: unknown }[] }>(ctx: Remembered, path: string, details: unknown, run: R): void {
   if (!ctx.cache) return;
   const { prefetched, ...bare } = run;
   ctx.cache.set(runKey(ctx.principal, path, details), bare, 1);
@@ -104,7 +111,7 @@ export function rememberRun<R extends { prefetched?: { field: unknown; value: un
  * still on its way is remembered as its promise (counted at `expectedRows`)
  * so that the next request waits for it instead of asking again.
  */
-export function rememberWindow(ctx: Remembered, path: string, field: unknown, value: unknown, expectedRows = 1): void {
+export function rememberWindow(ctx: Remembered, path: string, field: RunField, value: unknown, expectedRows = 1): void {
   const cache = ctx.cache;
   if (!cache) return;
   const key = windowKey(ctx.principal, path, field);
@@ -124,6 +131,36 @@ export function rememberWindow(ctx: Remembered, path: string, field: unknown, va
 }
 
 /** True when this caller already has that window read ahead. */
-export function hasWindow(ctx: Remembered, path: string, field: unknown): boolean {
+export function hasWindow(ctx: Remembered, path: string, field: RunField): boolean {
   return ctx.cache?.has(windowKey(ctx.principal, path, field)) ?? false;
+}
+
+/** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
+const readAheadRows = 3000;
+
+/**
+ * Fetches, in the background, the first windows of the pages after one
+ * that ended before `start` (an ended run's history does not change),
+ * guessing that each page ends `first` steps later, as it does for a run
+ * logged every step; a wrong guess only means that page asks W&B itself.
+ * Only for runs a Query.run returned: that is where the windows are recalled.
+ */
+export function readAheadPages(
+  ctx: Remembered,
+  path: string,
+  load: (field: RunField) => Promise<unknown>,
+  page: { keys: string[] | null; start: number; first: number; maxStep: number | null; lastStep: number },
+): void {
+  if (!ctx.cache) return;
+  // Memory stays bounded by the page size: big pages are read only one ahead.
+  const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (page.first + 1))));
+  for (let k = 0; k < depth; k++) {
+    const from = page.start + k * page.first;
+    if (from > page.lastStep) return;
+    const next = firstWindowField(page.keys, from, page.first, page.maxStep);
+    if (!next || hasWindow(ctx, path, next)) continue;
+    const value = load(next);
+    value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
+    rememberWindow(ctx, path, next, value, page.first + 1);
+  }
 }

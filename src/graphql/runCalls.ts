@@ -1,0 +1,95 @@
+/**
+ * Which upstream calls each Run field makes, from its arguments: the one
+ * mapping shared by the resolvers (which make the calls) and the planner
+ * (selection.ts, which compiles the same calls into the document that
+ * finds the run, so the resolvers find their values already there).
+ * Invalid arguments throw BAD_USER_INPUT.
+ */
+import type { RunField } from '../wandb/documents.js';
+import { decodeCursor } from '../wandb/cursor.js';
+import { inRange } from '../wandb/paths.js';
+import { badInput } from '../errors.js';
+import { firstWindowField, historyKeysWanted, windowField } from '../history/history.js';
+
+/** The most events read when filtering system metrics by key. */
+export const maxEvents = 10_000;
+
+export interface SampledHistoryArgs {
+  keys?: readonly string[] | null;
+  samples?: number | null;
+  xAxis?: string | null;
+  stream?: string | null;
+}
+
+/**
+ * sampledHistory (and RunConnection.histories): with keys, upstream
+ * sampledHistory over them (x axis first); without keys, whole rows
+ * (history); the SYSTEM stream reads events (all W&B serves when filtering by key).
+ */
+export function sampledHistoryCall(args: SampledHistoryArgs): RunField {
+  const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
+  const keys = args.keys ?? [];
+  if (args.stream === 'SYSTEM') return { kind: 'events', samples: keys.length === 0 ? samples : maxEvents };
+  if (keys.length === 0) return { kind: 'history', minStep: null, maxStep: null, samples };
+  return { kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) };
+}
+
+export interface HistoryArgs {
+  keys?: readonly string[] | null;
+  minStep?: number | null;
+  maxStep?: number | null;
+  first: number;
+  after?: string | null;
+}
+
+/** The first step a history page reads. */
+export function historyStart(args: HistoryArgs): number {
+  inRange('first', args.first, 1, 10_000);
+  if (args.minStep != null && args.minStep < 0) throw badInput(`minStep must be ≥ 0, got ${args.minStep}`);
+  if (args.after == null) return args.minStep ?? 0;
+  const step = Number(decodeCursor('history', args.after));
+  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
+  return step + 1;
+}
+
+/** Row fields (_timestamp, _runtime) a keyed history page adds to its rows, from the node fields selected. */
+export function historyExtras(keys: readonly string[] | null, selected: { timestamp: boolean; runtime: boolean }): string[] {
+  if (!keys) return [];
+  return (['timestamp', 'runtime'] as const).filter((f) => selected[f]).map((f) => `_${f}`);
+}
+
+/** The windows a history page's scan reads first (the page's rows and their extras): fetched with the run. */
+export function historyFirstCalls(args: HistoryArgs, selected: { timestamp: boolean; runtime: boolean }): RunField[] {
+  const keys = historyKeysWanted(args.keys);
+  const start = historyStart(args);
+  const base = firstWindowField(keys, start, args.first, args.maxStep ?? null);
+  if (!base) return [];
+  const hi = Math.min(start + args.first + 1, args.maxStep ?? Infinity);
+  return [base, ...historyExtras(keys, selected).map((x) => windowField([...keys!, x], start, hi, hi - start))];
+}
+
+export function fileCall(name: string): RunField {
+  return { kind: 'files', names: [name], first: 1, after: null };
+}
+
+export interface FilesArgs {
+  names?: readonly string[] | null;
+  first: number;
+  after?: string | null;
+}
+
+/** A page of files; with totalCount, the count (W&B's for all files, or the named ones read back). */
+export function filesCalls(args: FilesArgs, withCount: boolean): { page: RunField; count: RunField | null } {
+  inRange('first', args.first, 1, 1000);
+  const names = args.names ? [...args.names] : null;
+  const page: RunField = { kind: 'files', names, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null };
+  if (!withCount) return { page, count: null };
+  return { page, count: names ? { kind: 'files', names, first: names.length, after: null } : { kind: 'fileCount' } };
+}
+
+export function artifactsCall(kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }): Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }> {
+  inRange('first', args.first, 1, 1000);
+  return { kind, first: args.first, after: args.after != null ? decodeCursor('artifacts', args.after) : null };
+}
+
+export const sweepCall: RunField = { kind: 'sweep' };

@@ -1,0 +1,47 @@
+/** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
+
+/** A JSON object field (summary, system metrics), projected to `keys` when given; {} when empty or not an object. */
+export function runObject(text: string | null | undefined, keys?: readonly string[] | null): Record<string, unknown> {
+  return pick(parseObject(text), keys);
+}
+
+/** The run's config: W&B stores values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */
+export function configObject(text: string | null | undefined, keys?: readonly string[] | null): Record<string, unknown> {
+  const raw = parseObject(text);
+  const out: Record<string, unknown> = {};
+  for (const k of keys ?? Object.keys(raw)) {
+    if (k === '_wandb' || k === 'wandb_version' || !Object.hasOwn(raw, k)) continue;
+    const v = raw[k];
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
+  }
+  return out;
+}
+
+/** W&B prints some dates without a zone; they are UTC. */
+export function isoDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
+}
+
+export function runUrl(appUrl: string, r: { entity: string; project: string; name: string }): string {
+  return `${appUrl}/${encodeURIComponent(r.entity)}/${encodeURIComponent(r.project)}/runs/${encodeURIComponent(r.name)}`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// Private:
+
+function parseObject(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
+  if (!keys) return obj;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(obj, k)) out[k] = obj[k];
+  return out;
+}

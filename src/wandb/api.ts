@@ -1,0 +1,144 @@
+/**
+ * The W&B reads this subgraph makes, as named methods over one request's
+ * upstream client. Each method sends ONE document from the compiler
+ * (documents.ts) and maps its answer back: values per key in key order,
+ * a coded error where W&B failed a part, planned calls attached to the
+ * runs they were read with.
+ */
+import type { UpstreamClient, UpstreamFieldError } from './client.js';
+import { fieldError } from './client.js';
+import {
+  artifactsDocument,
+  fieldKey,
+  runFieldsDocument,
+  runLookupDocument,
+  runsPageDocument,
+  sweepsDocument,
+  valueOf,
+  type RunField,
+  type RunLookup,
+  type RunPlan,
+  type RunsPageArgs,
+} from './documents.js';
+import { notFound } from '../errors.js';
+import type { ArtifactFieldsFragment, RunFieldsFragment, RunsPageQuery, SweepFieldsFragment } from '../generated/upstream.js';
+import type { RunRef } from './ids.js';
+
+/** A call's value read with the run (by the document that found it). */
+export interface Fetched {
+  field: RunField;
+  key: string;
+  value: unknown;
+}
+
+/**
+ * A run as this subgraph holds it: W&B's fields plus where it lives, and
+ * the planned calls' values read with it.
+ */
+export type RunParent = RunFieldsFragment & {
+  entity: string;
+  project: string;
+  prefetched?: Fetched[];
+  /** Set on the run Query.run returns: its history scans read ahead for the caller's next page. */
+  readAhead?: boolean;
+};
+
+export interface RunsPage {
+  runs: RunParent[];
+  cursors: string[];
+  hasNextPage: boolean;
+  totalCount: number | null;
+}
+
+export function createWandbApi(client: UpstreamClient) {
+  return {
+    /** A page of a project's runs, each with the plan's calls: one request. */
+    async runsPage(args: RunsPageArgs, plan: RunPlan): Promise<RunsPage> {
+      const { query, variables } = runsPageDocument(args, plan);
+      const { data, errors } = await client.requestPartial<RunsPageQuery & { project: { runs: { edges: { node: Record<string, unknown> }[] } | null } | null }>(query, variables);
+      // A planned call W&B failed on one run is left out: its resolver asks again and reports the error.
+      const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node');
+      const fatal = errors.find((e) => !failed.includes(e));
+      if (fatal || !data) throw fieldError(fatal ?? { message: 'W&B returned no data' });
+      const edges = data.project?.runs?.edges ?? [];
+      return {
+        runs: edges.map((e, i) => withFetched(e.node, args, plan.fields, failed.filter((f) => f.path![3] === i).map((f) => f.path![5]))),
+        cursors: edges.map((e) => e.cursor),
+        hasNextPage: data.project?.runs?.pageInfo.hasNextPage ?? false,
+        totalCount: data.project?.runCount ?? null,
+      };
+    },
+
+    /** Runs by path, each with its plan's calls: one request; null for a run that does not exist. */
+    async lookupRuns(lookups: readonly RunLookup[]): Promise<(RunParent | null | Error)[]> {
+      const { query, variables, aliases } = runLookupDocument(lookups);
+      const { data, errors } = await client.requestPartial<Record<string, Record<string, Record<string, unknown> | null> | null>>(query, variables);
+      return lookups.map(({ ref, plan }, i) => {
+        const [p, r] = aliases[i];
+        const error = errors.find((e) => !e.path || (e.path[0] === p && (e.path.length === 1 || (e.path[1] === r && e.path.length === 2))));
+        if (error) return fieldError(error);
+        const run = data?.[p]?.[r];
+        if (!run) return null;
+        const failed = errors.filter((e) => e.path?.[0] === p && e.path[1] === r).map((e) => e.path![2]);
+        return withFetched(run, ref, plan.fields, failed);
+      });
+    },
+
+    /** Calls on runs already found, any number of runs: one request. A run gone is NOT_FOUND. */
+    async runFields(requests: readonly { ref: RunRef; field: RunField }[]): Promise<unknown[]> {
+      const { query, variables, locations } = runFieldsDocument(requests);
+      const { data, errors } = await client.requestPartial<Record<string, { run: Record<string, unknown> | null } | null>>(query, variables);
+      return requests.map(({ ref, field }, i) => {
+        const [r, f] = locations[i];
+        const error = errors.find((e: UpstreamFieldError) => !e.path || (e.path[0] === r && (e.path.length < 3 || e.path[2] === f)));
+        if (error) return fieldError(error);
+        const run = data?.[r]?.run;
+        if (!run) return notFound(`run ${ref.entity}/${ref.project}/${ref.runId} not found`);
+        return valueOf(field, run[f]);
+      });
+    },
+
+    /** Sweeps by project and name: one request; null when absent. */
+    async sweeps(keys: readonly { entity: string; project: string; name: string }[]): Promise<(SweepFieldsFragment | null | Error)[]> {
+      const { query, variables } = sweepsDocument(keys);
+      const { data, errors } = await client.requestPartial<Record<string, { sweep: SweepFieldsFragment | null } | null>>(query, variables);
+      return keys.map((_, i) => {
+        const error = errors.find((e) => !e.path || e.path[0] === `s${i}`);
+        return error ? fieldError(error) : (data?.[`s${i}`]?.sweep ?? null);
+      });
+    },
+
+    /** Artifacts by W&B id: one request; null when absent. */
+    async artifacts(ids: readonly string[]): Promise<(ArtifactFieldsFragment | null | Error)[]> {
+      const { query, variables } = artifactsDocument(ids);
+      const { data, errors } = await client.requestPartial<Record<string, ArtifactFieldsFragment | null>>(query, variables);
+      return ids.map((_, i) => {
+        const error = errors.find((e) => !e.path || e.path[0] === `a${i}`);
+        return error ? fieldError(error) : (data?.[`a${i}`] ?? null);
+      });
+    },
+  };
+}
+
+export type WandbApi = ReturnType<typeof createWandbApi>;
+
+// Private:
+
+/** The run with where it lives and its planned calls' values (those W&B did not fail). */
+function withFetched(run: Record<string, unknown>, where: { entity: string; project: string }, fields: readonly RunField[], failed: readonly (string | number)[]): RunParent {
+  const out = run as RunParent;
+  out.entity = where.entity;
+  out.project = where.project;
+  if (fields.length === 0) return out;
+  const prefetched: Fetched[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const alias = `f${i}`;
+    if (failed.includes(alias)) continue;
+    const value = valueOf(fields[i], run[alias]);
+    if (value === undefined) continue;
+    prefetched.push({ field: fields[i], key: fieldKey(fields[i]), value });
+    delete run[alias];
+  }
+  out.prefetched = prefetched;
+  return out;
+}
