@@ -4,7 +4,7 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { runPlanSelected, selects } from '../src/graphql/selection.js';
+import { artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
 import { artifactsCall, fileCall, filesCalls, historyExtras, historyStart, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { historyKeysWanted, historyPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
 import { readAheadPages } from '../src/history/readAhead.js';
@@ -102,8 +102,8 @@ export const Run: RunResolvers = {
     };
     return parent;
   },
-  loggedArtifacts: (r, args, ctx) => artifacts(ctx, r, artifactsCall('outputArtifacts', args)),
-  usedArtifacts: (r, args, ctx) => artifacts(ctx, r, artifactsCall('inputArtifacts', args)),
+  loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('outputArtifacts', args, artifactEdges(selectedBelow(info)))),
+  usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('inputArtifacts', args, artifactEdges(selectedBelow(info)))),
   html: (r, { height, hidden }, ctx) => {
     inRange('height', height, 1, 10_000);
     const style = `border:none;width:100%;height:${height}px;${hidden ? 'display:none;' : ''}`;

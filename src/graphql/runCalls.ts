@@ -87,9 +87,14 @@ export function filesCalls(args: FilesArgs, withCount: boolean): { page: RunFiel
   return { page, count: names ? { kind: 'files', names, first: names.length, after: null } : { kind: 'fileCount' } };
 }
 
-export function artifactsCall(kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }): Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }> {
+/** A page of logged or used artifacts; `edges` false when only totalCount is selected (no artifact is read). */
+export function artifactsCall(
+  kind: 'outputArtifacts' | 'inputArtifacts',
+  args: { first: number; after?: string | null },
+  edges: boolean,
+): Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }> {
   inRange('first', args.first, 1, 1000);
-  return { kind, first: args.first, after: args.after != null ? decodeCursor('artifacts', args.after) : null };
+  return { kind, first: args.first, after: args.after != null ? decodeCursor('artifacts', args.after) : null, edges };
 }
 
 export const sweepCall: RunField = { kind: 'sweep' };

@@ -61,7 +61,7 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
         }
         case 'loggedArtifacts':
         case 'usedArtifacts':
-          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node)));
+          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), artifactEdges(fieldsBelow(info, node, []))));
           break;
         case 'sweep':
           add(sweepCall);
@@ -82,6 +82,16 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
     }
   }
   return { details, fields: [...calls.values()] };
+}
+
+/** True when an artifact connection's selection needs its edges (not only totalCount). */
+export function artifactEdges(selected: Set<string>): boolean {
+  return selected.has('edges') || selected.has('pageInfo');
+}
+
+/** Names of the fields the current field selects. */
+export function selectedBelow(info: GraphQLResolveInfo): Set<string> {
+  return new Set(descend(info, info.fieldNodes, []).map((f) => f.name.value));
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */

@@ -36,7 +36,8 @@ export type RunField =
   | { kind: 'events'; samples: number }
   | { kind: 'files'; names: string[] | null; first: number; after: string | null }
   | { kind: 'fileCount' }
-  | { kind: 'outputArtifacts' | 'inputArtifacts'; first: number; after: string | null }
+  /** `edges` false: the count alone (no artifact is read). */
+  | { kind: 'outputArtifacts' | 'inputArtifacts'; first: number; after: string | null; edges: boolean }
   | { kind: 'sweep' };
 
 /** What to read of a run in the document that finds it: the fragment's heavy fields and extra calls. */
@@ -279,6 +280,7 @@ class Compilation {
         return `files(names: ${vars.add('[String]', field.names)}, first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { edges { cursor node { ...FileFields } } pageInfo { hasNextPage endCursor } }`;
       case 'outputArtifacts':
       case 'inputArtifacts':
+        if (!field.edges) return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount }`;
         this.used.add('artifact');
         return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount edges { cursor node { ...ArtifactFields } } pageInfo { hasNextPage endCursor } }`;
       case 'sweep':

@@ -29,8 +29,8 @@ const everyCall: RunField[] = [
   { kind: 'events', samples: 10 },
   { kind: 'files', names: null, first: 3, after: null },
   { kind: 'fileCount' },
-  { kind: 'outputArtifacts', first: 3, after: null },
-  { kind: 'inputArtifacts', first: 3, after: null },
+  { kind: 'outputArtifacts', first: 3, after: null, edges: true },
+  { kind: 'inputArtifacts', first: 3, after: null, edges: false },
   { kind: 'sweep' },
 ];
 const details = { config: ['lr'], summary: null, systemMetrics: true, historyKeys: false };
@@ -44,7 +44,7 @@ const dynamic = {
   ]).query,
   sweeps: sweepsDocument([{ entity: 'e', project: 'p', name: 's' }]).query,
   artifacts: artifactsDocument(['QXJ0aWZhY3Q6MQ==']).query,
-  runFields: runFieldsDocument([...everyCall.map((field) => ({ ref, field })), { ref: { ...ref, runId: 'def' }, field: { kind: 'outputArtifacts', first: 3, after: null } }]).query,
+  runFields: runFieldsDocument([...everyCall.map((field) => ({ ref, field })), { ref: { ...ref, runId: 'def' }, field: { kind: 'outputArtifacts', first: 3, after: null, edges: true } }]).query,
 };
 
 function documents(): [string, string][] {
