@@ -26,6 +26,8 @@ const { values } = parseArgs({
     delay: { type: 'string', default: '50' },
     runs: { type: 'string', default: '5' },
     reps: { type: 'string', default: '15' },
+    // Scenarios to run (comma-separated numbers); all by default.
+    only: { type: 'string', default: '1,2,3,4' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'BENCHMARKS.md' },
   },
@@ -33,6 +35,7 @@ const { values } = parseArgs({
 const DELAY = Number(values.delay);
 const RUNS = Number(values.runs);
 const REPS = Number(values.reps);
+const ONLY = new Set(values.only!.split(','));
 const QUICK = values.quick;
 const HISTORY_STEPS = QUICK ? 100_000 : 1_000_000;
 
@@ -116,7 +119,7 @@ const setLongRunState = (state: string) => db.prepare(`UPDATE runs SET state = ?
 await startChild();
 
 // --- 1. Side by side with the best direct W&B document ---
-{
+if (ONLY.has('1')) {
   log('scenario 1: side by side with direct documents');
   emulator.setDelay(DELAY);
   // A running run: its pages are not read ahead, so both sides read what they show.
@@ -254,7 +257,7 @@ await startChild();
 }
 
 // --- 2. Throughput against a static upstream answer, with the ceiling ---
-{
+if (ONLY.has('2')) {
   log('scenario 2: throughput vs the ceiling');
   const page = await subgraph('{ runs(entity: "acme-ml", project: "image-classification", first: 1) { nodes { path } } }');
   const path = page.runs.nodes[0].path;
@@ -316,7 +319,7 @@ await startChild();
 }
 
 // --- 3 and 4. Full history scan and deep paging ---
-{
+if (ONLY.has('3')) {
   const run = longRun;
   emulator.setDelay(DELAY);
   const path = 'demo/bench/million1';

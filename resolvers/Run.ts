@@ -8,7 +8,7 @@ import { artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/g
 import { artifactsCall, fileCall, filesCalls, historyExtras, historyStart, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { historyKeysWanted, historyPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
 import { readAheadPages } from '../src/history/readAhead.js';
-import { hasEnded, hintIfEnded } from '../src/graphql/cacheHints.js';
+import { hasEnded } from '../src/graphql/cacheHints.js';
 import { callOn, fetchedWith, refOf } from '../src/loaders/calls.js';
 import { runObject, configObject, isoDate, runUrl, escapeHtml } from '../src/graphql/runValues.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
@@ -61,8 +61,7 @@ export const Run: RunResolvers = {
   config: async (r, { keys }, ctx) => configObject(r.config ?? ((await call(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null), keys),
   summary: async (r, { keys }, ctx) => runObject(r.summaryMetrics ?? ((await call(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null), keys),
   systemMetrics: async (r, _, ctx) => runObject(r.systemMetrics ?? ((await call(ctx, r, { kind: 'systemMetrics' })) as string | null)),
-  historyKeys: async (r, _, ctx, info) => {
-    hintIfEnded(info, r);
+  historyKeys: async (r, _, ctx) => {
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};
     return Object.keys(keys)
       .sort()
@@ -75,7 +74,6 @@ export const Run: RunResolvers = {
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx),
   history: async (r, args, ctx, info) => {
     const start = historyStart(args);
-    hintIfEnded(info, r);
     const hk = await historyKeysOf(ctx, r);
     const extras = historyExtras(historyKeysWanted(args.keys), { timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') });
     const load = (f: RunField) => call(ctx, r, f);

@@ -5,6 +5,7 @@ import { createWandbApi, type WandbApi } from './wandb/api.js';
 import type { UpstreamAgents } from './wandb/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './history/readAhead.js';
+import type { CacheHints } from './graphql/cacheHints.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -16,7 +17,7 @@ export interface RequestState {
 }
 
 /** What every resolver gets: built per request, with that request's credentials. */
-export interface Context {
+export interface Context extends CacheHints {
   upstream: UpstreamClient;
   /** The W&B reads, as named methods over `upstream`. */
   wandb: WandbApi;
@@ -62,13 +63,17 @@ export function createContext(options: ContextOptions, header: string | undefine
   const authorization = caller ?? service;
   const upstream = upstreamClientFor(options, authorization);
   const wandb = createWandbApi(upstream);
+  let principal: string | undefined;
   return {
     upstream,
     wandb,
     loaders: createLoaders(wandb, options.onBatch),
     appUrl: options.appUrl,
     authorization,
-    principal: principalOf(authorization),
+    // Hashed when first needed (reading ahead): most requests never need it.
+    get principal() {
+      return (principal ??= principalOf(authorization));
+    },
     live: options.live,
     readAhead: options.readAhead,
   };

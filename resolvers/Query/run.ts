@@ -20,6 +20,6 @@ export const run: NonNullable<QueryResolvers['run']> = async (_, { path }, ctx, 
   const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), details, fields) : undefined;
   const found = recalled ?? (await ctx.loaders.runLoader.load({ ref, details, prefetch: fields }));
   if (found && !recalled && immutable && hasEnded(found)) rememberRun(remembered, runPath(ref), details, found);
-  hintIfEnded(info, found, immutable);
+  hintIfEnded(ctx, info, found, immutable);
   return found && { ...found, readAhead: true };
 };

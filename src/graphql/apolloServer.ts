@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.js';
 import { maskError } from './masking.js';
 import { requestStatePlugin } from './plugins/requestState.js';
+import { cacheControlPlugin } from './cacheHints.js';
 
 /** The Apollo server of the subgraph's schema: limits, cache control, inline traces, request state and error masking. */
 export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryLimits: Partial<QueryLimits> | undefined): ApolloServer<Context> {
@@ -19,7 +20,8 @@ export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryL
     stopOnTerminationSignals: false,
     plugins: [
       // Cache-Control from the hints resolvers set (immutable history of ended runs); none otherwise.
-      ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
+      ApolloServerPluginCacheControlDisabled(),
+      cacheControlPlugin(),
       // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       requestStatePlugin(logger),

@@ -204,7 +204,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => ({ ...createContext(contextOptions, req.headers.authorization), request: state }),
+      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization), { request: state }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');

@@ -1,4 +1,3 @@
-import { GraphQLClient, ClientError } from 'graphql-request';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
@@ -62,15 +61,34 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
   });
-  const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
+  const url = `${options.baseUrl}/graphql`;
+  headers['content-type'] = 'application/json';
+  headers.accept = 'application/json';
+  const attempt = { [idempotencyHeader]: '1', ...headers };
+  const once = { [idempotencyHeader]: '0', ...headers };
 
+  // A plain POST and one JSON.parse: a GraphQL client library would parse each (large, compiled)
+  // document again to find its operation name, and copy the answer through web streams.
   async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+    let status: number;
+    let text: string;
+    let response: Response;
     try {
-      const res = await client.rawRequest<T>(query, variables, { [idempotencyHeader]: idempotent ? '1' : '0' });
-      return { data: (res.data ?? null) as T | null, errors: (res.errors ?? []) as UpstreamFieldError[] };
+      response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }) });
+      status = response.status;
+      text = await response.text();
     } catch (error) {
-      throw upstreamError(error);
+      throw transportError(error);
     }
+    if (status < 200 || status >= 300) throw statusError(status, response.headers);
+    let body: { data?: T | null; errors?: unknown } | null;
+    try {
+      body = JSON.parse(text) as { data?: T | null; errors?: unknown } | null;
+    } catch {
+      throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+    }
+    if (typeof body !== 'object' || body === null) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not a GraphQL result');
+    return { data: body.data ?? null, errors: Array.isArray(body.errors) ? (body.errors as UpstreamFieldError[]) : [] };
   }
 
   return {
@@ -105,21 +123,22 @@ export function fieldError(error: UpstreamFieldError) {
 
 // Private:
 
-/** Maps a transport failure to a coded error; never includes bodies or keys. */
-function upstreamError(error: unknown) {
-  if (error instanceof ClientError) {
-    const status = error.response.status;
-    if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
-    if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
-    if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
-    if (status === 429) {
-      const wait = retryAfterMs(error.response.headers?.get('retry-after') ?? null);
-      return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)', wait === null ? {} : { retryAfter: Math.ceil(wait / 1000) });
-    }
-    if (error.response.headers?.get('x-upstream-bad-body')) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
-    if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
-    return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
+/** Maps an HTTP status W&B answered with to a coded error; never includes bodies or keys. */
+function statusError(status: number, headers: Headers) {
+  if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
+  if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
+  if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
+  if (status === 429) {
+    const wait = retryAfterMs(headers.get('retry-after'));
+    return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)', wait === null ? {} : { retryAfter: Math.ceil(wait / 1000) });
   }
+  if (headers.get('x-upstream-bad-body')) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+  if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
+  return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
+}
+
+/** Maps a transport failure (no answer) to a coded error. */
+function transportError(error: unknown) {
   const name = (error as { name?: string })?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return codedError('UPSTREAM_TIMEOUT', 'W&B did not answer in time');
   if (error instanceof SyntaxError) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');

@@ -1,0 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../emulator/src/server.js';
+import { DEMO_API_KEY } from '../../emulator/src/seed.js';
+const emulator = await startEmulator({ dataDir: mkdtempSync(join(tmpdir(), 'prof-')), seed: { historyScale: 0.05 } });
+const auth = `Basic ${Buffer.from(`api:${DEMO_API_KEY}`).toString('base64')}`;
+const r = await fetch(`${emulator.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query: '{ project(name: "image-classification", entityName: "acme-ml") { runs(first: 50) { edges { node { name state config summaryMetrics } } } } }' }) });
+const t = await r.text();
+console.log('direct bytes', t.length);
+console.log(t.slice(0, 1500));
+await emulator.close();
