@@ -10,7 +10,8 @@ export const Artifact: ArtifactResolvers = {
   digest: (a) => a.digest,
   description: (a) => a.description,
   state: (a) => a.state,
-  aliases: (a) => a.aliases.map((l) => l.alias),
+  // W&B lists the version alias "v<N>" among the aliases; like the Python client's Artifact.aliases, the field leaves it out.
+  aliases: (a) => a.aliases.map((l) => l.alias).filter((alias) => !/^v\d+$/.test(alias)),
   metadata: (a) => (a.metadata ? (JSON.parse(a.metadata) as unknown) : {}),
   sizeBytes: (a) => a.size,
   createdAt: (a) => (/[zZ]|[+-]\d\d:?\d\d$/.test(a.createdAt) ? a.createdAt : `${a.createdAt}Z`),

@@ -14,6 +14,7 @@ import { createRun, updateRun } from './store/runs.js';
 import { appendEvents, appendHistory } from './store/history.js';
 import { declareFile, writeFileContent } from './store/files.js';
 import { createArtifact, useArtifact } from './store/artifacts.js';
+import { b64md5, type ManifestEntry } from './store/manifests.js';
 import { createSweep } from './store/sweeps.js';
 
 /** The demo user's API key (W&B keys are 40 characters). */
@@ -144,11 +145,11 @@ class Seeder {
   seed(): SeedResult {
     const db = this.db;
     const demo = createUser(db, { username: 'demo', name: 'Demo User', email: 'demo@example.com' });
-    addApiKey(db, demo.id, DEMO_API_KEY);
+    addApiKey(db, demo.id, DEMO_API_KEY, { name: 'demo-key', description: 'Demo key (published in the README)' });
     const teamId = createEntity(db, TEAM, true);
     addMember(db, demo.id, teamId);
     const other = createUser(db, { username: 'other', name: 'Other User', email: 'other@example.com' });
-    addApiKey(db, other.id, OTHER_API_KEY);
+    addApiKey(db, other.id, OTHER_API_KEY, { name: 'other-key', description: 'Second demo user' });
 
     const created = iso(BASE_MS);
     const project = (entityId: number, entity: string, name: string, repo: string, user: typeof demo, hosts: readonly string[]): ProjectCtx => ({
@@ -259,13 +260,11 @@ class Seeder {
           projectId: p.id,
           typeName: 'dataset',
           collectionName: 'imagenet-subset',
-          digest: r.hex(32),
+          manifest: seedManifest(r.hex(32), 13_421_772_800 - version * 148_204_544, [['train.tar', 0.96], ['val.tar', 0.04]]),
           description: version === 0 ? 'ImageNet subset: 100 classes, 128k train / 5k val images' : 'Relabelled val split, deduplicated train images',
           metadata: JSON.stringify({ num_classes: 100, train_images: 128_000 - version * 1_412, val_images: 5_000, image_size: 224, source: 'imagenet-1k' }),
           aliases: version === 1 ? ['stable'] : [],
           runId: outcome.rowId,
-          size: 13_421_772_800 - version * 148_204_544,
-          fileCount: 2,
           now: iso(createdMs + 120_000),
         });
         datasets.push({ id: art.id, name: `imagenet-subset:v${version}` });
@@ -276,7 +275,7 @@ class Seeder {
           projectId: p.id,
           typeName: 'model',
           collectionName: collection,
-          digest: r.hex(32),
+          manifest: seedManifest(r.hex(32), MODEL_BYTES[String(plan.config.model)] ?? 100_000_000, [['model.pt', 1]]),
           description: `${String(plan.config.model)} trained by ${plan.displayName}`,
           metadata: JSON.stringify({
             architecture: plan.config.model,
@@ -288,8 +287,6 @@ class Seeder {
           aliases: i === longRun ? ['best'] : [],
           runId: outcome.rowId,
           historyStep: outcome.lastStep,
-          size: MODEL_BYTES[String(plan.config.model)] ?? 100_000_000,
-          fileCount: 1,
           now: iso(outcome.endMs),
         });
         models.push({ id: art.id, name: collection, model: String(plan.config.model), acc: plan.accFinal, endMs: outcome.endMs, config: plan.config });
@@ -369,13 +366,11 @@ class Seeder {
           projectId: p.id,
           typeName: 'dataset',
           collectionName: 'instruct-mix',
-          digest: r.hex(32),
+          manifest: seedManifest(r.hex(32), 84_213_760 - version * 4_915_200, [['alpaca.jsonl', 0.5], ['dolly.jsonl', 0.3], ['oasst1.jsonl', 0.2]]),
           description: version === 0 ? 'Instruction mix: alpaca, dolly, oasst1' : 'Instruction mix with toxic and duplicate samples filtered out',
           metadata: JSON.stringify({ num_examples: 52_000 - version * 3_187, sources: ['alpaca', 'dolly', 'oasst1'], format: 'jsonl' }),
           aliases: [],
           runId: outcome.rowId,
-          size: 84_213_760 - version * 4_915_200,
-          fileCount: 3,
           now: iso(createdMs + 90_000),
         });
         datasets.push({ id: art.id, name: `instruct-mix:v${version}` });
@@ -388,14 +383,16 @@ class Seeder {
           projectId: p.id,
           typeName: 'model',
           collectionName: collection,
-          digest: r.hex(32),
+          manifest: seedManifest(r.hex(32), plan.config.method === 'full' ? 14_483_464_192 : 1_638_400 * loraR, [
+            ['README.md', 0],
+            ['adapter_config.json', 0],
+            ['adapter_model.safetensors', 1],
+          ]),
           description: `${String(plan.config.method)} adapter of ${model}`,
           metadata: JSON.stringify({ base_model: model, method: plan.config.method, lora_r: loraR, val_loss: outcome.valLoss }),
           aliases: [],
           runId: outcome.rowId,
           historyStep: outcome.lastStep,
-          size: plan.config.method === 'full' ? 14_483_464_192 : 1_638_400 * loraR,
-          fileCount: 3,
           now: iso(outcome.endMs),
         });
         models.push({ id: art.id, name: collection, model, acc: plan.accFinal, endMs: outcome.endMs, config: plan.config });
@@ -1011,6 +1008,19 @@ function sortedTimes(r: Rng, n: number, from: number, to: number): number[] {
   const times: number[] = [];
   for (let i = 0; i < n; i++) times.push(Math.floor((from + r.next() * (to - from)) / 1000) * 1000);
   return times.sort((a, b) => a - b);
+}
+
+/**
+ * The files of a demo artifact version: `total` bytes split by weight (a
+ * weight of 0 is a small text file of 1 to 4 KiB), the first weighted file
+ * taking what rounding leaves, and MD5s derived from `seed`, so that the
+ * manifest and the version digest are the same on every seeding.
+ */
+function seedManifest(seed: string, total: number, files: readonly (readonly [string, number])[]): ManifestEntry[] {
+  const sizes = files.map(([path, weight]) => (weight === 0 ? 1024 + (hash(`${seed}:${path}`) % 3072) : Math.floor(total * weight)));
+  const first = files.findIndex(([, weight]) => weight > 0);
+  sizes[first] += total - sizes.reduce((a, b) => a + b, 0);
+  return files.map(([path], i) => ({ path, size: sizes[i], digest: b64md5(`${seed}:${path}`) }));
 }
 
 /** FNV-1a, 32 bits: seeds per-run streams from a run's id. */

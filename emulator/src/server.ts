@@ -4,6 +4,7 @@ import { execute, GraphQLError, parse, validate, type DocumentNode, type GraphQL
 import { openDb, type Db } from './store/db.js';
 import { userByApiKey } from './store/accounts.js';
 import { fileById, readFileContent, writeFileContent } from './store/files.js';
+import { manifestContent } from './store/manifests.js';
 import { createEmulatorSchema } from './schema.js';
 import { createUrlSigner } from './storage.js';
 import { ingestFileStream } from './filestream.js';
@@ -106,7 +107,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return send(res, 400, { errors: [{ message: 'expected a JSON body {"query": string, "variables"?: object}' }] });
     }
     const variables = (typeof body.variables === 'object' && body.variables !== null ? body.variables : {}) as Record<string, unknown>;
-    const operationName = typeof body.operationName === 'string' ? body.operationName : null;
+    // wandb-core (the Go side of the newest client) sends "operationName": "" for "none given".
+    const operationName = typeof body.operationName === 'string' && body.operationName !== '' ? body.operationName : null;
     count++;
     requests.push({ operationName, query: body.query, variables });
     if (requests.length > 1000) requests.shift();
@@ -152,6 +154,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function storage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const match = /^\/storage\/(upload|files)\/(\d+)(?:\/.*)?$/.exec(url.pathname);
     const signature = url.searchParams.get('sig') ?? '';
+    const manifest = /^\/storage\/manifests\/(\d{1,15})(?:\/.*)?$/.exec(url.pathname);
+    if (manifest) return manifestFile(req, res, Number(manifest[1]), signature);
     if (!match) return send(res, 404, { error: 'no such object' });
     const fileId = Number(match[2]);
     const upload = match[1] === 'upload';
@@ -173,6 +177,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     return send(res, 405, { error: `${req.method} not allowed here` });
+  }
+
+  /** An artifact version's manifest JSON, by signed URL. */
+  function manifestFile(req: IncomingMessage, res: ServerResponse, artifactId: number, signature: string): void {
+    if (!signer.verify('manifest', artifactId, signature)) return send(res, 403, { error: 'invalid or expired signature' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: `${req.method} not allowed here` });
+    const content = manifestContent(db, artifactId);
+    if (!content) return send(res, 404, { error: 'no such manifest' });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': content.length });
+    res.end(req.method === 'HEAD' ? undefined : content);
   }
 
   function authenticate(req: IncomingMessage): UserRow | null {

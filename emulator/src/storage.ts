@@ -8,7 +8,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export interface UrlSigner {
   uploadUrl(baseUrl: string, fileId: number): string;
   downloadUrl(baseUrl: string, fileId: number, name: string): string;
-  verify(purpose: 'put' | 'get', fileId: number, signature: string): boolean;
+  /** Where an artifact version's manifest JSON downloads from. */
+  manifestUrl(baseUrl: string, artifactId: number): string;
+  verify(purpose: 'put' | 'get' | 'manifest', id: number, signature: string): boolean;
 }
 
 /** A signer keyed by the database's secret. */
@@ -18,8 +20,9 @@ export function createUrlSigner(secret: string): UrlSigner {
     uploadUrl: (baseUrl, fileId) => `${baseUrl}/storage/upload/${fileId}?sig=${sign('put', fileId)}`,
     downloadUrl: (baseUrl, fileId, name) =>
       `${baseUrl}/storage/files/${fileId}/${name.split('/').map(encodeURIComponent).join('/')}?sig=${sign('get', fileId)}`,
-    verify(purpose, fileId, signature) {
-      const expected = Buffer.from(sign(purpose, fileId));
+    manifestUrl: (baseUrl, artifactId) => `${baseUrl}/storage/manifests/${artifactId}/wandb_manifest.json?sig=${sign('manifest', artifactId)}`,
+    verify(purpose, id, signature) {
+      const expected = Buffer.from(sign(purpose, id));
       const given = Buffer.from(signature);
       return given.length === expected.length && timingSafeEqual(given, expected);
     },

@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Emulator } from '../src/server.js';
 import { createSweep } from '../src/store/sweeps.js';
-import { DEMO_API_KEY } from '../src/seed.js';
+import { addMember } from '../src/store/accounts.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../src/seed.js';
 import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { clientOperation, hasShared, sharedDir, startTestEmulator, storageId, wandbClient } from './helpers/emulator.js';
 
 const d = hasShared ? describe : describe.skip;
@@ -72,6 +74,7 @@ d('the official client documents', () => {
     expect(info.data!.serverInfo.latestLocalVersionInfo.outOfDate).toBe(false);
     const features = await client.gql(op('server_features'));
     expect(features.data!.serverInfo.features).toContainEqual({ name: 'MARK_RUN_FILES_UPLOADED', isEnabled: true });
+    expect(features.data!.serverInfo.features).toContainEqual({ name: 'PROJECT_ARTIFACT_COLLECTION_MEMBERSHIP', isEnabled: true });
   });
 
   it('the capability probe lists createRunFiles and features by introspection', async () => {
@@ -297,8 +300,8 @@ d('the official client documents', () => {
     const first = conn.edges[0].node;
     expect(first).toMatchObject({ versionIndex: 0, artifactType: { name: 'model' }, digest: 'a'.repeat(32), historyStep: 5, ttlIsInherited: true });
     expect(first.artifactSequence).toMatchObject({ name: 'my-model', project: { name: PROJECT, entity: { name: ENTITY } } });
-    expect(first.aliases.map((a: any) => a.alias).sort()).toEqual(['best']);
-    expect(conn.edges[1].node.aliases.map((a: any) => a.alias)).toEqual(['latest']);
+    expect(first.aliases.map((a: any) => a.alias).sort()).toEqual(['best', 'v0']);
+    expect(conn.edges[1].node.aliases.map((a: any) => a.alias).sort()).toEqual(['latest', 'v1']);
     const out2024 = await client.gql(op('run_output_artifacts_2024'), { entity: ENTITY, project: PROJECT, runName: RUN, perPage: 1 });
     expect(out2024.data!.project.run.outputArtifacts.pageInfo.hasNextPage).toBe(true);
     const cursor = out2024.data!.project.run.outputArtifacts.edges[0].cursor;
@@ -352,6 +355,244 @@ d('the official client documents', () => {
     const q = 'query A($id: ID!) { artifact(id: $id) { id } }';
     expect((await client.gql(q, { id: a1 })).data!.artifact).toEqual({ id: a1 });
     expect((await client.gql(q, { id: a2 })).data!.artifact).toBeNull();
+  });
+
+  describe('identity', () => {
+    const keyNodes = (viewer: any) => viewer.apiKeys.edges.map((e: any) => e.node);
+
+    it('Viewer (public Api) answers admin, the caller\'s keys by label, and teams, never a key', async () => {
+      const res = await client.gql(op('viewer_public'));
+      expect(res.errors).toBeUndefined();
+      const viewer = res.data!.viewer;
+      expect(viewer).toMatchObject({ username: 'demo', entity: 'demo', email: 'demo@example.com', admin: false });
+      expect(JSON.parse(viewer.flags)).toEqual({});
+      expect(keyNodes(viewer)).toEqual([{ id: expect.any(String), name: 'demo-key', description: expect.stringContaining('Demo') }]);
+      expect(viewer.teams.edges.map((e: any) => e.node.name)).toEqual(['acme-ml']);
+      expect(JSON.stringify(res)).not.toContain(DEMO_API_KEY);
+      const other = await wandbClient(emulator, OTHER_API_KEY).gql(op('viewer_public'));
+      expect(keyNodes(other.data!.viewer).map((k: any) => k.name)).toEqual(['other-key']);
+      expect(JSON.stringify(other)).not.toContain(OTHER_API_KEY);
+      expect(other.data!.viewer.teams.edges).toEqual([]);
+    });
+
+    it('GetViewer adds name and deletedAt; GetDefaultEntity and { viewer { id } } agree on the id', async () => {
+      const full = await client.gql(op('get_viewer'));
+      expect(full.errors).toBeUndefined();
+      expect(full.data!.viewer).toMatchObject({ name: 'Demo User', username: 'demo', admin: false, deletedAt: null, entity: 'demo' });
+      expect(keyNodes(full.data!.viewer).map((k: any) => k.name)).toEqual(['demo-key']);
+      const entity = await client.gql(op('get_default_entity'));
+      expect(entity.data!.viewer).toEqual({ id: full.data!.viewer.id, entity: 'demo' });
+      const id = await client.gql(op('viewer_id'));
+      expect(id.data!.viewer).toEqual({ id: full.data!.viewer.id });
+      const otherId = await wandbClient(emulator, OTHER_API_KEY).gql(op('viewer_id'));
+      expect(otherId.data!.viewer.id).not.toBe(full.data!.viewer.id);
+    });
+
+    it('a user reached through a run shows no API keys unless it is the caller', async () => {
+      // "other" joins the demo entity for this test and creates a run there.
+      const otherId = emulator.db.prepare(`SELECT id FROM users WHERE username = 'other'`).pluck().get() as number;
+      const demoEntity = emulator.db.prepare(`SELECT id FROM entities WHERE name = ?`).pluck().get(ENTITY) as number;
+      addMember(emulator.db, otherId, demoEntity);
+      const made = await wandbClient(emulator, OTHER_API_KEY).gql(op('run_create'), { project: PROJECT, entity: ENTITY, name: 'otherrun' });
+      expect(made.errors).toBeUndefined();
+      const q = (run: string) => `query { project(entityName: "${ENTITY}", name: "${PROJECT}") { run(name: "${run}") { user { username apiKeys { edges { node { name } } } } } } }`;
+      const own = await client.gql(q(RUN));
+      expect(own.data!.project.run.user).toEqual({ username: 'demo', apiKeys: { edges: [{ node: { name: 'demo-key' } }] } });
+      const theirs = await client.gql(q('otherrun'));
+      expect(theirs.data!.project.run.user).toEqual({ username: 'other', apiKeys: null });
+    });
+  });
+
+  describe('introspection probes', () => {
+    const probeNames = ['probe_run_input', 'probe_project_input', 'probe_server_artifact', 'probe_create_artifact_input', 'probe_use_artifact_input'];
+
+    it('each probe lists the fields the client looks for', async () => {
+      const [run, project, artifact, create, use] = await Promise.all(probeNames.map((n) => client.gql(op(n))));
+      const names = (list: any[]) => list.map((f) => f.name);
+      expect(names(run.data!.RunType.fields)).toEqual(expect.arrayContaining(['sampledHistory', 'historyKeys', 'projectId', 'inputArtifacts']));
+      expect(names(project.data!.ProjectType.fields)).toEqual(expect.arrayContaining(['artifact', 'artifactCollectionMembership', 'internalId']));
+      expect(names(artifact.data!.ArtifactInfoType.fields)).toEqual(expect.arrayContaining(['currentManifest', 'tags', 'historyStep', 'ttlIsInherited']));
+      expect(names(create.data!.CreateArtifactInputInfoType.inputFields)).toEqual(expect.arrayContaining(['enableDigestDeduplication', 'tags', 'storageRegion']));
+      expect(use.data!.UseArtifactInputInfoType.name).toBe('UseArtifactInput');
+      expect(names(use.data!.UseArtifactInputInfoType.inputFields)).toEqual(expect.arrayContaining(['artifactEntityName', 'artifactProjectName']));
+    });
+
+    it('a burst of probes, as 0.24 sends per Run object, is answered quickly', async () => {
+      const started = performance.now();
+      for (let i = 0; i < 81; i++) expect((await client.gql(op('probe_run_input'))).errors).toBeUndefined();
+      // 81 round trips over loopback; introspection of one type is parsed and validated once.
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+  });
+
+  describe('artifacts by name', () => {
+    const E = 'acme-ml';
+    const P = 'image-classification';
+    const aliasesOf = (a: any) => a.aliases.map((l: any) => l.alias).sort();
+
+    it('ArtifactByName (0.16.4) resolves collection:alias, collection:vN and a bare collection, with the version alias listed', async () => {
+      const get = async (name: string) => (await client.gql(op('artifact_by_name'), { entityName: E, projectName: P, name })).data!.project.artifact;
+      const latest = await get('imagenet-subset:latest');
+      expect(latest).toMatchObject({ versionIndex: 1, artifactType: { name: 'dataset' }, state: 'COMMITTED', fileCount: 2, ttlIsInherited: true });
+      expect(latest.artifactSequence).toEqual({ project: { entityName: E, name: P }, name: 'imagenet-subset' });
+      expect(aliasesOf(latest)).toEqual(['latest', 'stable', 'v1']);
+      expect(latest.aliases[0].artifactCollection).toEqual({ project: { entityName: E, name: P }, name: 'imagenet-subset' });
+      expect(await get('imagenet-subset')).toEqual(latest);
+      expect(await get('imagenet-subset:stable')).toEqual(latest);
+      const v0 = await get('imagenet-subset:v0');
+      expect(v0.versionIndex).toBe(0);
+      expect(aliasesOf(v0)).toEqual(['v0']);
+      // What 0.16.4 asserts: exactly one version alias, naming the version's own index.
+      for (const a of [latest, v0]) expect(a.aliases.filter((l: any) => /^v\d+$/.test(l.alias)).map((l: any) => l.alias)).toEqual([`v${a.versionIndex}`]);
+      expect(await get('imagenet-subset:v7')).toBeNull();
+      expect(await get('imagenet-subset:no-such-alias')).toBeNull();
+      expect(await get('no-such-collection:latest')).toBeNull();
+      const other = await wandbClient(emulator, OTHER_API_KEY).gql(op('artifact_by_name'), { entityName: E, projectName: P, name: 'imagenet-subset:latest' });
+      expect(other.data!.project).toBeNull();
+      const tooLong = await client.gql(op('artifact_by_name'), { entityName: E, projectName: P, name: 'x'.repeat(600) });
+      expect(tooLong.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    });
+
+    it('ArtifactByName (0.24) answers tags, historyStep, size and digest, and honours $includeAliases', async () => {
+      const vars = { entity: E, project: P, name: 'imagenet-subset:v1', enableTracking: true };
+      const res = await client.gql(op('artifact_by_name_v0_24'), vars);
+      expect(res.errors).toBeUndefined();
+      const a = res.data!.project.artifact;
+      expect(a).toMatchObject({ __typename: 'Artifact', versionIndex: 1, tags: [], historyStep: null, state: 'COMMITTED' });
+      expect(a.digest).toMatch(/^[0-9a-f]{32}$/);
+      expect(a.size).toBeGreaterThan(1_000_000_000);
+      expect(a.artifactSequence).toEqual({ __typename: 'ArtifactSequence', name: 'imagenet-subset', project: { name: P, entity: { name: E } } });
+      expect(aliasesOf(a)).toEqual(['latest', 'stable', 'v1']);
+      expect(a.aliases[0]).toMatchObject({ __typename: 'ArtifactAlias', id: expect.any(String), artifactCollection: { __typename: 'ArtifactSequence', name: 'imagenet-subset' } });
+      const bare = await client.gql(op('artifact_by_name_v0_24'), { ...vars, includeAliases: false });
+      expect(bare.data!.project.artifact.aliases).toBeUndefined();
+      expect(bare.data!.project.artifact.digest).toBe(a.digest);
+      // A model logged at the end of training carries its history step.
+      const models = await client.gql(op('run_output_artifacts_v0_24'), { entity: E, project: P, run: await modelRun(), perPage: 10 });
+      const model = models.data!.project.run.artifacts.edges.map((e: any) => e.node).find((n: any) => n.artifactType.name === 'model');
+      const byName = await client.gql(op('artifact_by_name_v0_24'), { entity: E, project: P, name: `${model.artifactSequence.name}:v0` });
+      expect(byName.data!.project.artifact.historyStep).toEqual(expect.any(Number));
+      expect(byName.data!.project.artifact.id).toBe(model.id);
+    });
+
+    it('ArtifactMembershipByName resolves the same names to the collection membership', async () => {
+      const byName = (await client.gql(op('artifact_by_name_v0_24'), { entity: E, project: P, name: 'imagenet-subset:stable' })).data!.project.artifact;
+      const res = await client.gql(op('artifact_membership_by_name'), { entity: E, project: P, name: 'imagenet-subset:stable' });
+      expect(res.errors).toBeUndefined();
+      const m = res.data!.project.artifactCollectionMembership;
+      expect(m).toMatchObject({ __typename: 'ArtifactCollectionMembership', versionIndex: 1 });
+      expect(aliasesOf(m)).toEqual(['latest', 'stable', 'v1']);
+      expect(m.artifactCollection).toMatchObject({ __typename: 'ArtifactSequence', name: 'imagenet-subset', project: { name: P, entity: { name: E } } });
+      expect(m.artifactCollection.project.id).toEqual(expect.any(String));
+      expect(m.artifactCollection.project.internalId).toEqual(expect.any(String));
+      expect(m.artifact.id).toBe(byName.id);
+      expect(m.artifact.digest).toBe(byName.digest);
+      expect(m.artifact.aliases).toBeUndefined();
+      const v0 = await client.gql(op('artifact_membership_by_name'), { entity: E, project: P, name: 'imagenet-subset:v0', includeAliases: true });
+      expect(v0.data!.project.artifactCollectionMembership.versionIndex).toBe(0);
+      expect(aliasesOf(v0.data!.project.artifactCollectionMembership.artifact)).toEqual(['v0']);
+      const none = await client.gql(op('artifact_membership_by_name'), { entity: E, project: P, name: 'imagenet-subset:v9' });
+      expect(none.data!.project.artifactCollectionMembership).toBeNull();
+    });
+
+    it('ArtifactManifest serves a v1 manifest whose client-computed digest is the version digest; logging it again finds that version', async () => {
+      const res = await client.gql(op('artifact_manifest'), { entityName: E, projectName: P, name: 'imagenet-subset:v0' });
+      expect(res.errors).toBeUndefined();
+      const url: string = res.data!.project.artifact.currentManifest.file.directUrl;
+      expect(url.startsWith(emulator.url)).toBe(true);
+      const download = await fetch(url); // signed: no API key, as from a bucket
+      expect(download.status).toBe(200);
+      const manifest = (await download.json()) as any;
+      expect(manifest).toMatchObject({ version: 1, storagePolicy: 'wandb-storage-policy-v1' });
+      const entries = Object.entries(manifest.contents as Record<string, { digest: string; size: number }>);
+      expect(entries.map(([path]) => path)).toEqual(['train.tar', 'val.tar']);
+      for (const [, e] of entries) expect(e.digest).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      // The Python client's ArtifactManifestV1.digest().
+      const hash = createHash('md5').update('wandb-artifact-manifest-v1\n');
+      for (const [path, e] of [...entries].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${path}:${e.digest}\n`);
+      const digest = hash.digest('hex');
+      const artifact = (await client.gql(op('artifact_by_name_v0_24'), { entity: E, project: P, name: 'imagenet-subset:v0' })).data!.project.artifact;
+      expect(artifact.digest).toBe(digest);
+      expect(artifact.size).toBe(entries.reduce((n, [, e]) => n + e.size, 0));
+      expect(artifact.fileCount).toBe(entries.length);
+      expect((await fetch(url.replace(/sig=[0-9a-f]+/, `sig=${'0'.repeat(40)}`))).status).toBe(403);
+
+      // Run.log_artifact of a fetched artifact (0.16.4): createArtifact with the manifest digest returns the version.
+      await client.gql(op('run_create'), { project: P, entity: E, name: 'relogger1' });
+      const logged = await client.gql(op('create_artifact'), {
+        artifactTypeName: 'dataset', artifactCollectionNames: ['imagenet-subset'], entityName: E, projectName: P, runName: 'relogger1', digest, historyStep: 0,
+      });
+      expect(logged.errors).toBeUndefined();
+      expect(logged.data!.createArtifact.artifact.id).toBe(artifact.id);
+      expect(logged.data!.createArtifact.artifact.artifactSequence.latestArtifact.versionIndex).toBe(1);
+      const out = await client.gql(op('run_output_artifacts_v0_24'), { entity: E, project: P, run: 'relogger1' });
+      expect(out.data!.project.run.artifacts.edges.map((e: any) => e.node.id)).toEqual([artifact.id]);
+    });
+
+    it('the seeded manifests and digests are the same on every seeding', async () => {
+      const again = await startTestEmulator();
+      try {
+        const other = wandbClient(again, DEMO_API_KEY);
+        for (const name of ['imagenet-subset:v0', 'imagenet-subset:v1']) {
+          const a = await client.gql(op('artifact_by_name_v0_24'), { entity: E, project: P, name });
+          const b = await other.gql(op('artifact_by_name_v0_24'), { entity: E, project: P, name });
+          expect(b.data!.project.artifact.digest).toBe(a.data!.project.artifact.digest);
+        }
+        const count = (db: Emulator['db']) => db.prepare('SELECT count(*) FROM artifacts a JOIN artifact_manifests m ON m.artifact_id = a.id AND m.digest = a.digest').pluck().get();
+        expect(count(again.db)).toBe(again.db.prepare('SELECT count(*) FROM artifacts').pluck().get());
+      } finally {
+        await again.close();
+      }
+    });
+
+    /** A finished run of the seed that logged a model. */
+    async function modelRun(): Promise<string> {
+      return (emulator.db
+        .prepare(`SELECT r.name FROM runs r JOIN artifacts a ON a.created_by_run_id = r.id JOIN artifact_collections c ON c.id = a.collection_id
+                  JOIN artifact_types t ON t.id = c.type_id JOIN projects p ON p.id = r.project_id WHERE t.name = 'model' AND p.name = ? ORDER BY r.id LIMIT 1`)
+        .pluck()
+        .get(P) as string);
+    }
+  });
+
+  it('the 0.24 variants: CreateArtifact without historyStep, DeleteRun, and artifact lists with named fragments', async () => {
+    await client.gql(op('run_create'), { project: PROJECT, entity: ENTITY, name: 'v24run01' });
+    await client.gql(op('run_create'), { project: PROJECT, entity: ENTITY, name: 'v24run02' });
+    const base = { artifactTypeName: 'dataset', artifactCollectionNames: ['v24-data'], entityName: ENTITY, projectName: PROJECT, runName: 'v24run01' };
+    const v0 = await client.gql(op('create_artifact_v0_24'), { ...base, digest: 'e'.repeat(32), aliases: [{ artifactCollectionName: 'v24-data', alias: 'raw' }], tags: [{ tagName: 'tabular' }] });
+    expect(v0.errors).toBeUndefined();
+    expect(v0.data!.createArtifact.artifact.artifactSequence.latestArtifact.versionIndex).toBe(0);
+    const again = await client.gql(op('create_artifact_v0_24'), { ...base, digest: 'e'.repeat(32) });
+    expect(again.data!.createArtifact.artifact.id).toBe(v0.data!.createArtifact.artifact.id);
+    const v1 = await client.gql(op('create_artifact_v0_24'), { ...base, digest: 'f'.repeat(32), aliases: [{ artifactCollectionName: 'v24-data', alias: 'v0' }] });
+    expect(v1.data!.createArtifact.artifact.artifactSequence.latestArtifact).toEqual({ id: v1.data!.createArtifact.artifact.id, versionIndex: 1 });
+    await client.gql(op('use_artifact'), { entityName: ENTITY, projectName: PROJECT, runName: 'v24run02', artifactID: v0.data!.createArtifact.artifact.id });
+
+    const out = await client.gql(op('run_output_artifacts_v0_24'), { entity: ENTITY, project: PROJECT, run: 'v24run01', perPage: 1 });
+    expect(out.errors).toBeUndefined();
+    const conn = out.data!.project.run.artifacts;
+    expect(conn.totalCount).toBe(2);
+    expect(conn.pageInfo).toEqual({ __typename: 'PageInfo', endCursor: expect.any(String), hasNextPage: true });
+    const first = conn.edges[0].node;
+    expect(first).toMatchObject({ __typename: 'Artifact', versionIndex: 0, digest: 'e'.repeat(32), tags: [{ __typename: 'Tag', id: expect.any(String), name: 'tabular' }] });
+    // "v0" asked as a user alias stays with version 0.
+    expect(first.aliases.map((a: any) => a.alias).sort()).toEqual(['raw', 'v0']);
+    const next = await client.gql(op('run_output_artifacts_v0_24'), { entity: ENTITY, project: PROJECT, run: 'v24run01', perPage: 1, cursor: conn.pageInfo.endCursor, includeAliases: false });
+    expect(next.data!.project.run.artifacts.edges[0].node).toMatchObject({ versionIndex: 1, historyStep: null });
+    expect(next.data!.project.run.artifacts.edges[0].node.aliases).toBeUndefined();
+    const inputs = await client.gql(op('run_input_artifacts_v0_24'), { entity: ENTITY, project: PROJECT, run: 'v24run02' });
+    expect(inputs.data!.project.run.artifacts.totalCount).toBe(1);
+    expect(inputs.data!.project.run.artifacts.edges[0].node.id).toBe(v0.data!.createArtifact.artifact.id);
+
+    const deleted = await client.gql(op('run_delete_v0_24'), { id: storageId(ENTITY, PROJECT, 'v24run01') });
+    expect(deleted.errors).toBeUndefined();
+    expect(deleted.data!.deleteRun).toEqual({ clientMutationId: null });
+    expect((await client.gql(op('run_state'), { project: PROJECT, entity: ENTITY, name: 'v24run01' })).data!.project.run).toBeNull();
+    // Without $deleteArtifacts the versions stay.
+    const kept = await client.gql(op('artifact_by_name_v0_24'), { entity: ENTITY, project: PROJECT, name: 'v24-data:raw' });
+    expect(kept.data!.project.artifact.id).toBe(v0.data!.createArtifact.artifact.id);
+    const again2 = await client.gql(op('run_delete_v0_24'), { id: storageId(ENTITY, PROJECT, 'v24run01') });
+    expect(again2.errors![0].extensions!.code).toBe('NOT_FOUND');
   });
 
   it('every document of the official client was exercised above', () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, schemaVersion } from '../src/store/db.js';
 import { migrations } from '../src/store/migrations.js';
-import { createUser } from '../src/store/accounts.js';
+import { addApiKey, apiKeysOf, createUser, ensureProject } from '../src/store/accounts.js';
+import { createArtifact } from '../src/store/artifacts.js';
 
 describe('emulator database', () => {
   it('applies every migration once, in WAL mode, and keeps data across reopening', () => {
@@ -29,13 +30,22 @@ describe('emulator database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wandb-db-'));
     try {
       const db = openDb(dir);
+      const user = createUser(db, { username: 'u1', name: 'U One' });
+      addApiKey(db, user.id, 'k'.repeat(40));
+      const project = ensureProject(db, user.default_entity_id!, 'p', '2026-01-01T00:00:00Z');
+      createArtifact(db, { projectId: project.id, typeName: 'dataset', collectionName: 'data', digest: 'a'.repeat(32), now: '2026-01-01T00:00:00Z' });
       // Roll back to version 1 by hand, as a database written by an older build.
-      db.exec('DROP TABLE artifact_outputs');
+      db.exec(`DROP TABLE artifact_outputs; DROP TABLE artifact_manifests; ALTER TABLE api_keys DROP COLUMN name; ALTER TABLE api_keys DROP COLUMN description;
+               DELETE FROM artifact_aliases WHERE alias = 'v0'`);
       db.pragma('user_version = 1');
       db.close();
       const upgraded = openDb(dir);
       expect(upgraded.pragma('user_version', { simple: true })).toBe(migrations.length);
       expect(upgraded.prepare(`SELECT name FROM sqlite_master WHERE name = 'artifact_outputs'`).pluck().get()).toBe('artifact_outputs');
+      expect(upgraded.prepare(`SELECT name FROM sqlite_master WHERE name = 'artifact_manifests'`).pluck().get()).toBe('artifact_manifests');
+      // Version aliases are given to existing versions; keys get a label.
+      expect(upgraded.prepare(`SELECT alias FROM artifact_aliases ORDER BY alias`).pluck().all()).toEqual(['latest', 'v0']);
+      expect(apiKeysOf(upgraded, user.id).map((k) => k.name)).toEqual([expect.stringMatching(/^key-\d+$/)]);
       upgraded.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

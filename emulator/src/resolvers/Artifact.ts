@@ -1,9 +1,19 @@
-import type { ArtifactState, ArtifactAliasResolvers, ArtifactCollectionResolvers, ArtifactResolvers, ArtifactSequenceResolvers, ArtifactTypeResolvers } from '../generated/wandb.js';
+import type {
+  ArtifactState,
+  ArtifactAliasResolvers,
+  ArtifactCollectionMembershipResolvers,
+  ArtifactCollectionResolvers,
+  ArtifactManifestResolvers,
+  ArtifactResolvers,
+  ArtifactSequenceResolvers,
+  ArtifactTypeResolvers,
+} from '../generated/wandb.js';
 import type { EmulatorContext } from '../context.js';
 import type { ArtifactRow } from '../store/types.js';
 import { encodeNodeId } from '../../../src/wandb/protocol.js';
 import { aliasesOf, artifactTypeById, collectionById, latestArtifact, tagsOf } from '../store/artifacts.js';
 import { projectById } from '../store/accounts.js';
+import { manifestOf } from '../store/manifests.js';
 
 /** W&B's TTL of -2 means "inherited from the collection" (none here). */
 const inheritTtl = -2;
@@ -27,6 +37,36 @@ export const Artifact: ArtifactResolvers = {
   artifactType: (a, _, ctx) => artifactTypeById(ctx.db, collectionById(ctx.db, a.collection_id).type_id),
   aliases: (a, _, ctx) => aliasesOf(ctx.db, a.id),
   tags: (a, _, ctx) => tagsOf(ctx.db, a.id).map((name) => ({ id: Buffer.from(`Tag:${a.id}:${name}`).toString('base64'), name })),
+  currentManifest: (a, _, ctx) => manifestOf(ctx.db, a.id),
+};
+
+/** A version as a member of its own collection (the only membership a version has here). */
+export const ArtifactCollectionMembership: ArtifactCollectionMembershipResolvers = {
+  id: (a) => encodeNodeId('ArtifactCollectionMembership', a.id),
+  versionIndex: (a) => a.version_index,
+  commitHash: (a) => a.commit_hash,
+  createdAt: (a) => a.created_at,
+  aliases: (a, _, ctx) => aliasesOf(ctx.db, a.id),
+  artifactCollection: (a, _, ctx) => collectionById(ctx.db, a.collection_id),
+  artifact: (a) => a,
+};
+
+/** The manifest of a version; its file downloads through a signed storage URL. */
+export const ArtifactManifest: ArtifactManifestResolvers = {
+  id: (m) => encodeNodeId('ArtifactManifest', m.artifact_id),
+  digest: (m) => m.digest,
+  createdAt: (m) => m.created_at,
+  file: (m) => ({
+    id: m.artifact_id,
+    run_id: 0,
+    name: 'wandb_manifest.json',
+    size_bytes: m.size,
+    mimetype: 'application/json',
+    md5: m.md5,
+    uploaded: 1,
+    updated_at: m.created_at,
+    manifest_of: m.artifact_id,
+  }),
 };
 
 export const ArtifactSequence: ArtifactSequenceResolvers = {

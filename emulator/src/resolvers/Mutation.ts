@@ -58,7 +58,8 @@ export const Mutation: MutationResolvers = {
       historyStep: input.historyStep,
       ttlDurationSeconds: input.ttlDurationSeconds,
       tags: (input.tags ?? []).map((t) => t.tagName),
-      deduplicate: input.enableDigestDeduplication ?? false,
+      // W&B returns the collection's version of the same digest unless told not to.
+      deduplicate: input.enableDigestDeduplication ?? true,
       now: ctx.now(),
     });
     return { artifact };

@@ -3,6 +3,13 @@ import { encodeNodeId } from '../../../src/wandb/protocol.js';
 import { countRuns, findRun, listRuns } from '../store/runs.js';
 import { findSweep } from '../store/sweeps.js';
 import { artifactByName } from '../store/artifacts.js';
+import { QueryInputError } from '../runFilters.js';
+
+/** "collection", "collection:alias" or "collection:v<N>", bounded in length. */
+function checkArtifactName(name: string): string {
+  if (name.length === 0 || name.length > 512) throw new QueryInputError(`artifact name must be 1 to 512 characters, got ${name.length}`);
+  return name;
+}
 
 export const Project: ProjectResolvers = {
   id: (p) => encodeNodeId('Project', p.id),
@@ -26,5 +33,7 @@ export const Project: ProjectResolvers = {
     };
   },
   sweep: (p, { sweepName }, ctx) => findSweep(ctx.db, p.id, sweepName),
-  artifact: (p, { name }, ctx) => artifactByName(ctx.db, p.id, name),
+  /** `enableTracking` asks W&B to count a use for analytics; nothing is recorded here. */
+  artifact: (p, { name }, ctx) => artifactByName(ctx.db, p.id, checkArtifactName(name)),
+  artifactCollectionMembership: (p, { name }, ctx) => artifactByName(ctx.db, p.id, checkArtifactName(name)),
 };

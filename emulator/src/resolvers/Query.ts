@@ -14,6 +14,7 @@ export const Query: QueryResolvers = {
     features: [
       { name: 'MARK_RUN_FILES_UPLOADED', isEnabled: true },
       { name: 'USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION', isEnabled: true },
+      { name: 'PROJECT_ARTIFACT_COLLECTION_MEMBERSHIP', isEnabled: true },
     ],
   }),
   artifact: (_, { id }, ctx) => {

@@ -3,8 +3,8 @@ import { Query } from './Query.js';
 import { Mutation } from './Mutation.js';
 import { Project } from './Project.js';
 import { Run } from './Run.js';
-import { Artifact, ArtifactAlias, ArtifactCollection, ArtifactSequence, ArtifactType } from './Artifact.js';
-import { Entity, File, Sweep, User } from './misc.js';
+import { Artifact, ArtifactAlias, ArtifactCollection, ArtifactCollectionMembership, ArtifactManifest, ArtifactSequence, ArtifactType } from './Artifact.js';
+import { ApiKey, Entity, File, Sweep, User } from './misc.js';
 
 /** The emulator's resolver map, written out by hand. */
 export const resolvers: Resolvers = {
@@ -15,10 +15,13 @@ export const resolvers: Resolvers = {
   Artifact,
   ArtifactAlias,
   ArtifactCollection,
+  ArtifactCollectionMembership,
+  ArtifactManifest,
   ArtifactSequence,
   ArtifactType,
   Entity,
   File,
   Sweep,
   User,
+  ApiKey,
 };

@@ -1,7 +1,9 @@
-import type { EntityResolvers, FileResolvers, SweepResolvers, UserResolvers } from '../generated/wandb.js';
+import type { ApiKeyResolvers, EntityResolvers, FileResolvers, SweepResolvers, UserResolvers } from '../generated/wandb.js';
 import { encodeNodeId } from '../../../src/wandb/protocol.js';
-import { entityName, userEntities } from '../store/accounts.js';
+import { apiKeysOf, entityName, userEntities } from '../store/accounts.js';
 import { sweepRunCount } from '../store/sweeps.js';
+import type { EmulatorContext } from '../context.js';
+import type { FileRow } from '../store/types.js';
 
 export const User: UserResolvers = {
   id: (u) => encodeNodeId('User', u.id),
@@ -11,6 +13,17 @@ export const User: UserResolvers = {
   entity: (u, _, ctx) => (u.default_entity_id === null ? null : entityName(ctx.db, u.default_entity_id)),
   flags: () => '{}',
   teams: (u, _, ctx) => ({ edges: userEntities(ctx.db, u.id).filter((e) => e.is_team).map((node) => ({ node })) }),
+  /** No emulator user administers the instance. */
+  admin: () => false,
+  deletedAt: () => null,
+  /** Only the caller's own keys, by label; another user's are not shown. */
+  apiKeys: (u, _, ctx) => (u.id === ctx.user.id ? { edges: apiKeysOf(ctx.db, u.id).map((node) => ({ node })) } : null),
+};
+
+export const ApiKey: ApiKeyResolvers = {
+  id: (k) => encodeNodeId('ApiKey', k.id),
+  name: (k) => k.name,
+  description: (k) => k.description,
 };
 
 export const Entity: EntityResolvers = {
@@ -34,13 +47,25 @@ export const Sweep: SweepResolvers = {
 };
 
 export const File: FileResolvers = {
-  id: (f) => encodeNodeId('File', f.id),
+  id: (f) => encodeNodeId(f.manifest_of === undefined ? 'File' : 'ArtifactManifestFile', f.id),
   name: (f) => f.name,
   sizeBytes: (f) => f.size_bytes,
   mimetype: (f) => f.mimetype,
   md5: (f) => f.md5,
   updatedAt: (f) => f.updated_at,
-  url: (f, { upload }, ctx) => (upload ? ctx.signer.uploadUrl(ctx.baseUrl, f.id) : ctx.signer.downloadUrl(ctx.baseUrl, f.id, f.name)),
-  directUrl: (f, _, ctx) => ctx.signer.downloadUrl(ctx.baseUrl, f.id, f.name),
-  uploadUrl: (f, _, ctx) => ctx.signer.uploadUrl(ctx.baseUrl, f.id),
+  url: (f, { upload }, ctx) => (upload ? uploadUrl(f, ctx) : downloadUrl(f, ctx)),
+  directUrl: (f, _, ctx) => downloadUrl(f, ctx),
+  uploadUrl: (f, _, ctx) => uploadUrl(f, ctx),
 };
+
+// Private:
+
+/** A run file's signed download URL, or a manifest's. */
+function downloadUrl(f: FileRow, ctx: EmulatorContext): string {
+  return f.manifest_of === undefined ? ctx.signer.downloadUrl(ctx.baseUrl, f.id, f.name) : ctx.signer.manifestUrl(ctx.baseUrl, f.manifest_of);
+}
+
+/** A run file's signed upload URL; none for a manifest, which is written with its version. */
+function uploadUrl(f: FileRow, ctx: EmulatorContext): string | null {
+  return f.manifest_of === undefined ? ctx.signer.uploadUrl(ctx.baseUrl, f.id) : null;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db.js';
-import type { EntityRow, ProjectRow, UserRow } from './types.js';
+import type { ApiKeyRow, EntityRow, ProjectRow, UserRow } from './types.js';
 
 /** Creates a user with a personal entity of the same name, and returns it. */
 export function createUser(db: Db, user: { username: string; name: string; email?: string }): UserRow {
@@ -24,9 +24,20 @@ export function addMember(db: Db, userId: number, entityId: number): void {
   db.prepare('INSERT OR IGNORE INTO memberships (user_id, entity_id) VALUES (?, ?)').run(userId, entityId);
 }
 
-/** Stores an API key for a user (as a digest). */
-export function addApiKey(db: Db, userId: number, key: string): void {
-  db.prepare('INSERT INTO api_keys (key_digest, user_id) VALUES (?, ?)').run(digest(key), userId);
+/**
+ * Stores an API key for a user (as a digest), with a label shown in
+ * `viewer.apiKeys` instead of the key ("key-<n>" when none is given).
+ */
+export function addApiKey(db: Db, userId: number, key: string, label: { name?: string; description?: string } = {}): void {
+  const id = db.prepare('INSERT INTO api_keys (key_digest, user_id, description) VALUES (?, ?, ?)').run(digest(key), userId, label.description ?? null).lastInsertRowid;
+  db.prepare('UPDATE api_keys SET name = ? WHERE rowid = ?').run(label.name ?? `key-${id}`, id);
+}
+
+/** A user's API keys by id, name and description: never the key, nor its digest. */
+export function apiKeysOf(db: Db, userId: number): ApiKeyRow[] {
+  return db
+    .prepare(`SELECT rowid AS id, user_id, coalesce(name, 'key-' || rowid) AS name, description FROM api_keys WHERE user_id = ? ORDER BY rowid`)
+    .all(userId) as ApiKeyRow[];
 }
 
 /** The user an API key belongs to, or null. */

@@ -3,6 +3,7 @@ import type { AliasRow, ArtifactRow, ArtifactTypeRow, CollectionRow } from './ty
 import { QueryInputError } from '../runFilters.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { pageSize } from './runs.js';
+import { manifestDigest, saveManifest, type ManifestEntry } from './manifests.js';
 
 /** The largest page of artifacts served; larger requests are clamped to it. */
 export const maxArtifactsPage = 1000;
@@ -11,7 +12,10 @@ export interface NewArtifact {
   projectId: number;
   typeName: string;
   collectionName: string;
-  digest: string;
+  /** The version digest; with `manifest`, computed from it instead. */
+  digest?: string;
+  /** The version's files: its manifest is stored, and digest, size and file count follow from it. */
+  manifest?: readonly ManifestEntry[];
   description?: string | null;
   metadata?: string | null;
   aliases?: readonly string[];
@@ -28,11 +32,17 @@ export interface NewArtifact {
 
 /**
  * Creates the next version of an artifact collection (creating the type and
- * the collection when missing), moves "latest" and the given aliases to it,
- * and returns it. With `deduplicate`, an existing version with the same
- * digest is returned instead (and gets the aliases).
+ * the collection when missing), gives it its version alias "v<N>", moves
+ * "latest" and the given aliases to it, and returns it. With `deduplicate`,
+ * an existing version with the same digest is returned instead (and gets the
+ * aliases). Aliases of the form "v<N>" belong to their versions and are not
+ * moved.
  */
 export function createArtifact(db: Db, a: NewArtifact): ArtifactRow {
+  const digest = a.manifest ? manifestDigest(a.manifest) : a.digest;
+  if (digest === undefined) throw new Error('createArtifact needs a digest or a manifest');
+  const size = a.manifest ? a.manifest.reduce((n, e) => n + e.size, 0) : (a.size ?? 0);
+  const fileCount = a.manifest ? a.manifest.length : (a.fileCount ?? 0);
   return db.transaction(() => {
     db.prepare('INSERT OR IGNORE INTO artifact_types (project_id, name) VALUES (?, ?)').run(a.projectId, a.typeName);
     const type = db.prepare('SELECT * FROM artifact_types WHERE project_id = ? AND name = ?').get(a.projectId, a.typeName) as ArtifactTypeRow;
@@ -44,7 +54,7 @@ export function createArtifact(db: Db, a: NewArtifact): ArtifactRow {
       throw new QueryInputError(`artifact collection "${a.collectionName}" holds another type than "${a.typeName}"`);
     }
     let artifact = a.deduplicate
-      ? (db.prepare('SELECT * FROM artifacts WHERE collection_id = ? AND digest = ? ORDER BY id LIMIT 1').get(collection.id, a.digest) as
+      ? (db.prepare('SELECT * FROM artifacts WHERE collection_id = ? AND digest = ? ORDER BY id LIMIT 1').get(collection.id, digest) as
           | ArtifactRow
           | undefined)
       : undefined;
@@ -60,11 +70,11 @@ export function createArtifact(db: Db, a: NewArtifact): ArtifactRow {
           .run(
             collection.id,
             next,
-            a.digest,
+            digest,
             a.description ?? null,
             a.metadata ?? '{}',
-            a.size ?? 0,
-            a.fileCount ?? 0,
+            size,
+            fileCount,
             a.historyStep ?? null,
             a.ttlDurationSeconds ?? -2,
             a.runId ?? null,
@@ -73,10 +83,12 @@ export function createArtifact(db: Db, a: NewArtifact): ArtifactRow {
           ).lastInsertRowid,
       );
       artifact = artifactById(db, id) as ArtifactRow;
+      setAlias(db, collection.id, `v${next}`, id);
       setAlias(db, collection.id, 'latest', id);
+      if (a.manifest) saveManifest(db, id, a.manifest, a.now);
     }
     if (a.runId) db.prepare('INSERT OR IGNORE INTO artifact_outputs (run_id, artifact_id) VALUES (?, ?)').run(a.runId, artifact.id);
-    for (const alias of a.aliases ?? []) setAlias(db, collection.id, alias, artifact.id);
+    for (const alias of a.aliases ?? []) if (!isVersionAlias(alias)) setAlias(db, collection.id, alias, artifact.id);
     for (const tag of a.tags ?? []) db.prepare('INSERT OR IGNORE INTO artifact_tags (artifact_id, name) VALUES (?, ?)').run(artifact.id, tag);
     return artifact;
   })();
@@ -88,6 +100,11 @@ export function setAlias(db: Db, collectionId: number, alias: string, artifactId
     `INSERT INTO artifact_aliases (collection_id, alias, artifact_id) VALUES (?, ?, ?)
      ON CONFLICT (collection_id, alias) DO UPDATE SET artifact_id = excluded.artifact_id`,
   ).run(collectionId, alias, artifactId);
+}
+
+/** True for a version alias, "v" and a version index. */
+export function isVersionAlias(alias: string): boolean {
+  return /^v\d+$/.test(alias);
 }
 
 /** Records that a run used an artifact (once per run and artifact). */

@@ -211,4 +211,17 @@ export const migrations: readonly string[] = [
   INSERT INTO artifact_outputs (run_id, artifact_id)
     SELECT created_by_run_id, id FROM artifacts WHERE created_by_run_id IS NOT NULL ORDER BY id;
   `,
+  /* 3: API key labels; manifests of artifact versions; the version alias vN
+     that W&B lists among a version's aliases. */ `
+  ALTER TABLE api_keys ADD COLUMN name TEXT;
+  ALTER TABLE api_keys ADD COLUMN description TEXT;
+  CREATE TABLE artifact_manifests (
+    artifact_id INTEGER PRIMARY KEY REFERENCES artifacts(id) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    content BLOB NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  INSERT OR IGNORE INTO artifact_aliases (collection_id, alias, artifact_id)
+    SELECT collection_id, 'v' || version_index, id FROM artifacts ORDER BY id;
+  `,
 ];

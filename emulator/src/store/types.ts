@@ -8,6 +8,14 @@ export interface UserRow {
   default_entity_id: number | null;
 }
 
+/** An API key's public face: never the key itself, which is stored only as a digest. */
+export interface ApiKeyRow {
+  id: number;
+  user_id: number;
+  name: string;
+  description: string | null;
+}
+
 export interface EntityRow {
   id: number;
   name: string;
@@ -81,6 +89,8 @@ export interface FileRow {
   md5: string | null;
   uploaded: number;
   updated_at: string;
+  /** Set on the file that holds an artifact version's manifest (not a run file): that version's id. */
+  manifest_of?: number;
 }
 
 export interface ArtifactTypeRow {
@@ -119,4 +129,13 @@ export interface AliasRow {
   collection_id: number;
   alias: string;
   artifact_id: number;
+}
+
+/** An artifact version's manifest (W&B manifest v1 JSON), stored beside the version. */
+export interface ManifestRow {
+  artifact_id: number;
+  digest: string;
+  size: number;
+  md5: string;
+  created_at: string;
 }

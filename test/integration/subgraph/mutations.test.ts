@@ -533,7 +533,15 @@ describe('subgraph mutations', () => {
     describe('logArtifact', () => {
       it('logs an artifact by artifactId with aliases, and the run lists it in loggedArtifacts', async () => {
         const before = db().prepare('SELECT count(*) FROM artifacts').pluck().get();
+        stack.emulator.resetRequests();
         const res = ok(await query(LOG_ARTIFACT, { input: { runPath: `${TEAM}/${P}/logger-1`, artifactId: v0, aliases: ['candidate', 'reviewed'] } })).logArtifact;
+        // On the wire: proper ArtifactAliasInput objects, not the plain strings the Python client sends.
+        const sent = stack.emulator.requests.filter((r) => /\bcreateArtifact\s*\(/.test(r.query));
+        expect(sent).toHaveLength(1);
+        expect((sent[0].variables.input as any).aliases).toEqual([
+          { alias: 'candidate', artifactCollectionName: 'mut-data' },
+          { alias: 'reviewed', artifactCollectionName: 'mut-data' },
+        ]);
         expect(res.artifact).toMatchObject({ id: v0, qualifiedName: `${TEAM}/${P}/mut-data:v0`, name: 'mut-data:v0', type: 'dataset', versionIndex: 0, digest: 'mut-digest-0' });
         expect([...res.artifact.aliases].sort()).toEqual(['candidate', 'reviewed']);
         expect(res.run.path).toBe(`${TEAM}/${P}/logger-1`);
@@ -551,6 +559,9 @@ describe('subgraph mutations', () => {
         expect(read.loggedArtifacts.totalCount).toBe(1);
         expect(read.loggedArtifacts.edges[0].node.id).toBe(v0);
         expect([...read.loggedArtifacts.edges[0].node.aliases].sort()).toEqual(['candidate', 'reviewed']);
+        // W&B's side lists them too, beside the version alias.
+        const upstream = await wb.gql(clientOperation('artifact_by_name_v0_24'), { entity: TEAM, project: P, name: 'mut-data:reviewed' });
+        expect(upstream.data!.project.artifact.aliases.map((l: any) => l.alias).sort()).toEqual(['candidate', 'reviewed', 'v0']);
       });
 
       it('logs an artifact by name "entity/project/collection:vN" for a run given by id', async () => {
