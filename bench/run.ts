@@ -42,7 +42,6 @@ const HISTORY_STEPS = QUICK ? 100_000 : 1_000_000;
 const auth = `Basic ${Buffer.from(`api:${DEMO_API_KEY}`).toString('base64')}`;
 const ops = (name: string) => readFileSync(new URL(`../../shared/wandb/client-operations/${name}.graphql`, import.meta.url), 'utf8');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const ms = (t0: number) => performance.now() - t0;
 const log = (m: string) => process.stderr.write(`${m}\n`);
 

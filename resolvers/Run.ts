@@ -31,7 +31,7 @@ export const Run: RunResolvers = {
     const ref = 'path' in reference && typeof reference.path === 'string' ? safe(() => parseRunPath(reference.path as string)) : 'id' in reference ? decodeRunId(String(reference.id)) : null;
     if (!ref) return null;
     const plan = runPlanSelected(info);
-    return ctx.loaders.runLoader.load({ ref, details: plan.details, prefetch: plan.fields });
+    return ctx.loaders.runLoader.load({ ref, details: plan.details, prefetch: plan.fields, scalars: plan.scalars });
   },
   id: (r) => r.id || encodeRunId(refOf(r)),
   path: (r) => runPath(refOf(r)),

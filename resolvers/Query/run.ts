@@ -14,12 +14,13 @@ import { hasEnded, hintIfEnded, selectsOnlyImmutable } from '../../src/graphql/c
  */
 export const run: NonNullable<QueryResolvers['run']> = async (_, { path }, ctx, info) => {
   const ref = parseRunPath(path);
-  const { details, fields } = runPlanSelected(info);
+  // The state says whether the run has ended (cache hints, reading ahead).
+  const { details, fields, scalars } = runPlanSelected(info, [[]], false, ['state']);
   const immutable = selectsOnlyImmutable(info);
   const remembered = { cache: ctx.readAhead, principal: ctx.principal };
-  const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), details, fields) : undefined;
-  const found = recalled ?? (await ctx.loaders.runLoader.load({ ref, details, prefetch: fields }));
-  if (found && !recalled && immutable && hasEnded(found)) rememberRun(remembered, runPath(ref), details, found);
+  const recalled = immutable ? await recallRun<RunParent, RunField>(remembered, runPath(ref), { details, scalars }, fields) : undefined;
+  const found = recalled ?? (await ctx.loaders.runLoader.load({ ref, details, prefetch: fields, scalars }));
+  if (found && !recalled && immutable && hasEnded(found)) rememberRun(remembered, runPath(ref), { details, scalars }, found);
   hintIfEnded(ctx, info, found, immutable);
   return found && { ...found, readAhead: true };
 };

@@ -17,9 +17,10 @@ export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/docume
  * `connection` names RunConnection.histories selections directly under
  * the current field (Query.runs).
  */
-export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]], connection = false): RunPlan {
+export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]], connection = false, always: readonly string[] = []): RunPlan {
   const runFields = (info.schema.getType('Run') as GraphQLObjectType).getFields();
   const details: RunDetailFlags = { ...noDetails };
+  const scalars = new Set<string>(always);
   const calls = new Map<string, RunField>();
   const add = (field: RunField | null) => {
     if (field) calls.set(fieldKey(field), field);
@@ -27,6 +28,8 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
   const args = <T>(def: GraphQLField<unknown, unknown>, node: FieldNode) => getArgumentValues(def, node, info.variableValues) as T;
   for (const node of paths.flatMap((path) => descend(info, info.fieldNodes, path))) {
     const name = node.name.value;
+    const own = ownFields[name];
+    if (own) scalars.add(own);
     try {
       switch (name) {
         case 'config':
@@ -81,7 +84,7 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
       }
     }
   }
-  return { details, fields: [...calls.values()] };
+  return { details, fields: [...calls.values()], scalars: [...scalars].sort() };
 }
 
 /** True when an artifact connection's selection needs its edges (not only totalCount). */
@@ -107,6 +110,22 @@ export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], p
 }
 
 // Private:
+
+/** The W&B Run fields each contract field reads besides `name` (which is always read). */
+const ownFields: Record<string, string | undefined> = {
+  id: 'id',
+  displayName: 'displayName',
+  state: 'state',
+  createdAt: 'createdAt',
+  heartbeatAt: 'heartbeatAt',
+  notes: 'notes',
+  tags: 'tags',
+  group: 'group',
+  jobType: 'jobType',
+  commit: 'commit',
+  username: 'user { username }',
+  sweep: 'sweepName',
+};
 
 function union(a: KeysWanted, b: null | string[]): KeysWanted {
   if (a === false) return b;

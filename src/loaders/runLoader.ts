@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
 import type { RunParent, WandbApi } from '../wandb/api.js';
-import { fieldKey, type RunDetailFlags, type RunPlan } from '../wandb/documents.js';
+import { planKey, type RunDetailFlags, type RunPlan } from '../wandb/documents.js';
 import type { RunRef } from '../wandb/ids.js';
 
 export type { RunParent } from '../wandb/api.js';
@@ -12,6 +12,8 @@ export interface RunKey {
   details: RunDetailFlags;
   /** Calls to make on the run in the same request (see runPlanSelected). */
   prefetch?: RunPlan['fields'];
+  /** The run's own fields to read (see RunPlan); all when absent. */
+  scalars?: RunPlan['scalars'];
 }
 
 /**
@@ -24,11 +26,17 @@ export function createRunLoader(api: WandbApi, onBatch?: OnBatch): DataLoader<Ru
   return new DataLoader<RunKey, RunParent | null, string>(
     async (keys) => {
       onBatch?.('run', keys.length);
-      return api.lookupRuns(keys.map((k) => ({ ref: k.ref, plan: { details: k.details, fields: k.prefetch ?? [] } })));
+      return api.lookupRuns(keys.map((k) => ({ ref: k.ref, plan: planOf(k) })));
     },
     {
-      cacheKeyFn: (k) => `${k.ref.entity}/${k.ref.project}/${k.ref.runId}|${JSON.stringify(k.details)}|${(k.prefetch ?? []).map(fieldKey).join(',')}`,
+      cacheKeyFn: (k) => `${k.ref.entity}/${k.ref.project}/${k.ref.runId}|${planKey(planOf(k))}`,
       maxBatchSize: 1000,
     },
   );
+}
+
+// Private:
+
+function planOf(k: RunKey): RunPlan {
+  return { details: k.details, fields: k.prefetch ?? [], scalars: k.scalars };
 }

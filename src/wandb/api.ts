@@ -21,7 +21,7 @@ import {
   type RunsPageArgs,
 } from './documents.js';
 import { notFound } from '../errors.js';
-import type { ArtifactFieldsFragment, RunFieldsFragment, RunsPageQuery, SweepFieldsFragment } from '../generated/upstream.js';
+import type { ArtifactFieldsFragment, RunFieldsFragment, SweepFieldsFragment } from '../generated/upstream.js';
 import type { RunRef } from './ids.js';
 
 /** A call's value read with the run (by the document that found it). */
@@ -33,7 +33,8 @@ export interface Fetched {
 
 /**
  * A run as this subgraph holds it: W&B's fields plus where it lives, and
- * the planned calls' values read with it.
+ * the planned calls' values read with it. Only the fields its plan read are
+ * present (the resolvers of the fields a query selects).
  */
 export type RunParent = RunFieldsFragment & {
   entity: string;
@@ -55,7 +56,7 @@ export function createWandbApi(client: UpstreamClient) {
     /** A page of a project's runs, each with the plan's calls: one request. */
     async runsPage(args: RunsPageArgs, plan: RunPlan): Promise<RunsPage> {
       const { query, variables } = runsPageDocument(args, plan);
-      const { data, errors } = await client.requestPartial<RunsPageQuery & { project: { runs: { edges: { node: Record<string, unknown> }[] } | null } | null }>(query, variables);
+      const { data, errors } = await client.requestPartial<RunsPageAnswer>(query, variables);
       // A planned call W&B failed on one run is left out: its resolver asks again and reports the error.
       const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node');
       const fatal = errors.find((e) => !failed.includes(e));
@@ -121,6 +122,14 @@ export function createWandbApi(client: UpstreamClient) {
 }
 
 export type WandbApi = ReturnType<typeof createWandbApi>;
+
+/** The answer to runsPageDocument. */
+interface RunsPageAnswer {
+  project: {
+    runCount?: number | null;
+    runs: { edges: { cursor: string; node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null;
+  } | null;
+}
 
 // Private:
 

@@ -9,7 +9,7 @@
  * is string concatenation (no AST printing per request).
  */
 import { print } from 'graphql';
-import { ArtifactFieldsFragmentDoc, FileFieldsFragmentDoc, RunFieldsFragmentDoc, RunsPageDocument, SweepFieldsFragmentDoc } from '../generated/upstream.js';
+import { ArtifactFieldsFragmentDoc, FileFieldsFragmentDoc, RunFieldsFragmentDoc, SweepFieldsFragmentDoc } from '../generated/upstream.js';
 import type { RunRef } from './ids.js';
 
 /** Keys wanted of a JSON field: false (not selected), null (all keys), or the keys. */
@@ -40,11 +40,21 @@ export type RunField =
   | { kind: 'outputArtifacts' | 'inputArtifacts'; first: number; after: string | null; edges: boolean }
   | { kind: 'sweep' };
 
-/** What to read of a run in the document that finds it: the fragment's heavy fields and extra calls. */
+/** What to read of a run in the document that finds it: its own fields, heavy fields and extra calls. */
 export interface RunPlan {
   details: RunDetailFlags;
   /** Distinct calls (by {@link fieldKey}), each aliased f<i> on the run. */
   fields: RunField[];
+  /**
+   * The run's own fields to read besides `name` (e.g. "state", "user { username }"),
+   * as a query selects them; absent: all of them (the RunFields fragment).
+   */
+  scalars?: readonly string[];
+}
+
+/** A plan's identity, for caches keyed by what was read. */
+export function planKey(plan: RunPlan): string {
+  return `${JSON.stringify(plan.details)}|${plan.scalars?.join(',') ?? '*'}|${plan.fields.map(fieldKey).join(',')}`;
 }
 
 export const emptyPlan: RunPlan = { details: noDetails, fields: [] };
@@ -108,24 +118,20 @@ export interface RunsPageArgs {
   withCount: boolean;
 }
 
-// The typed RunsPage document, printed once and opened where a page's extra fields and variables go.
-const runsPageText = print(RunsPageDocument);
-const declarationsEnd = runsPageText.indexOf(') {');
-const nodeFields = runsPageText.indexOf('...RunFields', declarationsEnd) + '...RunFields'.length;
-if (declarationsEnd < 0 || nodeFields < '...RunFields'.length) throw new Error('RunsPage document has an unexpected shape');
-
 /**
- * One page of a project's runs with every planned call on each node: the
- * typed RunsPage document, its nodes extended with the plan's aliased
- * fields. One request for the page and all its runs' nested data.
+ * One page of a project's runs with every planned call on each node: one
+ * request for the page and all its runs' nested data. The runs' own fields
+ * are those the query selects.
  */
 export function runsPageDocument(args: RunsPageArgs, plan: RunPlan) {
   const c = new Compilation();
-  const extra = c.fields(plan.fields);
-  const declarations = c.vars.declarations.length > 0 ? `, ${c.vars.declarations.join(', ')}` : '';
+  const node = c.run(plan, plan.details);
+  const declarations = ['$entity: String!', '$project: String!', '$filters: JSONString', '$order: String', '$first: Int', '$after: String', ...c.declarations()];
+  const count = args.withCount ? 'runCount(filters: $filters) ' : '';
+  const { withCount: _, ...values } = args;
   return {
-    query: `${runsPageText.slice(0, declarationsEnd)}${declarations}${runsPageText.slice(declarationsEnd, nodeFields)} ${extra}${runsPageText.slice(nodeFields)}\n${c.fragments()}`,
-    variables: { ...args, ...runFieldsVariables(plan.details), ...c.vars.values },
+    query: `query RunsPage(${declarations.join(', ')}) { project(name: $project, entityName: $entity) { ${count}runs(filters: $filters, order: $order, first: $first, after: $after) { edges { cursor node { ${node} } } pageInfo { hasNextPage endCursor } } } }\n${c.fragments()}`,
+    variables: { ...values, ...c.values() },
   };
 }
 
@@ -145,21 +151,21 @@ export interface RunLookup {
 export function runLookupDocument(lookups: readonly RunLookup[]) {
   const c = new Compilation();
   const projects = new Map<string, { alias: string; entity: string; project: string; runs: string[] }>();
-  let details = noDetails;
+  // Runs read whole (RunFields) share the fragment's heavy fields: the union of their plans'.
+  const whole = lookups.filter((l) => !l.plan.scalars).reduce((d, l) => mergeDetails(d, l.plan.details), noDetails);
   const aliases = lookups.map(({ ref, plan }, j) => {
-    details = mergeDetails(details, plan.details);
     const id = `${ref.entity}\n${ref.project}`;
     let p = projects.get(id);
     if (!p) projects.set(id, (p = { alias: `p${projects.size}`, entity: ref.entity, project: ref.project, runs: [] }));
-    p.runs.push(`r${j}: run(name: ${c.vars.add('String!', ref.runId)}) { ...RunFields ${c.fields(plan.fields)} }`);
+    p.runs.push(`r${j}: run(name: ${c.vars.add('String!', ref.runId)}) { ${c.run(plan, whole)} }`);
     return [p.alias, `r${j}`] as const;
   });
   const selections = [...projects.values()].map(
     (p) => `${p.alias}: project(entityName: ${c.vars.add('String!', p.entity)}, name: ${c.vars.add('String!', p.project)}) { ${p.runs.join(' ')} }`,
   );
   return {
-    query: `query RunLookup(${runFieldsDeclarations}, ${c.vars.declarations.join(', ')}) { ${selections.join(' ')} }\n${fragments.run}\n${c.fragments()}`,
-    variables: { ...runFieldsVariables(details), ...c.vars.values },
+    query: `query RunLookup(${c.declarations().join(', ')}) { ${selections.join(' ')} }\n${c.fragments()}`,
+    variables: c.values(),
     aliases,
   };
 }
@@ -188,7 +194,7 @@ export function runFieldsDocument(requests: readonly { ref: RunRef; field: RunFi
     (run) =>
       `${run.alias}: project(entityName: ${c.vars.add('String!', run.ref.entity)}, name: ${c.vars.add('String!', run.ref.project)}) { run(name: ${c.vars.add('String!', run.ref.runId)}) { ${c.fields(run.fields)} } }`,
   );
-  return { query: `query RunFields(${c.vars.declarations.join(', ')}) { ${selections.join(' ')} }\n${c.fragments()}`, variables: c.vars.values, locations };
+  return { query: `query RunFields(${c.declarations().join(', ')}) { ${selections.join(' ')} }\n${c.fragments()}`, variables: c.values(), locations };
 }
 
 /** Sweeps by project and name, aliased s0, s1, … */
@@ -237,23 +243,54 @@ class Variables {
 /** One document being compiled: its variables, the fragments its fields use, each distinct call's text once. */
 class Compilation {
   readonly vars = new Variables();
-  private readonly used = new Set<'file' | 'artifact' | 'sweep'>();
+  private readonly used = new Set<'run' | 'file' | 'artifact' | 'sweep'>();
   private readonly texts = new Map<string, string>();
+  private wholeDetails: RunDetailFlags | null = null;
+
+  /**
+   * A run's selection: `name`, the plan's own fields and heavy fields (or
+   * the RunFields fragment driven by `whole`, for a plan without scalars),
+   * then its calls.
+   */
+  run(plan: RunPlan, whole: RunDetailFlags): string {
+    const calls = this.fields(plan.fields);
+    if (!plan.scalars) {
+      this.used.add('run');
+      this.wholeDetails = whole;
+      return calls ? `...RunFields ${calls}` : '...RunFields';
+    }
+    const d = plan.details;
+    const parts = ['name', ...plan.scalars];
+    if (d.config !== false) parts.push(this.text('config', d.config, () => `config(keys: ${this.vars.add('[String!]', d.config)})`));
+    if (d.summary !== false) parts.push(this.text('summary', d.summary, () => `summaryMetrics(keys: ${this.vars.add('[String!]', d.summary)})`));
+    if (d.systemMetrics) parts.push('systemMetrics');
+    if (d.historyKeys) parts.push('historyKeys');
+    if (calls) parts.push(calls);
+    return parts.join(' ');
+  }
 
   /** The aliased selections `f0: … f1: …` for a run's calls; equal calls share their variables. */
   fields(fields: readonly RunField[]): string {
-    let out = '';
-    for (let i = 0; i < fields.length; i++) {
-      const key = fieldKey(fields[i]);
-      let text = this.texts.get(key);
-      if (text === undefined) this.texts.set(key, (text = this.field(fields[i])));
-      out += `f${i}: ${text} `;
-    }
-    return out;
+    return fields.map((f, i) => `f${i}: ${this.text('call', f, () => this.field(f))}`).join(' ');
+  }
+
+  declarations(): string[] {
+    return this.wholeDetails ? [runFieldsDeclarations, ...this.vars.declarations] : this.vars.declarations;
+  }
+
+  values(): Record<string, unknown> {
+    return this.wholeDetails ? { ...runFieldsVariables(this.wholeDetails), ...this.vars.values } : this.vars.values;
   }
 
   fragments(): string {
     return [...this.used].map((u) => fragments[u]).join('\n');
+  }
+
+  private text(kind: string, value: unknown, make: () => string): string {
+    const key = `${kind}:${JSON.stringify(value)}`;
+    let text = this.texts.get(key);
+    if (text === undefined) this.texts.set(key, (text = make()));
+    return text;
   }
 
   private field(field: RunField): string {

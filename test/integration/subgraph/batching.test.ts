@@ -70,19 +70,27 @@ describe('batching', () => {
     expect(sent.match(/: project\(/g)).toHaveLength(3);
   });
 
-  it('run(path) { id } asks upstream for no config, summary, system metrics or history keys', async () => {
+  it('run(path) { id } asks upstream for the run\'s id alone: no config, summary, system metrics or history keys', async () => {
     const { count, queries } = await upstreamRequests(stack, () => query('{ run(path: "acme-ml/image-classification/missing1") { id } }'));
     expect(count).toBe(1);
-    const vars = stack.emulator.requests[0].variables;
-    expect(vars).toMatchObject({ withConfig: false, withSummary: false, withSystemMetrics: false, withHistoryKeys: false });
-    expect(queries[0]).toContain('@include(if: $withConfig)');
+    expect(queries[0]).toMatch(/run\(name: \$v\d+\) \{ name id state \}/);
+    for (const heavy of ['config', 'summaryMetrics', 'systemMetrics', 'historyKeys', 'RunFields']) expect(queries[0]).not.toContain(heavy);
   });
 
   it('config(keys:) and summary(keys:) pass the projection upstream', async () => {
     const page = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 1) { nodes { path } } }');
     const path = page.data.runs.nodes[0].path;
     await upstreamRequests(stack, () => query(`{ run(path: "${path}") { config(keys: ["lr"]) summary(keys: ["train/loss"]) } }`));
-    expect(stack.emulator.requests[0].variables).toMatchObject({ withConfig: true, configKeys: ['lr'], withSummary: true, summaryKeys: ['train/loss'] });
+    const { query: sent, variables } = stack.emulator.requests[0];
+    const config = /config\(keys: \$(v\d+)\)/.exec(sent)!;
+    const summary = /summaryMetrics\(keys: \$(v\d+)\)/.exec(sent)!;
+    expect(variables[config[1]]).toEqual(['lr']);
+    expect(variables[summary[1]]).toEqual(['train/loss']);
+  });
+
+  it('a page of runs reads only the run fields the query selects', async () => {
+    const { queries } = await upstreamRequests(stack, () => query('{ runs(entity: "acme-ml", project: "image-classification", first: 5) { nodes { runId state username } } }'));
+    expect(queries[0]).toContain('node { name state user { username } }');
   });
 
   it('sweeps are read with the page of runs: 1 upstream request', async () => {
