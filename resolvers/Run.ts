@@ -10,6 +10,7 @@ import { historyKeysWanted, historyPage, sampledRows, type HistoryKeysJson } fro
 import { readAheadPages } from '../src/history/readAhead.js';
 import { hasEnded } from '../src/graphql/cacheHints.js';
 import { callOn, fetchedWith, refOf } from '../src/loaders/calls.js';
+import type { RawJsonSink } from '../src/graphql/rawJson.js';
 import { runObject, configObject, isoDate, runUrl, escapeHtml } from '../src/graphql/runValues.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
 import type { ArtifactConnectionParent } from './ArtifactConnection.js';
@@ -59,8 +60,8 @@ export const Run: RunResolvers = {
     return read ? (read.value as SweepFieldsFragment | null) : ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName });
   },
   config: async (r, { keys }, ctx) => configObject(r.config ?? ((await call(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null), keys),
-  summary: async (r, { keys }, ctx) => runObject(r.summaryMetrics ?? ((await call(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null), keys),
-  systemMetrics: async (r, _, ctx) => runObject(r.systemMetrics ?? ((await call(ctx, r, { kind: 'systemMetrics' })) as string | null)),
+  summary: async (r, { keys }, ctx) => runObject(r.summaryMetrics ?? ((await call(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null), keys, ctx.rawJson),
+  systemMetrics: async (r, _, ctx) => runObject(r.systemMetrics ?? ((await call(ctx, r, { kind: 'systemMetrics' })) as string | null), null, ctx.rawJson),
   historyKeys: async (r, _, ctx) => {
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};
     return Object.keys(keys)
@@ -71,7 +72,7 @@ export const Run: RunResolvers = {
     const last = (await historyKeysOf(ctx, r)).lastStep;
     return typeof last === 'number' && last >= 0 ? last : null;
   },
-  sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx),
+  sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx, ctx.rawJson),
   history: async (r, args, ctx, info) => {
     const start = historyStart(args);
     const hk = await historyKeysOf(ctx, r);
@@ -82,7 +83,7 @@ export const Run: RunResolvers = {
       const next = { keys: historyKeysWanted(args.keys), start: page.rows[page.rows.length - 1].step + 1, first: args.first, maxStep: args.maxStep ?? null, lastStep: hk.lastStep ?? -1 };
       readAheadPages({ cache: ctx.readAhead, principal: ctx.principal }, runPath(refOf(r)), load, next);
     }
-    return page;
+    return { ...page, raw: ctx.rawJson };
   },
   file: async (r, { name }, ctx) => ((await call(ctx, r, fileCall(name))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: async (r, args, ctx, info) => {
@@ -109,10 +110,10 @@ export const Run: RunResolvers = {
   },
 };
 
-/** Run.sampledHistory (and each run of RunConnection.histories). */
-export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, ctx: Context): Promise<unknown[]> {
+/** Run.sampledHistory (and each run of RunConnection.histories, which adds to rows: parsed, not `raw`). */
+export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, ctx: Context, raw?: RawJsonSink): Promise<unknown[]> {
   const field = sampledHistoryCall(args);
-  return sampledRows(field, await call(ctx, r, field), args);
+  return sampledRows(field, await call(ctx, r, field), args, raw);
 }
 
 // Private:

@@ -6,6 +6,7 @@ import type { UpstreamAgents } from './wandb/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './history/readAhead.js';
 import type { CacheHints } from './graphql/cacheHints.js';
+import type { RawJsonSink } from './graphql/rawJson.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -32,6 +33,8 @@ export interface Context extends CacheHints {
   live?: RunWatchers;
   /** Ended runs' history read ahead, shared by the process, keyed by principal. */
   readAhead?: ReadAheadCache;
+  /** Where JSON from W&B goes into the HTTP response as text (see rawJson.ts); absent for subscriptions. */
+  rawJson?: RawJsonSink;
   /** A hash of `authorization`: the caller's name in process-level caches. */
   principal: string;
 }

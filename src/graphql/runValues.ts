@@ -1,8 +1,15 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
+import { rawOr, type RawJsonSink } from './rawJson.js';
 
-/** A JSON object field (summary, system metrics), projected to `keys` when given; {} when empty or not an object. */
-export function runObject(text: string | null | undefined, keys?: readonly string[] | null): Record<string, unknown> {
-  return pick(parseObject(text), keys);
+/**
+ * A JSON object field (summary, system metrics), projected to `keys` when
+ * given; {} when empty or not an object. Whole, it goes out as W&B's text
+ * when the request has a sink (see rawJson.ts).
+ */
+export function runObject(text: string | null | undefined, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
+  const value = parseObject(text);
+  if (keys) return pick(value, keys);
+  return text && Object.keys(value).length > 0 ? rawOr(raw, text, value) : value;
 }
 
 /** The run's config: W&B stores values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */

@@ -1,10 +1,12 @@
 import type { RunField } from '../wandb/documents.js';
 import { sampleTargets } from './sampling.js';
+import { rawOr, type RawJsonSink } from '../graphql/rawJson.js';
 
-/** A history row with its step. */
+/** A history row with its step (and, for a whole row, W&B's text of it). */
 export interface StepRow {
   step: number;
   row: Record<string, unknown>;
+  text?: string;
 }
 
 export interface HistoryScan {
@@ -97,9 +99,9 @@ interface Ahead {
 /** Rows of an upstream window value (history: JSON text; sampledHistory: objects). */
 function stepRows(field: RunField, value: unknown): StepRow[] {
   if (field.kind === 'history') {
-    return (value as string[]).map((t) => {
-      const row = JSON.parse(t) as Record<string, unknown>;
-      return { step: row._step as number, row };
+    return (value as string[]).map((text) => {
+      const row = JSON.parse(text) as Record<string, unknown>;
+      return { step: row._step as number, row, text };
     });
   }
   return (value as Record<string, unknown>[]).map((row) => ({ step: row._step as number, row }));
@@ -210,11 +212,18 @@ export async function historyPage(
  * the SYSTEM stream, events holding every key, sampled evenly (keeping the
  * first and last) and projected to the x axis and the keys.
  */
-export function sampledRows(field: RunField, value: unknown, args: { keys?: readonly string[] | null; samples?: number | null; xAxis?: string | null }): unknown[] {
+export function sampledRows(
+  field: RunField,
+  value: unknown,
+  args: { keys?: readonly string[] | null; samples?: number | null; xAxis?: string | null },
+  raw?: RawJsonSink,
+): unknown[] {
   if (field.kind === 'sampledHistory') return value as unknown[];
-  const rows = (value as string[]).map((t) => JSON.parse(t) as Record<string, unknown>);
+  const texts = value as string[];
+  const rows = texts.map((t) => JSON.parse(t) as Record<string, unknown>);
   const keys = args.keys ?? [];
-  if (field.kind !== 'events' || keys.length === 0) return rows;
+  // Whole rows go out as W&B's text (rows that are not objects as parsed).
+  if (field.kind !== 'events' || keys.length === 0) return rows.map((row, i) => (typeof row === 'object' && row !== null && !Array.isArray(row) ? rawOr(raw, texts[i], row) : row));
   const samples = args.samples ?? 500;
   const holding = rows.filter((row) => keys.every((k) => k in row));
   const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);

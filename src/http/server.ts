@@ -10,6 +10,7 @@ import { createUpstreamAgents, destroyUpstreamAgents } from '../wandb/transport.
 import { createApolloServer } from '../graphql/apolloServer.js';
 import { queryLimitRules, type QueryLimits } from '../graphql/limits.js';
 import { maskGraphQLError } from '../graphql/masking.js';
+import { spliceRaw, type RawJsonSink } from '../graphql/rawJson.js';
 import { createSubgraphSchema } from '../graphql/schema.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from '../wandb/policy.js';
 import { callbackLogger, createLogger, scrub, type Logger } from '../observability/logger.js';
@@ -202,17 +203,18 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       const name = (parsed as { operationName?: unknown } | null)?.operationName;
       if (typeof name === 'string') state.operationName = name.slice(0, 200);
     }
+    const raw: RawJsonSink = [];
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization), { request: state }),
+      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization), { request: state, rawJson: raw }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      res.end(spliceRaw(result.body.string, raw));
     } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      for await (const chunk of result.body.asyncIterator) res.write(spliceRaw(chunk, raw));
       res.end();
     }
   }
