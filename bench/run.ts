@@ -58,7 +58,8 @@ const wandb = async (query: string, variables: Record<string, unknown> = {}) => 
 
 /** Starts a child process and waits for the URL it prints after `label`. */
 async function spawnServer(args: string[], env: Record<string, string>, label: string): Promise<{ child: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Servers run as deployed: NODE_ENV=production (graphql-js skips its development-only checks).
+  const proc = spawn(process.execPath, args, { env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (b: Buffer) => {
@@ -163,7 +164,7 @@ if (ONLY.has('1')) {
       name: 'run(path) with history(first: 1000)',
       target: 1.1,
       subgraph: [`{ run(path: "demo/bench/million1") { history(first: 1000) { edges { node { step values } } pageInfo { hasNextPage endCursor } } } }`],
-      direct: [`{ project(name: "bench", entityName: "demo") { run(name: "million1") { historyKeys history(minStep: 0, maxStep: 1001, samples: 1001) } } }`],
+      direct: [`{ project(name: "bench", entityName: "demo") { run(name: "million1") { history(minStep: 0, maxStep: 1000, samples: 1000) } } }`],
     },
     {
       name: `_entities of ${entityRefs.length} run references over ${byProject.size} projects`,

@@ -85,9 +85,9 @@ export const Run: RunResolvers = {
     }
     return { ...page, raw: ctx.rawJson };
   },
-  file: async (r, { name }, ctx) => ((await call(ctx, r, fileCall(name))) as FilesPage | null)?.edges[0]?.node ?? null,
+  file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileCall(name, selectedBelow(info)))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: async (r, args, ctx, info) => {
-    const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'));
+    const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']));
     const names = args.names ?? null;
     const [page, count] = await Promise.all([call(ctx, r, pageCall) as Promise<FilesPage | null>, countCall && !names ? (call(ctx, r, countCall) as Promise<number | null>) : null]);
     const parent: RunFileConnectionParent = {

@@ -68,8 +68,9 @@ export function historyFirstCalls(args: HistoryArgs, selected: { timestamp: bool
   return [base, ...historyExtras(keys, selected).map((x) => windowField([...keys!, x], start, hi, hi - start))];
 }
 
-export function fileCall(name: string): RunField {
-  return { kind: 'files', names: [name], first: 1, after: null };
+/** One file by name, reading the RunFile fields selected (`fields`). */
+export function fileCall(name: string, fields: ReadonlySet<string>): RunField {
+  return { kind: 'files', names: [name], first: 1, after: null, fields: [...fields].sort() };
 }
 
 export interface FilesArgs {
@@ -78,13 +79,17 @@ export interface FilesArgs {
   after?: string | null;
 }
 
-/** A page of files; with totalCount, the count (W&B's for all files, or the named ones read back). */
-export function filesCalls(args: FilesArgs, withCount: boolean): { page: RunField; count: RunField | null } {
+/**
+ * A page of files reading the RunFile fields selected under edges.node
+ * (`fields`); with totalCount, the count (W&B's for all files, or the named
+ * ones read back).
+ */
+export function filesCalls(args: FilesArgs, withCount: boolean, fields: ReadonlySet<string>): { page: RunField; count: RunField | null } {
   inRange('first', args.first, 1, 1000);
   const names = args.names ? [...args.names] : null;
-  const page: RunField = { kind: 'files', names, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null };
+  const page: RunField = { kind: 'files', names, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null, fields: [...fields].sort() };
   if (!withCount) return { page, count: null };
-  return { page, count: names ? { kind: 'files', names, first: names.length, after: null } : { kind: 'fileCount' } };
+  return { page, count: names ? { kind: 'files', names, first: names.length, after: null, fields: [] } : { kind: 'fileCount' } };
 }
 
 /** A page of logged or used artifacts; `edges` false when only totalCount is selected (no artifact is read). */

@@ -54,10 +54,10 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
           add(sampledHistoryCall(args<SampledHistoryArgs>(runFields.sampledHistory, node)));
           break;
         case 'file':
-          add(fileCall(args<{ name: string }>(runFields.file, node).name));
+          add(fileCall(args<{ name: string }>(runFields.file, node).name, fieldsBelow(info, node, [])));
           break;
         case 'files': {
-          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), fieldsBelow(info, node, []).has('totalCount'));
+          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), fieldsBelow(info, node, []).has('totalCount'), fieldsBelow(info, node, ['edges', 'node']));
           add(page);
           add(count);
           break;
@@ -92,9 +92,9 @@ export function artifactEdges(selected: Set<string>): boolean {
   return selected.has('edges') || selected.has('pageInfo');
 }
 
-/** Names of the fields the current field selects. */
-export function selectedBelow(info: GraphQLResolveInfo): Set<string> {
-  return new Set(descend(info, info.fieldNodes, []).map((f) => f.name.value));
+/** Names of the fields the current field selects, along `path`. */
+export function selectedBelow(info: GraphQLResolveInfo, path: readonly string[] = []): Set<string> {
+  return new Set(descend(info, info.fieldNodes, path).map((f) => f.name.value));
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */

@@ -34,7 +34,8 @@ export type RunField =
   | { kind: 'sampledHistory'; spec: string }
   | { kind: 'history'; minStep: number | null; maxStep: number | null; samples: number }
   | { kind: 'events'; samples: number }
-  | { kind: 'files'; names: string[] | null; first: number; after: string | null }
+  /** `fields`: the W&B File fields to read of each file. */
+  | { kind: 'files'; names: string[] | null; first: number; after: string | null; fields: string[] }
   | { kind: 'fileCount' }
   /** `edges` false: the count alone (no artifact is read). */
   | { kind: 'outputArtifacts' | 'inputArtifacts'; first: number; after: string | null; edges: boolean }
@@ -228,6 +229,9 @@ function mergeKeys(a: KeysWanted, b: KeysWanted): KeysWanted {
   return [...new Set([...a, ...b])];
 }
 
+/** The W&B File fields a files call may read (the contract's RunFile fields have the same names). */
+const fileFields = new Set(['id', 'name', 'url', 'sizeBytes', 'mimetype', 'md5', 'updatedAt']);
+
 /** A numbered-variable builder: `add(type, value)` returns "$v3". */
 class Variables {
   readonly values: Record<string, unknown> = {};
@@ -243,7 +247,7 @@ class Variables {
 /** One document being compiled: its variables, the fragments its fields use, each distinct call's text once. */
 class Compilation {
   readonly vars = new Variables();
-  private readonly used = new Set<'run' | 'file' | 'artifact' | 'sweep'>();
+  private readonly used = new Set<'run' | 'artifact' | 'sweep'>();
   private readonly texts = new Map<string, string>();
   private wholeDetails: RunDetailFlags | null = null;
 
@@ -313,8 +317,7 @@ class Compilation {
       case 'fileCount':
         return 'fileCount';
       case 'files':
-        this.used.add('file');
-        return `files(names: ${vars.add('[String]', field.names)}, first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { edges { cursor node { ...FileFields } } pageInfo { hasNextPage endCursor } }`;
+        return `files(names: ${vars.add('[String]', field.names)}, first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { edges { cursor node { ${['name', ...field.fields.filter((f) => f !== 'name' && fileFields.has(f))].join(' ')} } } pageInfo { hasNextPage endCursor } }`;
       case 'outputArtifacts':
       case 'inputArtifacts':
         if (!field.edges) return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount }`;
