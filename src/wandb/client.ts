@@ -1,8 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
-import { createUpstreamAgents, type UpstreamAgents } from './transport.js';
+import { createUpstreamAgents, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 import { codedError, type ErrorCode } from '../errors.js';
-import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
+import { badBodyHeader, createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
 export interface UpstreamFieldError {
@@ -70,17 +70,14 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   // A plain POST and one JSON.parse: a GraphQL client library would parse each (large, compiled)
   // document again to find its operation name, and copy the answer through web streams.
   async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
-    let status: number;
-    let text: string;
-    let response: Response;
+    let response: UpstreamResponse;
     try {
       response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }) });
-      status = response.status;
-      text = await response.text();
     } catch (error) {
       throw transportError(error);
     }
-    if (status < 200 || status >= 300) throw statusError(status, response.headers);
+    const { status, text } = response;
+    if (status < 200 || status >= 300) throw statusError(status, response);
     let body: { data?: T | null; errors?: unknown } | null;
     try {
       body = JSON.parse(text) as { data?: T | null; errors?: unknown } | null;
@@ -124,15 +121,15 @@ export function fieldError(error: UpstreamFieldError) {
 // Private:
 
 /** Maps an HTTP status W&B answered with to a coded error; never includes bodies or keys. */
-function statusError(status: number, headers: Headers) {
+function statusError(status: number, response: UpstreamResponse) {
   if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
   if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
   if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
   if (status === 429) {
-    const wait = retryAfterMs(headers.get('retry-after'));
+    const wait = retryAfterMs(response.header('retry-after'));
     return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)', wait === null ? {} : { retryAfter: Math.ceil(wait / 1000) });
   }
-  if (headers.get('x-upstream-bad-body')) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+  if (response.header(badBodyHeader)) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
   if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
   return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
 }

@@ -1,4 +1,4 @@
-import { send, type UpstreamAgents } from './transport.js';
+import { send, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 
 /** How the subgraph calls W&B: time limits, retries and concurrency. */
 export interface UpstreamPolicy {
@@ -35,6 +35,9 @@ export interface PolicyHooks {
 
 /** Header by which the client says whether a request may be sent twice; removed before sending. */
 export const idempotencyHeader = 'x-upstream-idempotent';
+
+/** Set on the 502 a 200 with a body that is not JSON becomes. */
+export const badBodyHeader = 'x-upstream-bad-body';
 
 /** A counting semaphore: at most `max` tasks run at once, the rest wait in order. */
 export function createLimiter(max: number) {
@@ -76,16 +79,15 @@ export type Limiter = ReturnType<typeof createLimiter>;
  */
 export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: UpstreamAgents; limiter: Limiter; hooks?: PolicyHooks }) {
   const { policy, agents, limiter, hooks } = options;
-  return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    const idempotent = headers.get(idempotencyHeader) !== '0';
-    headers.delete(idempotencyHeader);
+  return async function policyFetch(url: string, init: { method?: string; headers: Record<string, string>; body?: string }): Promise<UpstreamResponse> {
+    const { [idempotencyHeader]: idempotency, ...headers } = init.headers;
+    const idempotent = idempotency !== '0';
     const deadline = Date.now() + policy.budgetMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw timeoutError();
       const started = performance.now();
-      let result: { response: Response; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
+      let result: { response: UpstreamResponse; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
         result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent));
       } catch (error) {
@@ -105,26 +107,24 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
     }
   };
 
-  async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean) {
-    let response: Response;
+  async function attemptOnce(url: string, init: { method?: string; body?: string }, headers: Record<string, string>, timeoutMs: number, idempotent: boolean) {
+    let response: UpstreamResponse;
     try {
-      response = await send(agents, url, { method: init.method ?? 'POST', headers: Object.fromEntries(headers), body: init.body as string | undefined }, timeoutMs);
+      response = await send(agents, url, { method: init.method ?? 'POST', headers, body: init.body }, timeoutMs);
     } catch (error) {
       // Failed before an answer, or cut mid-body: only a request that never left, or a safe one, goes again.
       return { error, retryable: idempotent || surelyNotSent(error) };
     }
-    const text = await response.text();
     const status = response.status;
-    const rebuilt = new Response(text, { status, statusText: response.statusText, headers: response.headers });
     if (status === 200) {
-      const readable = looksLikeJson(text);
-      return { response: readable ? rebuilt : badBody(rebuilt), retryable: !readable && idempotent, retryAfterMs: null };
+      const readable = looksLikeJson(response.text);
+      return { response: readable ? response : badBody(response), retryable: !readable && idempotent, retryAfterMs: null };
     }
     const retryableStatus = status === 408 || status === 429 || (status >= 500 && status !== 501);
     return {
-      response: rebuilt,
+      response,
       retryable: retryableStatus && (idempotent || status === 429),
-      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+      retryAfterMs: retryAfterMs(response.header('retry-after')),
     };
   }
 }
@@ -139,22 +139,20 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | n
 
 // Private:
 
-function finish(result: { response: Response } | { error: unknown }): Response {
+function finish(result: { response: UpstreamResponse } | { error: unknown }): UpstreamResponse {
   if ('response' in result) return result.response;
   throw result.error;
 }
 
-function outcomeOf(response: Response): AttemptOutcome {
-  if (response.status === 200) return response.headers.get('x-upstream-bad-body') ? 'bad_body' : 'ok';
+function outcomeOf(response: UpstreamResponse): AttemptOutcome {
+  if (response.status === 200) return response.header(badBodyHeader) ? 'bad_body' : 'ok';
   if (response.status === 429) return 'http_429';
   return response.status >= 500 ? 'http_5xx' : 'http_4xx';
 }
 
 /** A 200 whose body is not JSON, passed on as a 502 so the client reports W&B unavailable. */
-function badBody(response: Response): Response {
-  const headers = new Headers(response.headers);
-  headers.set('x-upstream-bad-body', '1');
-  return new Response('', { status: 502, statusText: 'Bad Gateway', headers });
+function badBody(response: UpstreamResponse): UpstreamResponse {
+  return { status: 502, header: (name) => (name === badBodyHeader ? '1' : response.header(name)), text: '' };
 }
 
 /**
