@@ -66,7 +66,7 @@ export function createLimiter(max: number) {
 export type Limiter = ReturnType<typeof createLimiter>;
 
 /**
- * A fetch for graphql-request that applies the policy, as W&B's own
+ * A POST to W&B that applies the policy, as W&B's own
  * clients do: retries 408, 429 and 5xx except 501, timeouts and network
  * failures, with exponential backoff and jitter, honouring Retry-After
  * (seconds or an HTTP date) when it fits the budget; never retries other
@@ -156,7 +156,7 @@ function badBody(response: UpstreamResponse): UpstreamResponse {
 }
 
 /**
- * A cheap check that a body is a whole JSON object (graphql-request parses
+ * A cheap check that a body is a whole JSON object (the client parses
  * it afterwards; parsing twice would double the cost of large histories).
  * A body cut short or an HTML page fails it.
  */
