@@ -17,7 +17,10 @@ export interface RunHistoryConnectionParent {
 export const RunHistoryConnection: RunHistoryConnectionResolvers = {
   edges: (c) =>
     c.rows.map(({ step, row, text }) => ({
-      cursor: encodeCursor('history', step),
+      // Encoded only when selected.
+      get cursor() {
+        return encodeCursor('history', step);
+      },
       node: {
         step,
         timestamp: typeof row._timestamp === 'number' ? row._timestamp : null,

@@ -1,5 +1,6 @@
 import type { RunField } from '../wandb/documents.js';
 import { sampleTargets } from './sampling.js';
+import { codedError } from '../errors.js';
 import { rawOr, type RawJsonSink } from '../graphql/rawJson.js';
 
 /** A history row with its step (and, for a whole row, W&B's text of it). */
@@ -73,7 +74,7 @@ export async function scanHistory(load: (field: RunField) => Promise<unknown>, s
     const size = hi - start;
     const samples = Math.min(size, maxSamples);
     const got = await readWindow(load, scan, start, hi, samples, ahead);
-    if (got.length >= samples && samples < size) {
+    if (got === null) {
       window = Math.max(1, Math.floor(size / 4));
       continue;
     }
@@ -93,9 +94,9 @@ interface Ahead {
   keys: string | null;
   lo: number;
   size: number;
-  rows: StepRow[];
+  field: RunField;
+  value: unknown;
 }
-
 /** Rows of an upstream window value (history: JSON text; sampledHistory: objects). */
 function stepRows(field: RunField, value: unknown): StepRow[] {
   if (field.kind === 'history') {
@@ -116,13 +117,13 @@ function signature(keys: readonly string[] | null): string | null {
 function prefetchedWindows(scan: HistoryScan): Ahead[] {
   return (scan.prefetched ?? []).flatMap(({ field, value }): Ahead[] => {
     if (field.kind === 'history' && scan.keys === null && field.minStep !== null && field.maxStep !== null && field.samples >= field.maxStep - field.minStep) {
-      return [{ keys: null, lo: field.minStep, size: field.maxStep - field.minStep, rows: stepRows(field, value) }];
+      return [{ keys: null, lo: field.minStep, size: field.maxStep - field.minStep, field, value }];
     }
     if (field.kind === 'sampledHistory' && scan.keys !== null) {
       const spec = JSON.parse(field.spec) as { keys: string[]; minStep?: number; maxStep?: number; samples: number };
       if (spec.minStep === undefined || spec.maxStep === undefined) return [];
       const size = spec.maxStep + 1 - spec.minStep;
-      if (spec.samples >= size) return [{ keys: JSON.stringify(spec.keys), lo: spec.minStep, size, rows: stepRows(field, value) }];
+      if (spec.samples >= size) return [{ keys: JSON.stringify(spec.keys), lo: spec.minStep, size, field, value }];
     }
     return [];
   });
@@ -132,7 +133,9 @@ function prefetchedWindows(scan: HistoryScan): Ahead[] {
 function known(ahead: readonly Ahead[], keys: readonly string[] | null, lo: number, hi: number): StepRow[] | undefined {
   const sig = signature(keys);
   const w = ahead.find((a) => a.keys === sig && a.lo === lo && a.lo + a.size >= hi);
-  return w && (w.lo + w.size === hi ? w.rows : w.rows.filter((r) => r.step < hi));
+  if (!w) return undefined;
+  const rows = stepRows(w.field, w.value);
+  return w.lo + w.size === hi ? rows : rows.filter((r) => r.step < hi);
 }
 
 async function readWindow(
@@ -142,10 +145,17 @@ async function readWindow(
   hi: number,
   samples: number,
   ahead: readonly Ahead[],
-): Promise<StepRow[]> {
+): Promise<StepRow[] | null> {
   // A complete window fetched with the run, starting here and reaching at least hi, holds every row needed.
-  const baseField = windowField(scan.keys, lo, hi, samples);
-  const base = known(ahead, scan.keys, lo, hi) ?? stepRows(baseField, await load(baseField));
+  let base = known(ahead, scan.keys, lo, hi);
+  if (!base) {
+    const field = windowField(scan.keys, lo, hi, samples);
+    const value = await load(field);
+    if (!Array.isArray(value)) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a history window that is not a list');
+    // A full window may have been sampled: it is read again narrower, so its rows are not parsed.
+    if (value.length >= samples && samples < hi - lo) return null;
+    base = stepRows(field, value);
+  }
   if (scan.keys === null) return base;
   // sampledHistory returns only rows holding every key of a spec: each extra key gets a spec of
   // its own, sent in the same upstream request, so rows without it are not lost.
