@@ -421,7 +421,7 @@ const doc = [
   '',
   `Machine: ${machine}. Run on ${new Date().toISOString().slice(0, 10)}.`,
   '',
-  `Command: \`npm run bench -- --delay ${DELAY} --runs ${RUNS}${QUICK ? ' --quick' : ''}\` (\`bench/run.ts\`). Each scenario runs the subgraph and the official W&B client's request pattern (the documents in \`../shared/wandb/client-operations/\`, in the order the client sends them) side by side in one run, against the embedded emulator with an injected delay per upstream request. The subgraph runs in its own process.`,
+  `Command: \`npm run bench -- --delay ${DELAY} --reps ${REPS} --runs ${RUNS}${QUICK ? ' --quick' : ''}\` (\`bench/run.ts\`), Node ${process.version}. Every scenario runs the subgraph and its baseline side by side in one run, against the embedded emulator with an injected delay per upstream request: the best direct W&B document for the same data (scenario 1), a minimal Apollo subgraph over the same static upstream answer (the ceiling, scenario 2), the official W&B client's \`scan_history\` (the documents in \`../shared/wandb/client-operations/\`, scenario 3). The subgraph and the other servers run in their own processes, with NODE_ENV=production. The machine is shared with other work, so figures vary between runs by 10-30 %; ratios come from interleaved runs.`,
   '',
   '## Headline',
   '',
