@@ -371,7 +371,7 @@ if (ONLY.has('3')) {
     '| reader | rows | time | rows/s | vs client |',
     '|---|---|---|---|---|',
     `| client, HistoryPage windows of 1,000 | ${client.rows} | ${client.seconds.toFixed(1)} s | ${rate(client).toFixed(0)} | 1× |`,
-    `| subgraph, history(first: 1000) | ${ours1k.rows} | ${ours1k.seconds.toFixed(1)} s | ${rate(ours1k).toFixed(0)} | **${(rate(ours1k) / rate(client)).toFixed(2)}×** (target ≥ 1×) |`,
+    `| subgraph, history(first: 1000) | ${ours1k.rows} | ${ours1k.seconds.toFixed(1)} s | ${rate(ours1k).toFixed(0)} | **${(rate(ours1k) / rate(client)).toFixed(2)}×** (target ≥ 1.5×) |`,
     `| subgraph, history(first: 10000) | ${ours10k.rows} | ${ours10k.seconds.toFixed(1)} s | ${rate(ours10k).toFixed(0)} | **${(rate(ours10k) / rate(client)).toFixed(2)}×** |`,
     '',
     `Subgraph peak RSS: ${peak100k.toFixed(0)} MB after a 100,000-step scan, ${peakFull.toFixed(0)} MB after the full scans: **${(peakFull / peak100k).toFixed(2)}×** (target ≤ 1.1×).`,
