@@ -3,7 +3,19 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'src/generated/', 'emulator/src/generated/', 'examples/typed-client/gql/', '.data/', 'coverage/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'src/generated/',
+      'emulator/src/generated/',
+      'examples/typed-client/gql/',
+      'examples/dashboard/src/gql/',
+      'examples/dashboard/dist/',
+      'examples/dashboard/.dist-*/',
+      'test-artifacts/',
+      '.data/',
+      'coverage/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

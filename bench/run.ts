@@ -9,7 +9,7 @@
  * the subgraph runs as a child process, so its CPU time and RSS are its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -430,6 +430,8 @@ const doc = [
   ...Object.entries(headline).map(([k, v]) => `| ${k} | ${v} |`),
   '',
   ...results,
+  // The fleet's figures come from `npm run bench:fleet` (needs redis-server), kept as last written.
+  existsSync(new URL('./fleet.md', import.meta.url)) ? `${readFileSync(new URL('./fleet.md', import.meta.url), 'utf8')}\n` : '',
   readFileSync(new URL('./emulator-history.md', import.meta.url), 'utf8'),
 ].join('\n');
 writeFileSync(values.out!, doc);

@@ -4,9 +4,9 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
-import { artifactsCall, fileCall, filesCalls, historyExtras, historyStart, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
-import { historyKeysWanted, historyPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
+import { argumentGiven, artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
+import { artifactsCall, fileCall, filesCalls, historyExtras, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
+import { densityOf, planHistoryPage, readHistoryPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
 import { readAheadPages } from '../src/history/readAhead.js';
 import { hasEnded } from '../src/graphql/cacheHints.js';
 import { callOn, fetchedWith, refOf } from '../src/loaders/calls.js';
@@ -74,16 +74,19 @@ export const Run: RunResolvers = {
   },
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx, ctx.rawJson),
   history: async (r, args, ctx, info) => {
-    const start = historyStart(args);
+    const plan = planHistoryPage({ ...args, firstGiven: argumentGiven(info, 'first') });
     const hk = await historyKeysOf(ctx, r);
-    const extras = historyExtras(historyKeysWanted(args.keys), { timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') });
+    const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
+    const extras = historyExtras(plan.keys, { timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') });
+    const density = plan.keys ? densityOf(hk, plan.keys, lastStep) : 1;
     const load = (f: RunField) => call(ctx, r, f);
-    const page = await historyPage(load, { keys: args.keys, start, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, first: args.first, extras }, hk, r.prefetched);
-    if (page.hasNextPage && r.readAhead && hasEnded(r)) {
-      const next = { keys: historyKeysWanted(args.keys), start: page.rows[page.rows.length - 1].step + 1, first: args.first, maxStep: args.maxStep ?? null, lastStep: hk.lastStep ?? -1 };
+    const context = { lastStep, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, density, extras, prefetched: r.prefetched };
+    const { rows, hasNextPage, hasPreviousPage } = await readHistoryPage(load, plan, context);
+    if (hasNextPage && !plan.backward && r.readAhead && hasEnded(r)) {
+      const next = { keys: plan.keys, start: rows[rows.length - 1].step + 1, first: plan.size, maxStep: args.maxStep ?? null, lastStep };
       readAheadPages({ cache: ctx.readAhead, principal: ctx.principal }, runPath(refOf(r)), load, next);
     }
-    return { ...page, raw: ctx.rawJson };
+    return { rows, keys: plan.keys, hasNextPage, hasPreviousPage, raw: ctx.rawJson };
   },
   file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileCall(name, selectedBelow(info)))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: async (r, args, ctx, info) => {

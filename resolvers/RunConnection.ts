@@ -1,17 +1,26 @@
 import type { RunConnectionResolvers } from '../src/generated/subgraph.js';
-import type { RunsPage } from '../src/wandb/api.js';
-import { encodeCursor, pageInfoOf } from '../src/wandb/cursor.js';
+import type { RunParent } from '../src/loaders/runLoader.js';
 import { sampledHistory } from './Run.js';
 
 /** A page of runs as Query.runs fetched it. */
-export interface RunConnectionParent extends RunsPage {
+export interface RunConnectionParent {
+  runs: RunParent[];
+  /** This subgraph's cursors (runsCursor.ts), one per run. */
+  cursors: string[];
+  hasNextPage: boolean;
   hasPreviousPage: boolean;
+  totalCount: number | null;
 }
 
 export const RunConnection: RunConnectionResolvers = {
   nodes: (c) => c.runs,
-  edges: (c) => c.runs.map((node, i) => ({ node, cursor: encodeCursor('runs', c.cursors[i]) })),
-  pageInfo: (c) => pageInfoOf('runs', c.cursors, c.hasNextPage, c.hasPreviousPage),
+  edges: (c) => c.runs.map((node, i) => ({ node, cursor: c.cursors[i] })),
+  pageInfo: (c) => ({
+    hasNextPage: c.hasNextPage,
+    hasPreviousPage: c.hasPreviousPage,
+    startCursor: c.cursors[0] ?? null,
+    endCursor: c.cursors[c.cursors.length - 1] ?? null,
+  }),
   totalCount: (c) => c.totalCount ?? 0,
   /** Every run's sampled history (read with the page), each row with runId. */
   histories: async (c, args, ctx) => {

@@ -1,6 +1,7 @@
 import type { Resolvers } from '../src/generated/subgraph.js';
 import { run } from './Query/run.js';
 import { runs } from './Query/runs.js';
+import { node } from './Query/node.js';
 import { createRun } from './Mutation/createRun.js';
 import { updateRun } from './Mutation/updateRun.js';
 import { deleteRun } from './Mutation/deleteRun.js';
@@ -20,7 +21,9 @@ import { DateTime, JSONScalar } from './scalars.js';
 
 /** The subgraph's resolver map, written out by hand. */
 export const resolvers: Resolvers = {
-  Query: { run, runs },
+  Query: { run, runs, node },
+  // Runs carry their project (from the lookup); artifacts their sequence.
+  Node: { __resolveType: (parent) => ('artifactSequence' in parent ? 'Artifact' : 'Run') },
   Mutation: { createRun, updateRun, deleteRun, logArtifact, useArtifact, createRunFileUpload },
   Subscription: { runUpdated },
   Run,

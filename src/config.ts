@@ -9,6 +9,10 @@ export interface Config {
   /** Port and interface of the subgraph. */
   port: number;
   host: string;
+  /** NODE_ENV=production: W&B must be named (WANDB_BASE_URL); no demo emulator. */
+  production: boolean;
+  /** Port of a separate /metrics listener on `host` (METRICS_PORT); null serves /metrics on `port`. */
+  metricsPort: number | null;
   /** W&B API base URL; null means "start the embedded emulator". */
   wandbBaseUrl: string | null;
   /** Service API key used upstream when a caller sends none. */
@@ -29,6 +33,8 @@ export interface Config {
   logLevel: string;
   /** How long a shutdown lets in-flight requests finish (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
+  /** Redis shared by the replicas (REDIS_URL, redis:// or rediss://); null: state in memory per process. */
+  redisUrl: string | null;
   emulator: {
     port: number;
     host: string;
@@ -39,12 +45,25 @@ export interface Config {
 
 /**
  * Reads the configuration from `env`. Throws an Error naming the variable
- * when a value is malformed.
+ * when a value is malformed, or when NODE_ENV=production leaves
+ * WANDB_BASE_URL unset (the demo emulator is for development only).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.WANDB_BASE_URL) {
+    throw new Error(
+      'WANDB_BASE_URL is required when NODE_ENV=production (e.g. https://api.wandb.ai or your W&B Server); ' +
+        'the demo emulator starts only outside production (npm start)',
+    );
+  }
+  const port = int(env, 'PORT', 4001, 0, 65535);
+  const metricsPort = env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535) : null;
+  if (metricsPort !== null && metricsPort === port) throw new Error(`METRICS_PORT must differ from PORT, both are ${port}`);
   return {
-    port: int(env, 'PORT', 4001, 0, 65535),
+    port,
     host: env.HOST || '127.0.0.1',
+    production,
+    metricsPort,
     wandbBaseUrl: env.WANDB_BASE_URL ? url(env, 'WANDB_BASE_URL') : null,
     wandbApiKey: env.WANDB_API_KEY || null,
     wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,
@@ -66,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    redisUrl: env.REDIS_URL ? redisUrl(env.REDIS_URL) : null,
     emulator: {
       port: int(env, 'EMULATOR_PORT', 4100, 0, 65535),
       host: env.EMULATOR_HOST || '127.0.0.1',
@@ -91,6 +111,18 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function redisUrl(raw: string): string {
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  // The message never quotes the URL: it may carry a password.
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
+  return raw;
 }
 
 function url(env: NodeJS.ProcessEnv, name: string): string {

@@ -1,5 +1,6 @@
 import { createUpstreamClient, type UpstreamClient } from './wandb/client.js';
 import type { Limiter, PolicyHooks, UpstreamPolicy } from './wandb/policy.js';
+import type { Coalescer } from './wandb/coalesce.js';
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
 import { createWandbApi, type WandbApi } from './wandb/api.js';
 import type { UpstreamAgents } from './wandb/transport.js';
@@ -7,6 +8,7 @@ import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './history/readAhead.js';
 import type { CacheHints } from './graphql/cacheHints.js';
 import type { RawJsonSink } from './graphql/rawJson.js';
+import type { RateLimitGate } from './fleet/rateLimits.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -15,6 +17,9 @@ export interface RequestState {
   operationType: 'query' | 'mutation' | 'subscription' | 'unknown';
   /** extensions.code of every error sent, after masking. */
   errorCodes: string[];
+  /** The request's trace and span, when tracing is on (for its log line). */
+  traceId?: string;
+  spanId?: string;
 }
 
 /** What every resolver gets: built per request, with that request's credentials. */
@@ -50,10 +55,14 @@ export interface ContextOptions {
   /** The process's cap on upstream requests in flight. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** Identical reads in flight sent once, for the whole process. */
+  coalescer?: Coalescer;
   /** Told the size of every DataLoader batch (metrics). */
   onBatch?: OnBatch;
   live?: RunWatchers;
   readAhead?: ReadAheadCache;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
 }
 
 /**
@@ -91,6 +100,8 @@ export function upstreamClientFor(options: ContextOptions, authorization: string
     policy: options.policy,
     limiter: options.limiter,
     hooks: options.hooks,
+    rateLimits: options.rateLimits,
+    coalescer: options.coalescer,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from './store/db.js';
 import type { UserRow } from './store/types.js';
 import type { UrlSigner } from './storage.js';
+import type { PagingMode } from './cursor.js';
 
 /** What every emulator resolver gets: the database, the caller, and how to build URLs. */
 export interface EmulatorContext {
@@ -11,4 +12,6 @@ export interface EmulatorContext {
   signer: UrlSigner;
   /** The current time as W&B prints it: YYYY-MM-DDTHH:MM:SSZ. */
   now: () => string;
+  /** How runs, files and artifacts are paged: W&B's offsets (default) or keyset. */
+  paging: PagingMode;
 }

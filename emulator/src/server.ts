@@ -13,6 +13,7 @@ import { QueryInputError } from './runFilters.js';
 import { isEmpty, seedDemo, type SeedOptions, type SeedResult } from './seed.js';
 import type { EmulatorContext } from './context.js';
 import type { UserRow } from './store/types.js';
+import type { PagingMode } from './cursor.js';
 
 export interface EmulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -26,6 +27,13 @@ export interface EmulatorOptions {
   delayMs?: number;
   /** Base URL put in file URLs; by default the Host the caller used. */
   publicUrl?: string;
+  /**
+   * How runs, files and artifacts are paged. `offset` (default) as W&B does:
+   * cursors are positions, so runs created or deleted while a client pages
+   * shift its next page. `keyset`: cursors hold the last item's sort values,
+   * so nothing is skipped or repeated (a property of the emulator, not W&B).
+   */
+  paging?: PagingMode;
   /** Where unexpected errors are reported (never with keys). */
   log?: (message: string) => void;
 }
@@ -62,6 +70,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requests: RecordedRequest[] = [];
   let count = 0;
   let delayMs = options.delayMs ?? 0;
+  const paging = options.paging ?? 'offset';
+  if (paging !== 'offset' && paging !== 'keyset') throw new Error(`paging must be "offset" or "keyset", got ${String(paging)}`);
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
 
   const server = createServer((req, res) => {
@@ -80,7 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     const user = authenticate(req);
     if (!user) return send(res, 401, { errors: [{ message: 'unauthorized: send HTTP Basic auth with user "api" and a valid API key' }] });
-    const ctx: EmulatorContext = { db, user, baseUrl: baseUrl(req), signer, now };
+    const ctx: EmulatorContext = { db, user, baseUrl: baseUrl(req), signer, now, paging };
 
     if (path === '/graphql' && req.method === 'POST') return graphql(req, res, ctx);
     const stream = /^\/files\/([^/]+)\/([^/]+)\/([^/]+)\/file_stream$/.exec(path);

@@ -1,4 +1,8 @@
-/** Who sees what, and paging that neither skips nor repeats while runs come and go. */
+/**
+ * Who sees what, and paging: offset cursors by default (as W&B's, so runs
+ * created or deleted between pages shift the next page), keyset cursors as
+ * an option (nothing skipped or repeated).
+ */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Emulator } from '../src/server.js';
 import { DEMO_API_KEY, OTHER_API_KEY } from '../src/seed.js';
@@ -52,21 +56,70 @@ describe('auth', () => {
   });
 });
 
-describe('runs paging and filters', () => {
+describe('offset paging (the default, as W&B pages)', () => {
+  let emulator: Emulator;
+  let client: ReturnType<typeof wandbClient>;
+  const create = (name: string) => client.gql(`mutation { upsertBucket(input: {entityName: "demo", modelName: "offsets", name: "${name}"}) { inserted } }`);
+  const remove = (name: string) => client.gql('mutation D($id: ID!) { deleteRun(input: {id: $id}) { clientMutationId } }', { id: storageId('demo', 'offsets', name) });
+  const page = async (after: string | null) => {
+    const res: any = await client.gql(RUNS, { e: 'demo', p: 'offsets', first: 3, after, order: '+created_at' });
+    expect(res.errors).toBeUndefined();
+    return res.data.project.runs;
+  };
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    client = wandbClient(emulator, DEMO_API_KEY);
+    for (let i = 0; i < 9; i++) await create(`off${i}`);
+  });
+  afterAll(() => emulator.close());
+
+  it('a cursor is a position: a run deleted before it makes the next page miss one, a run created before it makes one repeat', async () => {
+    const first = await page(null);
+    expect(first.edges.map((e: any) => e.node.name)).toEqual(['off0', 'off1', 'off2']);
+    await remove('off0');
+    const second = await page(first.pageInfo.endCursor);
+    // off3 moved to position 2, which the cursor says was served: it is missed.
+    expect(second.edges.map((e: any) => e.node.name)).toEqual(['off4', 'off5', 'off6']);
+    // A run sorting first pushes every run one position on: off6 comes again.
+    emulator.db.prepare("UPDATE runs SET created_at = '2000-01-01T00:00:00Z' WHERE name = 'off8'").run();
+    const third = await page(second.pageInfo.endCursor);
+    expect(third.edges.map((e: any) => e.node.name)).toEqual(['off6', 'off7']);
+    expect(third.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('files and artifacts are paged by offset too', async () => {
+    const files = `query F($after: String) { project(entityName: "acme-ml", name: "image-classification") { runs(first: 1) { edges { node {
+      files(first: 1, after: $after) { edges { cursor node { name } } } } } } } }`;
+    const res: any = await client.gql(files);
+    const cursor = res.data.project.runs.edges[0].node.files.edges[0].cursor;
+    expect(Buffer.from(cursor, 'base64').toString()).toBe('offset:0');
+    const next: any = await client.gql(files, { after: cursor });
+    expect(Buffer.from(next.data.project.runs.edges[0].node.files.edges[0].cursor, 'base64').toString()).toBe('offset:1');
+  });
+
+  it('a cursor that is not an offset is a clear error', async () => {
+    const bad = await client.gql(RUNS, { e: 'demo', p: 'offsets', after: Buffer.from('offset:-1').toString('base64') });
+    expect(bad.errors![0].message).toMatch(/invalid cursor/);
+    expect(bad.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('runs paging and filters (keyset option)', () => {
   let emulator: Emulator;
   let client: ReturnType<typeof wandbClient>;
   const create = (name: string, extra = '') =>
     client.gql(`mutation { upsertBucket(input: {entityName: "demo", modelName: "paging", name: "${name}"${extra}}) { inserted } }`);
 
   beforeAll(async () => {
-    emulator = await startTestEmulator();
+    emulator = await startTestEmulator({ paging: 'keyset' });
     client = wandbClient(emulator, DEMO_API_KEY);
     for (let i = 0; i < 20; i++) await create(`run${String(i).padStart(3, '0')}`, `, summaryMetrics: "{\\"loss\\": ${i % 5}}"`);
   });
   afterAll(() => emulator.close());
 
   it.each(['+created_at', '-created_at', '+summary_metrics.loss', '-summary_metrics.loss', '+display_name'])(
-    'with order %s, runs created and deleted while paging cause no duplicates and no misses',
+    'with keyset paging and order %s, runs created and deleted while paging cause no duplicates and no misses',
     async (order) => {
       const initial = (await client.gql(RUNS, { e: 'demo', p: 'paging', first: 1000, order })).data!.project.runs.edges.map((e: any) => e.node.name);
       const seen: string[] = [];

@@ -26,7 +26,7 @@ export type Scalars = {
 };
 
 /** A versioned W&B artifact. */
-export type Artifact = {
+export type Artifact = Node & {
   __typename?: 'Artifact';
   /** The aliases pointing at this version, e.g. latest or best; empty when none. */
   aliases: Array<Scalars['String']['output']>;
@@ -167,6 +167,31 @@ export type HistoryStream =
   | 'SYSTEM';
 
 /**
+ * A condition on one config or summary key. Give at least one comparison; all
+ * those given must hold.
+ */
+export type KeyCondition = {
+  /** The value equals this (a number, string, boolean or null). */
+  eq?: InputMaybe<Scalars['JSON']['input']>;
+  /** True: the key is set; false: it is not. */
+  exists?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The value is greater than this. */
+  gt?: InputMaybe<Scalars['Float']['input']>;
+  /** The value is greater than or equal to this. */
+  gte?: InputMaybe<Scalars['Float']['input']>;
+  /** The value is one of these (numbers, strings, booleans; at most 100). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** The top-level key, e.g. lr or val/acc: 1..256 characters, not starting with $. */
+  key: Scalars['String']['input'];
+  /** The value is less than this. */
+  lt?: InputMaybe<Scalars['Float']['input']>;
+  /** The value is less than or equal to this. */
+  lte?: InputMaybe<Scalars['Float']['input']>;
+  /** The value differs from this (a number, string, boolean or null). */
+  ne?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+/**
  * The run, by id or by path (exactly one), the artifact version it produced,
  * by id or by qualified name (exactly one), and aliases to attach.
  * «py: Run.log_artifact(artifact, aliases)»
@@ -283,6 +308,16 @@ export type MutationUseArtifactArgs = {
   input: UseArtifactInput;
 };
 
+/**
+ * An object that can be fetched again by its `id` alone with `Query.node`
+ * (Relay's Node). Runs and artifacts are nodes; their ids are W&B's storage
+ * ids, unique across types.
+ */
+export type Node = {
+  /** The object's globally unique id. */
+  id: Scalars['ID']['output'];
+};
+
 /** Relay page info; identical in every subgraph that defines it. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -306,6 +341,12 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * A Run or an Artifact by its `id` (Relay's node lookup). Null when it does
+   * not exist or the caller may not see it. An id that is neither a run's nor
+   * an artifact's is BAD_USER_INPUT.
+   */
+  node?: Maybe<Node>;
+  /**
    * One run by its W&B path "entity/project/runId". Null when it does not exist
    * or the caller may not see it.  «py: Api.run(path), Run.load()»
    */
@@ -313,8 +354,23 @@ export type Query = {
   /**
    * The runs of one project, filtered and ordered, paged by cursor.
    * «py: Api.runs(path, filters, order, per_page) → Runs»
+   * Paging neither repeats nor skips a run while runs are created or deleted
+   * between pages (W&B's own runs cursors are offsets and do both). Runs with
+   * equal sort values come by creation time, then run id, in the order's
+   * direction; runs lacking the sort key come last. A run whose sort value
+   * changes between pages (a heartbeat, a summary metric) may come again or
+   * be missed.
    */
   runs: RunConnection;
+};
+
+
+/**
+ * Entry points for reading W&B runs. A run is reached by its path; runs of a
+ * project are listed with filters and an order, one page at a time.
+ */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -338,13 +394,14 @@ export type QueryRunsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   order?: InputMaybe<Scalars['String']['input']>;
   project: Scalars['String']['input'];
+  where?: InputMaybe<RunWhere>;
 };
 
 /**
  * A W&B run. Entity key `id` is the opaque W&B storage id; `path` is the
  * human-known key "entity/project/runId" other subgraphs usually hold.
  */
-export type Run = {
+export type Run = Node & {
   __typename?: 'Run';
   /** The git commit the run was started from; null when unknown. */
   commit?: Maybe<Scalars['String']['output']>;
@@ -370,6 +427,7 @@ export type Run = {
   /**
    * Every history row in step order, paged by cursor.
    * «py: Run.scan_history(keys, page_size, min_step, max_step)»
+   * Exact: no row is sampled, repeated or dropped at page edges.
    */
   history: RunHistoryConnection;
   /** Logged history keys with the types seen for each. */
@@ -399,6 +457,9 @@ export type Run = {
    * Sampled history rows, each a JSON object with _step and the keys. With
    * keys, only rows holding every key.  «py: Run.history(samples, keys,
    * x_axis, stream)»
+   * The sampling is W&B's own: on W&B the rows are picked at random, so two
+   * calls may return different rows (the embedded emulator picks them evenly,
+   * the same every time). For every row, use `history`.
    */
   sampledHistory: Array<Scalars['JSON']['output']>;
   /** The run's current state.  «py: Run.state» */
@@ -455,8 +516,10 @@ export type RunFilesArgs = {
  */
 export type RunHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   keys?: InputMaybe<Array<Scalars['String']['input']>>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   maxStep?: InputMaybe<Scalars['Int']['input']>;
   minStep?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -520,6 +583,7 @@ export type RunConnection = {
   /**
    * Sampled history of every run on this page in one list; each row carries
    * runId.  «py: Runs.histories(samples, keys, x_axis, stream)»
+   * W&B's own sampling, as for `Run.sampledHistory`.
    */
   histories: Array<Scalars['JSON']['output']>;
   /** The runs of this page, in the same order as `edges`. */
@@ -660,6 +724,43 @@ export type RunState =
   | 'PREEMPTING'
   /** Started and reporting heartbeats (upstream "running"). */
   | 'RUNNING';
+
+/**
+ * A typed filter on runs, beside the `filters` JSON of `Query.runs`: it is
+ * compiled to the same W&B filter. Every field given must hold (AND); an empty
+ * object matches every run. Lists hold at most 100 items and texts at most 256
+ * characters; beyond that is BAD_USER_INPUT.
+ */
+export type RunWhere = {
+  /** Conditions on config values (W&B's {value} wrappers are looked through); all must hold. */
+  config?: InputMaybe<Array<KeyCondition>>;
+  /** The run was created at or after this time. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The run was created before this time. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The run's display name is exactly this. */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  /** The run's display name contains this text (case-sensitive, taken literally; at most 100 characters). */
+  displayNameContains?: InputMaybe<Scalars['String']['input']>;
+  /** The run is in this group. */
+  group?: InputMaybe<Scalars['String']['input']>;
+  /** The run has this job type. */
+  jobType?: InputMaybe<Scalars['String']['input']>;
+  /** The run's short id (W&B's `name`) is one of these, e.g. ["a1b2c3d4"]. */
+  runIdIn?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The run is in this state. */
+  state?: InputMaybe<RunState>;
+  /** The run is in one of these states. */
+  stateIn?: InputMaybe<Array<RunState>>;
+  /** Conditions on summary metrics; all must hold. */
+  summary?: InputMaybe<Array<KeyCondition>>;
+  /** The run has every one of these tags. */
+  tagsAll?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The run has at least one of these tags. */
+  tagsAny?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The run was created by this user. */
+  username?: InputMaybe<Scalars['String']['input']>;
+};
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -861,6 +962,13 @@ export type FederationReferenceTypes = ResolversObject<{
 }>;
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  Node:
+    | ( ArtifactFieldsFragment )
+    | ( RunParent )
+  ;
+}>;
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
@@ -879,8 +987,10 @@ export type ResolversTypes = ResolversObject<{
   HistoryKey: ResolverTypeWrapper<HistoryKey>;
   HistoryStream: HistoryStream;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  KeyCondition: KeyCondition;
   LogArtifactInput: LogArtifactInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Run: ResolverTypeWrapper<RunParent>;
@@ -895,6 +1005,7 @@ export type ResolversTypes = ResolversObject<{
   RunHistoryRow: ResolverTypeWrapper<RunHistoryRow>;
   RunPayload: ResolverTypeWrapper<Omit<RunPayload, 'run'> & { run: ResolversTypes['Run'] }>;
   RunState: RunState;
+  RunWhere: RunWhere;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sweep: ResolverTypeWrapper<SweepFieldsFragment>;
   UpdateRunInput: UpdateRunInput;
@@ -919,8 +1030,10 @@ export type ResolversParentTypes = ResolversObject<{
   DeleteRunPayload: DeleteRunPayload;
   HistoryKey: HistoryKey;
   JSON: Scalars['JSON']['output'];
+  KeyCondition: KeyCondition;
   LogArtifactInput: LogArtifactInput;
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Run: RunParent;
@@ -934,6 +1047,7 @@ export type ResolversParentTypes = ResolversObject<{
   RunHistoryEdge: RunHistoryEdge;
   RunHistoryRow: RunHistoryRow;
   RunPayload: Omit<RunPayload, 'run'> & { run: ResolversParentTypes['Run'] };
+  RunWhere: RunWhere;
   Subscription: Record<PropertyKey, never>;
   Sweep: SweepFieldsFragment;
   UpdateRunInput: UpdateRunInput;
@@ -963,6 +1077,7 @@ export type ArtifactResolvers<ContextType = Context, ParentType extends Resolver
   state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   versionIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type ArtifactConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ArtifactConnection'] = ResolversParentTypes['ArtifactConnection']> = ResolversObject<{
@@ -1008,6 +1123,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   useArtifact?: Resolver<ResolversTypes['ArtifactPayload'], ParentType, ContextType, RequireFields<MutationUseArtifactArgs, 'input'>>;
 }>;
 
+export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'Artifact' | 'Run', ParentType, ContextType>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1016,6 +1135,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<QueryRunArgs, 'path'>>;
   runs?: Resolver<ResolversTypes['RunConnection'], ParentType, ContextType, RequireFields<QueryRunsArgs, 'entity' | 'first' | 'order' | 'project'>>;
 }>;
@@ -1051,6 +1171,7 @@ export type RunResolvers<ContextType = Context, ParentType extends ResolversPare
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   usedArtifacts?: Resolver<ResolversTypes['ArtifactConnection'], ParentType, ContextType, RequireFields<RunUsedArtifactsArgs, 'first'>>;
   username?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type RunConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RunConnection'] = ResolversParentTypes['RunConnection']> = ResolversObject<{
@@ -1136,6 +1257,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   HistoryKey?: HistoryKeyResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Run?: RunResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
@@ -8,9 +9,18 @@ import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.j
 import { maskError } from './masking.js';
 import { requestStatePlugin } from './plugins/requestState.js';
 import { cacheControlPlugin } from './cacheHints.js';
+import { tracingPlugin } from '../observability/tracingPlugin.js';
+
+/** What a fleet (or tracing) adds to the Apollo server. */
+export interface ApolloExtras {
+  /** APQ's cache shared by the fleet (default: Apollo's in-process LRU). */
+  cache?: KeyValueCache<string>;
+  /** Names the request's span after its operation (tracing on only). */
+  traced?: boolean;
+}
 
 /** The Apollo server of the subgraph's schema: limits, cache control, inline traces, request state and error masking. */
-export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryLimits: Partial<QueryLimits> | undefined): ApolloServer<Context> {
+export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryLimits: Partial<QueryLimits> | undefined, extras: ApolloExtras = {}): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -18,7 +28,10 @@ export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryL
     validationRules: queryLimitRules(queryLimits),
     // Shutdown is ours (close(), called by main on SIGTERM/SIGINT): Apollo's own handler would stop it mid-drain and re-raise the signal.
     stopOnTerminationSignals: false,
+    // APQ: shared by the fleet (a bounded local LRU in front of Redis), kept a day at most.
+    ...(extras.cache ? { cache: extras.cache, persistedQueries: { ttl: 86_400 } } : {}),
     plugins: [
+      ...(extras.traced ? [tracingPlugin()] : []),
       // Cache-Control from the hints resolvers set (immutable history of ended runs); none otherwise.
       ApolloServerPluginCacheControlDisabled(),
       cacheControlPlugin(),

@@ -8,8 +8,7 @@
 import type { RunField } from '../wandb/documents.js';
 import { decodeCursor } from '../wandb/cursor.js';
 import { inRange } from '../wandb/paths.js';
-import { badInput } from '../errors.js';
-import { firstWindowField, historyKeysWanted, windowField } from '../history/history.js';
+import { firstWindowField, planHistoryPage, windowField, type HistoryPageArgs } from '../history/history.js';
 
 /** The most events read when filtering system metrics by key. */
 export const maxEvents = 10_000;
@@ -34,38 +33,25 @@ export function sampledHistoryCall(args: SampledHistoryArgs): RunField {
   return { kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) };
 }
 
-export interface HistoryArgs {
-  keys?: readonly string[] | null;
-  minStep?: number | null;
-  maxStep?: number | null;
-  first: number;
-  after?: string | null;
-}
-
-/** The first step a history page reads. */
-export function historyStart(args: HistoryArgs): number {
-  inRange('first', args.first, 1, 10_000);
-  if (args.minStep != null && args.minStep < 0) throw badInput(`minStep must be ≥ 0, got ${args.minStep}`);
-  if (args.after == null) return args.minStep ?? 0;
-  const step = Number(decodeCursor('history', args.after));
-  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
-  return step + 1;
-}
-
 /** Row fields (_timestamp, _runtime) a keyed history page adds to its rows, from the node fields selected. */
 export function historyExtras(keys: readonly string[] | null, selected: { timestamp: boolean; runtime: boolean }): string[] {
   if (!keys) return [];
   return (['timestamp', 'runtime'] as const).filter((f) => selected[f]).map((f) => `_${f}`);
 }
 
-/** The windows a history page's scan reads first (the page's rows and their extras): fetched with the run. */
-export function historyFirstCalls(args: HistoryArgs, selected: { timestamp: boolean; runtime: boolean }): RunField[] {
-  const keys = historyKeysWanted(args.keys);
-  const start = historyStart(args);
-  const base = firstWindowField(keys, start, args.first, args.maxStep ?? null);
+/**
+ * The windows a history page's scan reads first (the page's rows and their
+ * extras): fetched with the run. None for a page read backward (`last`),
+ * which starts from the run's last step, not known yet.
+ */
+export function historyFirstCalls(args: HistoryPageArgs, selected: { timestamp: boolean; runtime: boolean }): RunField[] {
+  const plan = planHistoryPage(args);
+  if (plan.backward) return [];
+  const end = Number.isFinite(plan.end) ? plan.end : null;
+  const base = firstWindowField(plan.keys, plan.start, plan.size, end);
   if (!base) return [];
-  const hi = Math.min(start + args.first + 1, args.maxStep ?? Infinity);
-  return [base, ...historyExtras(keys, selected).map((x) => windowField([...keys!, x], start, hi, hi - start))];
+  const hi = Math.min(plan.start + plan.size + 1, end ?? Infinity);
+  return [base, ...historyExtras(plan.keys, selected).map((x) => windowField([...plan.keys!, x], plan.start, hi, hi - plan.start))];
 }
 
 /** One file by name, reading the RunFile fields selected (`fields`). */

@@ -1,7 +1,8 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
-import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type FilesArgs, type HistoryArgs, type SampledHistoryArgs } from './runCalls.js';
-import type { FieldNode, GraphQLField, GraphQLObjectType, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
+import type { HistoryPageArgs } from '../history/history.js';
+import { Kind, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/documents.js';
 
@@ -47,7 +48,8 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
           // The connection needs the last step (and key counts) to know where to stop.
           details.historyKeys = true;
           const rowFields = fieldsBelow(info, node, ['edges', 'node']);
-          historyFirstCalls(args<HistoryArgs>(runFields.history, node), { timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') }).forEach(add);
+          const history = { ...args<Omit<HistoryPageArgs, 'firstGiven'>>(runFields.history, node), firstGiven: given(info, node, 'first') };
+          historyFirstCalls(history, { timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') }).forEach(add);
           break;
         }
         case 'sampledHistory':
@@ -97,6 +99,11 @@ export function selectedBelow(info: GraphQLResolveInfo, path: readonly string[] 
   return new Set(descend(info, info.fieldNodes, path).map((f) => f.name.value));
 }
 
+/** True when the current field's argument `name` was given (literally, or as a variable with a value). */
+export function argumentGiven(info: GraphQLResolveInfo, name: string): boolean {
+  return given(info, info.fieldNodes[0], name);
+}
+
 /** True when the current field's selection, followed along `path`, selects `name`. */
 export function selects(info: GraphQLResolveInfo, path: readonly string[], name: string): boolean {
   return descend(info, info.fieldNodes, path).some((f) => f.name.value === name);
@@ -131,6 +138,13 @@ function union(a: KeysWanted, b: null | string[]): KeysWanted {
   if (a === false) return b;
   if (a === null || b === null) return null;
   return [...new Set([...a, ...b])];
+}
+
+function given(info: GraphQLResolveInfo, node: FieldNode | undefined, name: string): boolean {
+  const arg = node?.arguments?.find((a) => a.name.value === name);
+  if (!arg) return false;
+  const value = arg.value;
+  return value.kind !== Kind.VARIABLE || info.variableValues[value.name.value] !== undefined;
 }
 
 /** Names of the fields selected below one field node, along `path`. */

@@ -1,7 +1,12 @@
 import type { RunField } from '../wandb/documents.js';
 import { sampleTargets } from './sampling.js';
-import { codedError } from '../errors.js';
+import { badInput, codedError } from '../errors.js';
 import { rawOr, type RawJsonSink } from '../graphql/rawJson.js';
+import { decodeCursor } from '../wandb/cursor.js';
+import { inRange } from '../wandb/paths.js';
+
+/** The most rows one history page may hold (`first` or `last`). */
+export const MAX_HISTORY_PAGE = 10_000;
 
 /** A history row with its step (and, for a whole row, W&B's text of it). */
 export interface StepRow {
@@ -86,6 +91,109 @@ export async function scanHistory(load: (field: RunField) => Promise<unknown>, s
     window = got.length === 0 ? Math.max(size * 4, Math.ceil(remaining / Math.max(scan.density, 1e-12))) : Math.max(1, Math.ceil((remaining * size) / got.length));
   }
   return { rows: rows.slice(0, scan.first), hasNextPage: rows.length > scan.first };
+}
+
+/** The arguments of `Run.history`, and whether `first` was given (it has a default). */
+export interface HistoryPageArgs {
+  keys?: readonly string[] | null;
+  minStep?: number | null;
+  maxStep?: number | null;
+  first: number;
+  firstGiven: boolean;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** Which rows a history page reads, from its arguments alone (before asking W&B anything). */
+export interface HistoryPagePlan {
+  /** Keys to return, or null for whole rows. */
+  keys: string[] | null;
+  /** The range's lowest step (inclusive): after the `after` row, else minStep, else 0. */
+  start: number;
+  /** The range's end (exclusive) from maxStep and `before`; Infinity when neither bounds it. */
+  end: number;
+  /** Reads the last `size` rows of the range instead of the first. */
+  backward: boolean;
+  size: number;
+  /** The end set by `before`, or null. */
+  beforeStep: number | null;
+}
+
+/**
+ * Checks a history page's arguments and tells which rows it reads.
+ * BAD_USER_INPUT for `first` with `last`, sizes outside 1..10000, a
+ * negative minStep, or a cursor that is not a history cursor.
+ */
+export function planHistoryPage(args: HistoryPageArgs): HistoryPagePlan {
+  const backward = args.last != null;
+  if (backward && args.firstGiven) throw badInput('history: give first or last, not both');
+  const size = backward ? inRange('last', args.last!, 1, MAX_HISTORY_PAGE) : inRange('first', args.first, 1, MAX_HISTORY_PAGE);
+  if (args.minStep != null && args.minStep < 0) throw badInput(`minStep must be ≥ 0, got ${args.minStep}`);
+  const start = args.after != null ? stepOfCursor(args.after) + 1 : (args.minStep ?? 0);
+  const beforeStep = args.before != null ? stepOfCursor(args.before) : null;
+  const end = Math.min(args.maxStep ?? Infinity, beforeStep ?? Infinity);
+  return { keys: historyKeysWanted(args.keys), start, end, backward, size, beforeStep };
+}
+
+/** The step a history cursor stands for; BAD_USER_INPUT when it is not a history cursor. */
+export function stepOfCursor(cursor: string): number {
+  const step = Number(decodeCursor('history', cursor));
+  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
+  return step;
+}
+
+/**
+ * Reads the page a plan describes, up to the run's last step: the first
+ * `size` rows of the range in step order, or with `backward` the last
+ * `size` rows (still in step order). `hasPreviousPage` is exact going
+ * backward; going forward it tells whether the page starts after the
+ * range's start. `hasNextPage` is exact going forward; going backward it
+ * is true when `before` ended the range early.
+ */
+export async function readHistoryPage(
+  load: (field: RunField) => Promise<unknown>,
+  plan: HistoryPagePlan,
+  context: { lastStep: number; minStep: number | null; maxStep: number | null; density: number; extras?: string[]; prefetched?: HistoryScan['prefetched'] },
+): Promise<{ rows: StepRow[]; hasNextPage: boolean; hasPreviousPage: boolean }> {
+  const runEnd = Math.min(context.maxStep ?? Infinity, context.lastStep + 1);
+  const end = Math.min(plan.end, context.lastStep + 1);
+  const scan: HistoryScan = { keys: plan.keys, extras: context.extras, start: plan.start, end, first: plan.size, density: context.density, prefetched: context.prefetched };
+  if (!plan.backward) {
+    const { rows, hasNextPage } = await scanHistory(load, scan);
+    return { rows, hasNextPage, hasPreviousPage: plan.start > (context.minStep ?? 0) };
+  }
+  const { rows, hasPreviousPage } = await scanHistoryBackward(load, scan);
+  return { rows, hasNextPage: plan.beforeStep !== null && end < runEnd, hasPreviousPage };
+}
+
+/**
+ * The last `first` rows before `end` (and from `start`), in step order: the
+ * windows of scanHistory read from the end down, with the same checks (a
+ * full window is read again narrower, so no row is lost to sampling). At
+ * most 3 × (first + 1) rows are held at once.
+ */
+export async function scanHistoryBackward(load: (field: RunField) => Promise<unknown>, scan: HistoryScan): Promise<{ rows: StepRow[]; hasPreviousPage: boolean }> {
+  const need = scan.first + 1;
+  const maxSamples = 2 * need;
+  let rows: StepRow[] = [];
+  let end = scan.end;
+  let window = Math.max(1, Math.ceil(need / Math.max(scan.density, 1e-12)));
+  while (rows.length < need && end > scan.start) {
+    const lo = Math.max(scan.start, end - window);
+    const size = end - lo;
+    const samples = Math.min(size, maxSamples);
+    const got = await readWindow(load, scan, lo, end, samples, []);
+    if (got === null) {
+      window = Math.max(1, Math.floor(size / 4));
+      continue;
+    }
+    rows = [...got, ...rows].slice(-need);
+    end = lo;
+    const remaining = need - rows.length;
+    window = got.length === 0 ? Math.max(size * 4, Math.ceil(remaining / Math.max(scan.density, 1e-12))) : Math.max(1, Math.ceil((remaining * size) / got.length));
+  }
+  return { rows: rows.slice(-scan.first), hasPreviousPage: rows.length > scan.first };
 }
 
 // Private:
@@ -186,34 +294,6 @@ export function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep
   if (lastStep < 0) return 1;
   const counts = keys.map((k) => (hk.keys?.[k]?.typeCounts ?? []).reduce((n, t) => n + t.count, 0));
   return Math.max(Math.min(...counts) / (lastStep + 1), 1e-6);
-}
-
-/** One page of Run.history: its rows, the keys it projects to, and its neighbours. */
-export interface HistoryPage {
-  rows: StepRow[];
-  /** The keys asked for, or null for whole rows. */
-  keys: string[] | null;
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-
-/**
- * A page of history from `start` up to `maxStep` (exclusive) and the run's
- * last step: windows fetched with the run are used as they are; the rest
- * is read with `load`.
- */
-export async function historyPage(
-  load: (field: RunField) => Promise<unknown>,
-  page: { keys: readonly string[] | null | undefined; start: number; minStep: number | null; maxStep: number | null; first: number; extras: string[] },
-  hk: HistoryKeysJson,
-  prefetched: HistoryScan['prefetched'],
-): Promise<HistoryPage> {
-  const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
-  const end = Math.min(page.maxStep ?? Infinity, lastStep + 1);
-  const wanted = historyKeysWanted(page.keys);
-  const density = wanted ? densityOf(hk, wanted, lastStep) : 1;
-  const { rows, hasNextPage } = await scanHistory(load, { keys: wanted, extras: page.extras, start: page.start, end, first: page.first, density, prefetched });
-  return { rows, keys: page.keys && page.keys.length > 0 ? [...page.keys] : null, hasNextPage, hasPreviousPage: page.start > (page.minStep ?? 0) };
 }
 
 /**

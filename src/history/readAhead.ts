@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SharedWindows } from '../fleet/sharedWindows.js';
 import { fieldKey, type RunField } from '../wandb/documents.js';
 import { firstWindowField } from './history.js';
 
@@ -11,8 +12,16 @@ import { firstWindowField } from './history.js';
  * expire after `ttlMs` (a window also leaves once it has served its page);
  * the cache holds at most `maxRows` history rows, dropping the least
  * recently used.
+ *
+ * With a fleet (`shared`), what is read ahead is also written to Redis,
+ * under the same keys, so the replica serving the next page finds it.
+ * The rule for who may read an entry is the same everywhere: only the
+ * principal it was fetched for (a hash of that caller's Authorization).
+ * Two keys of one W&B user are two principals; sharing across them would
+ * need an access check per page, which costs the W&B request the cache
+ * saves.
  */
-export function createReadAheadCache(options: { ttlMs: number; maxRows: number }) {
+export function createReadAheadCache(options: { ttlMs: number; maxRows: number; shared?: SharedWindows }) {
   const entries = new Map<string, { value: unknown; rows: number; expires: number }>();
   let rows = 0;
   const drop = (key: string) => {
@@ -22,7 +31,7 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number }
       entries.delete(key);
     }
   };
-  return {
+  const cache = {
     get(key: string): unknown {
       const e = entries.get(key);
       if (!e) return undefined;
@@ -53,7 +62,19 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number }
     get size() {
       return { entries: entries.size, rows };
     },
+    shared: options.shared,
   };
+  // In a fleet, what any replica reads ahead is kept here too (counted like the rest), unless already held.
+  options.shared?.onStored((key, text) => {
+    if (entries.has(key)) return;
+    try {
+      const value = JSON.parse(text) as unknown;
+      cache.set(key, value, Array.isArray(value) ? value.length : 1);
+    } catch {
+      // Not JSON: ignored.
+    }
+  });
+  return cache;
 }
 
 export type ReadAheadCache = ReturnType<typeof createReadAheadCache>;
@@ -65,7 +86,7 @@ export function principalOf(authorization: string | null): string {
 
 // Keys. Runs are remembered with the detail flags they were fetched with; windows by their exact upstream field.
 const runKey = (principal: string, path: string, details: unknown) => `${principal}|run|${path}|${JSON.stringify(details)}`;
-const windowKey = (principal: string, path: string, field: RunField) => `${principal}|win|${path}|${fieldKey(field)}`;
+const windowKey = (principal: string, path: string, field: unknown) => `${principal}|win|${path}|${JSON.stringify(field)}`;
 
 interface Remembered {
   cache: ReadAheadCache | undefined;
@@ -77,12 +98,76 @@ interface Remembered {
  * were read ahead for this caller (a window still on its way is waited
  * for); else undefined (ask W&B).
  */
-export async function recallRun<R extends { prefetched?: { field: RunField; key: string; value: unknown }[] }, F extends RunField = RunField>(
-  ctx: Remembered,
-  path: string,
-  details: unknown,
-  windows: readonly F[],
-): Promise<R | undefined> {
+export async function recallRun<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+  return (await recallLocal<R, F>(ctx, path, details, windows)) ?? recallShared<R, F>(ctx, path, details, windows);
+}
+
+/**
+ * Claims, fleet-wide, the reading ahead of these windows for this caller:
+ * true for each window no replica has read or is reading (this one should).
+ * Without a fleet, each window not held locally is this process's to read.
+ */
+export async function claimWindows(ctx: Remembered, path: string, fields: readonly unknown[]): Promise<boolean[]> {
+  const local = fields.map((f) => !hasWindow(ctx, path, f));
+  const shared = ctx.cache?.shared;
+  if (!shared) return local;
+  const claims = await shared.claim(
+    fields.map((f) => windowKey(ctx.principal, path, f)),
+    claimMs,
+  );
+  return local.map((mine, i) => mine && claims[i]);
+}
+
+/** Remembers an ended run (without its windows) and the windows fetched with it, for this caller. */
+export function rememberRun<R extends { prefetched?: { field: unknown; value: unknown }[] }>(ctx: Remembered, path: string, details: unknown, run: R): void {
+  if (!ctx.cache) return;
+  const { prefetched, ...bare } = run;
+  ctx.cache.set(runKey(ctx.principal, path, details), bare, 1);
+  void ctx.cache.shared?.set(runKey(ctx.principal, path, details), JSON.stringify(bare));
+  for (const { field, value } of prefetched ?? []) rememberWindow(ctx, path, field, value);
+}
+
+/**
+ * Remembers one history window of an ended run, for this caller. A window
+ * still on its way is remembered as its promise (counted at `expectedRows`)
+ * so that the next request waits for it instead of asking again.
+ */
+export function rememberWindow(ctx: Remembered, path: string, field: unknown, value: unknown, expectedRows = 1): void {
+  const cache = ctx.cache;
+  if (!cache) return;
+  const key = windowKey(ctx.principal, path, field);
+  if (value instanceof Promise) {
+    cache.set(key, value, expectedRows);
+    value.then(
+      (v: unknown) => {
+        if (cache.get(key) === value) cache.set(key, v, Array.isArray(v) ? v.length : 1);
+        void cache.shared?.set(key, JSON.stringify(v));
+      },
+      () => {
+        if (cache.get(key) === value) cache.set(key, undefined, 0);
+        void cache.shared?.release([key]);
+      },
+    );
+    return;
+  }
+  cache.set(key, value, Array.isArray(value) ? value.length : 1);
+  void cache.shared?.set(key, JSON.stringify(value));
+}
+
+/** True when this caller already has that window read ahead. */
+export function hasWindow(ctx: Remembered, path: string, field: unknown): boolean {
+  return ctx.cache?.has(windowKey(ctx.principal, path, field)) ?? false;
+}
+
+// Private:
+
+/** How long a replica's claim to read a window ahead holds (it is usually done in one W&B round trip). */
+const claimMs = 3_000;
+/** How long a page waits for a window another replica is reading ahead, before asking W&B itself. */
+const waitForClaimMs = 2_000;
+
+/** The run and windows from this process's cache, when all are there (a window on its way is waited for). */
+async function recallLocal<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   if (!ctx.cache) return undefined;
   const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
   if (!run) return undefined;
@@ -92,51 +177,52 @@ export async function recallRun<R extends { prefetched?: { field: RunField; key:
     const values = await Promise.all(pending);
     // A window serves one page: a scan never asks for it again, so it leaves the cache now.
     for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
+    if (ctx.cache.shared) void ctx.cache.shared.delete(windows.map((field) => windowKey(ctx.principal, path, field)));
     return { ...run, prefetched: windows.map((field, i) => ({ field, key: fieldKey(field), value: values[i] })) };
   } catch {
     return undefined;
   }
 }
 
-/** Remembers an ended run (without its windows) and the windows fetched with it, for this caller. */
-export function rememberRun<R extends { prefetched?: { field: RunField; value: unknown }[] }>(ctx: Remembered, path: string, details: unknown, run: R): void {
-  if (!ctx.cache) return;
-  const { prefetched, ...bare } = run;
-  ctx.cache.set(runKey(ctx.principal, path, details), bare, 1);
-  for (const { field, value } of prefetched ?? []) rememberWindow(ctx, path, field, value);
-}
-
 /**
- * Remembers one history window of an ended run, for this caller. A window
- * still on its way is remembered as its promise (counted at `expectedRows`)
- * so that the next request waits for it instead of asking again.
+ * The run and windows from the fleet's shared read-ahead; a window another
+ * replica is still reading is waited for (up to waitForClaimMs), mostly
+ * here: it is published to every replica as soon as it is stored.
  */
-export function rememberWindow(ctx: Remembered, path: string, field: RunField, value: unknown, expectedRows = 1): void {
-  const cache = ctx.cache;
-  if (!cache) return;
-  const key = windowKey(ctx.principal, path, field);
-  if (value instanceof Promise) {
-    cache.set(key, value, expectedRows);
-    value.then(
-      (v: unknown) => {
-        if (cache.get(key) === value) cache.set(key, v, Array.isArray(v) ? v.length : 1);
-      },
-      () => {
-        if (cache.get(key) === value) cache.set(key, undefined, 0);
-      },
-    );
-    return;
+async function recallShared<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+  const shared = ctx.cache?.shared;
+  if (!shared) return undefined;
+  const keys = [runKey(ctx.principal, path, details), ...windows.map((field) => windowKey(ctx.principal, path, field))];
+  const deadline = Date.now() + waitForClaimMs;
+  for (;;) {
+    const got = await shared.getOrClaimed(keys);
+    if (!got || got.values[0] === null) return undefined;
+    const { values, claimed } = got;
+    if (values.every((v) => v !== null)) {
+      try {
+        const run = JSON.parse(values[0]) as R;
+        const prefetched = windows.map((field, i) => ({ field, key: fieldKey(field), value: JSON.parse(values[i + 1]!) as unknown }));
+        void shared.delete(keys.slice(1));
+        return { ...run, prefetched };
+      } catch {
+        return undefined;
+      }
+    }
+    // Wait only for windows some replica is reading now: for them to be published here, asking Redis again now and then.
+    if (values.some((v, i) => i > 0 && v === null && !claimed[i]) || Date.now() >= deadline) return undefined;
+    const until = Math.min(deadline, Date.now() + 40);
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 2));
+      const here = await recallLocal<R, F>(ctx, path, details, windows);
+      if (here) return here;
+    }
   }
-  cache.set(key, value, Array.isArray(value) ? value.length : 1);
-}
-
-/** True when this caller already has that window read ahead. */
-export function hasWindow(ctx: Remembered, path: string, field: RunField): boolean {
-  return ctx.cache?.has(windowKey(ctx.principal, path, field)) ?? false;
 }
 
 /** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
 const readAheadRows = 3000;
+/** Rows read ahead beyond that in a fleet (one more page of 1,000). */
+const fleetExtraRows = 1100;
 
 /**
  * Fetches, in the background, the first windows of the pages after one
@@ -151,16 +237,27 @@ export function readAheadPages(
   load: (field: RunField) => Promise<unknown>,
   page: { keys: string[] | null; start: number; first: number; maxStep: number | null; lastStep: number },
 ): void {
-  if (!ctx.cache) return;
-  // Memory stays bounded by the page size: big pages are read only one ahead.
-  const depth = Math.min(3, Math.max(1, Math.floor(readAheadRows / (page.first + 1))));
+  const cache = ctx.cache;
+  if (!cache) return;
+  // Memory stays bounded by the page size: big pages are read only one ahead. In a fleet, one page more:
+  // a window crosses Redis before the replica serving its page has it.
+  const rowsAhead = cache.shared ? readAheadRows + fleetExtraRows : readAheadRows;
+  const depth = Math.min(3, Math.max(1, Math.floor(rowsAhead / (page.first + 1))));
+  const next: RunField[] = [];
   for (let k = 0; k < depth; k++) {
     const from = page.start + k * page.first;
-    if (from > page.lastStep) return;
-    const next = firstWindowField(page.keys, from, page.first, page.maxStep);
-    if (!next || hasWindow(ctx, path, next)) continue;
-    const value = load(next);
-    value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
-    rememberWindow(ctx, path, next, value, page.first + 1);
+    if (from > page.lastStep) break;
+    const f = firstWindowField(page.keys, from, page.first, page.maxStep);
+    if (f) next.push(f);
   }
+  const read = (mine: boolean[]) =>
+    next.forEach((f, i) => {
+      if (!mine[i]) return;
+      const value = load(f);
+      value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
+      rememberWindow(ctx, path, f, value, page.first + 1);
+    });
+  // In a fleet, the replicas agree (in Redis) on which one reads each window ahead.
+  if (cache.shared) void claimWindows(ctx, path, next).then(read, () => {});
+  else read(next.map((f) => !hasWindow(ctx, path, f)));
 }

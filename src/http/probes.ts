@@ -11,6 +11,8 @@ export interface ReadinessOptions {
   readiness?: { timeoutMs?: number; cacheMs?: number };
   /** True once shutdown has begun: not ready then. */
   closing: () => boolean;
+  /** With a fleet: whether its Redis answers (absent without one). */
+  redisUp?: () => boolean;
 }
 
 /** Readiness: W&B answers (any status below 500) within the time limit; the answer is reused for cacheMs. */
@@ -39,8 +41,11 @@ export function createReadinessProbe(options: ReadinessOptions): (res: ServerRes
       });
       reason = await probing;
     }
-    if (reason === null) return sendJson(res, 200, { status: 'ok' });
-    sendJson(res, 503, { status: 'unavailable', reason });
+    // Redis away is degraded, not unready: every replica serves from its own state, and a router
+    // or orchestrator that pulled them all because Redis fell would turn a slower fleet into an outage.
+    const redis = options.redisUp ? (options.redisUp() ? 'ok' : 'unavailable') : undefined;
+    if (reason === null) return sendJson(res, 200, redis === 'unavailable' ? { status: 'degraded', redis } : { status: 'ok', ...(redis ? { redis } : {}) });
+    sendJson(res, 503, { status: 'unavailable', reason, ...(redis ? { redis } : {}) });
   }
 
   /** null when W&B is reachable, else why not. Unauthenticated: no key is ever sent. */

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import type { Config } from '../config.js';
 import { appUrlFor, createContext, upstreamClientFor, type ContextOptions, type RequestState } from '../context.js';
@@ -13,15 +12,26 @@ import { maskGraphQLError } from '../graphql/masking.js';
 import { spliceRaw, type RawJsonSink } from '../graphql/rawJson.js';
 import { createSubgraphSchema } from '../graphql/schema.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from '../wandb/policy.js';
+import { createCoalescer } from '../wandb/coalesce.js';
 import { callbackLogger, createLogger, scrub, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { readBody } from './body.js';
 import { createCors } from './cors.js';
+import { isDashboardPath, serveDashboard } from './dashboard.js';
 import { sendJson } from './json.js';
+import { listen, origin } from './listen.js';
 import { sendMetrics } from './metricsEndpoint.js';
+import { startMetricsServer, type MetricsServer } from './metricsServer.js';
 import { createReadinessProbe } from './probes.js';
 import { pathOf, requestIdOf } from './requestLog.js';
 import { drainConnections } from './shutdown.js';
+import { connectFleet, type Fleet } from '../fleet/redis.js';
+import { createFleetCache } from '../fleet/apqCache.js';
+import { createRateLimitGate } from '../fleet/rateLimits.js';
+import { createSharedWindows } from '../fleet/sharedWindows.js';
+import { createPollCoordinator } from '../live/fleetPolls.js';
+import { activeTracer, failSpan, incomingContext, SpanKind, startSpan, withSpan } from '../observability/tracing.js';
+import { traceRootFields } from '../observability/tracingPlugin.js';
 
 
 
@@ -47,12 +57,24 @@ export interface SubgraphOptions {
   log?: (message: string) => void;
   /** Prometheus metrics served at /metrics; default: a new registry of this server's own. */
   metrics?: Metrics;
+  /** Serve /metrics on a listener of its own on this port (0: any free port) and not on `port`; default: on `port`. */
+  metricsPort?: number | null;
   /** How long close() lets in-flight requests finish before destroying their connections (default 10 s). */
   shutdownTimeoutMs?: number;
   /** The /ready probe of W&B: its time limit (default 2 s) and how long its answer is reused (default 1 s). */
   readiness?: { timeoutMs?: number; cacheMs?: number };
   /** Live runs (Subscription.runUpdated): poll interval, idle backoff and caps. */
   live?: Partial<LiveOptions> & { maxPerConnection?: number };
+  /** A built dashboard app to serve under /dashboard/ (the demo's); none by default. */
+  dashboardDir?: string | null;
+  /**
+   * Redis shared by the replicas (REDIS_URL): APQ, history read-ahead,
+   * live-run polls and W&B rate-limit state. Null or absent: each process
+   * keeps them in memory.
+   */
+  redisUrl?: string | null;
+  /** Prefix of the fleet's Redis keys and channels (default "wrs:"). */
+  redisPrefix?: string;
 }
 
 /**
@@ -77,7 +99,9 @@ export function subgraphOptionsFrom(
     policy: config.policy,
     live: config.live,
     logger,
+    metricsPort: config.metricsPort,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    redisUrl: config.redisUrl,
   };
 }
 
@@ -87,6 +111,8 @@ export interface Subgraph {
   server: Server;
   logger: Logger;
   metrics: Metrics;
+  /** Where /metrics is served: on `port`, or on its own listener when metricsPort was given. */
+  metricsUrl: string;
   /**
    * Graceful shutdown: stops accepting connections, answers new requests on
    * kept-alive connections with 503 (and closes them), lets in-flight
@@ -107,6 +133,10 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const policy = options.policy ?? defaultPolicy;
   const agents = createUpstreamAgents(policy.maxInFlight);
+  // The fleet's shared state, when Redis is configured; it never stops the start (degraded until Redis answers).
+  const fleet: Fleet | null = options.redisUrl ? await connectFleet({ url: options.redisUrl, logger, prefix: options.redisPrefix }) : null;
+  // W&B's rate-limit state, shared so the fleet backs off together; a single process retries per request, as W&B's clients do.
+  const rateLimits = fleet ? createRateLimitGate(fleet) : undefined;
   const contextOptions: ContextOptions = {
     wandbBaseUrl: options.wandbBaseUrl,
     appUrl: options.appUrl,
@@ -115,16 +145,25 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     policy,
     // One cap on upstream requests in flight for the whole process.
     limiter: createLimiter(policy.maxInFlight),
+    coalescer: createCoalescer(metrics.countCoalesced),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
     // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.
-    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000 }),
+    // In a fleet, also in Redis: at most 64 MiB, for 30 s.
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000, shared: fleet ? createSharedWindows(fleet) : undefined }),
+    rateLimits,
   };
   const schema = createSubgraphSchema();
-  // Live runs: pollers shared by the process, each polling with its subscribers' own key.
-  const live = createRunWatchers({ ...defaultLiveOptions, ...options.live }, (authorization) => upstreamClientFor(contextOptions, authorization));
+  const tracer = activeTracer();
+  if (tracer) traceRootFields(schema, tracer);
+  // Live runs: pollers shared by the process (by the fleet with Redis), each polling with its subscribers' own key.
+  const live = createRunWatchers(
+    { ...defaultLiveOptions, ...options.live },
+    (authorization) => upstreamClientFor(contextOptions, authorization),
+    fleet ? createPollCoordinator(fleet) : undefined,
+  );
   contextOptions.live = live;
-  const apollo = createApolloServer(schema, logger, options.queryLimits);
+  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null });
   await apollo.start();
 
   let closing = false;
@@ -135,6 +174,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     logger,
     readiness: options.readiness,
     closing: () => closing,
+    redisUp: fleet ? () => fleet.up() : undefined,
   });
 
   const server = createServer((req, res) => {
@@ -155,14 +195,30 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (state.operationName !== undefined) entry.operationName = state.operationName;
       if (state.operationType !== 'unknown') entry.operationType = state.operationType;
       if (state.errorCodes.length > 0) entry.errorCodes = [...new Set(state.errorCodes)];
+      if (state.traceId) Object.assign(entry, { trace_id: state.traceId, span_id: state.spanId });
       if (!res.writableFinished) entry.aborted = true;
       logger.info(entry, 'request');
       // During shutdown, a connection whose last request just finished is closed at once.
       if (closing) setImmediate(() => server.closeIdleConnections());
     };
+    // With tracing on, a GraphQL request continues the caller's trace (traceparent) in a server span.
+    const path = pathOf(req.url);
+    const span =
+      tracer && path !== '/health' && path !== '/ready' && path !== '/metrics'
+        ? startSpan(tracer, `${req.method ?? 'GET'} ${path}`, SpanKind.SERVER, { 'http.request.method': req.method ?? 'GET', 'url.path': path }, incomingContext(req.headers))
+        : null;
+    if (span) {
+      state.traceId = span.spanContext().traceId;
+      state.spanId = span.spanContext().spanId;
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500 || !res.writableFinished) failSpan(span, `HTTP ${res.statusCode}`);
+        else span.end();
+      });
+    }
     res.once('finish', finished);
     res.once('close', finished);
-    handle(req, res, state).catch((error: unknown) => {
+    (span ? withSpan(span, () => handle(req, res, state)) : handle(req, res, state)).catch((error: unknown) => {
         logger.error({ requestId: state.id, error: scrub(error instanceof Error ? error.message : String(error)) }, 'unexpected error');
         if (!res.headersSent) {
           state.errorCodes.push('INTERNAL_SERVER_ERROR');
@@ -177,11 +233,12 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     if (cors(req, res)) return;
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/ready') return ready(res);
-    if (url.pathname === '/metrics') return sendMetrics(res, metrics);
+    if (url.pathname === '/metrics' && !separateMetrics) return sendMetrics(res, metrics);
     if (closing) {
       state.errorCodes.push('SHUTTING_DOWN');
       return sendJson(res, 503, { errors: [{ message: 'the server is shutting down; retry the request', extensions: { code: 'SHUTTING_DOWN' } }] });
     }
+    if (options.dashboardDir && isDashboardPath(url.pathname)) return serveDashboard(options.dashboardDir, url.pathname, req, res);
     if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
     const body = await readBody(req, res, maxBody);
     if (body === undefined) {
@@ -220,6 +277,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   }
 
   const maxBody = options.maxBodyBytes ?? 1_048_576;
+  const separateMetrics = options.metricsPort !== undefined && options.metricsPort !== null;
 
 
 
@@ -231,13 +289,22 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     formatError: maskGraphQLError,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
   const host = options.host ?? '127.0.0.1';
+  let port: number;
+  let metricsServer: MetricsServer | null = null;
+  try {
+    port = await listen(server, options.port ?? 0, host);
+    if (separateMetrics) metricsServer = await startMetricsServer(metrics, options.metricsPort!, host);
+  } catch (error) {
+    // A port in use: release what was started, and let the caller name the variable.
+    server.close();
+    await subscriptions.close();
+    live.closeAll();
+    await apollo.stop();
+    destroyUpstreamAgents(agents);
+    throw error;
+  }
+  server.keepAliveTimeout = 65_000;
   let closed: Promise<void> | null = null;
   async function shutdown(): Promise<void> {
     closing = true;
@@ -250,15 +317,19 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     await apollo.stop();
     // Upstream requests still running after a timeout are abandoned with their sockets.
     destroyUpstreamAgents(agents);
+    rateLimits?.close();
+    await fleet?.close();
+    await metricsServer?.close();
     logger.info({ durationMs: Math.round(performance.now() - started) }, 'subgraph stopped');
   }
 
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/graphql`,
+    url: `${origin(host, port)}/graphql`,
     port,
     server,
     logger,
     metrics,
+    metricsUrl: metricsServer?.url ?? `${origin(host, port)}/metrics`,
     close: () => (closed ??= shutdown()),
   };
 }

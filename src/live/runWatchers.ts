@@ -5,7 +5,8 @@ import { createWandbApi } from '../wandb/api.js';
 import type { UpstreamClient } from '../wandb/client.js';
 import type { RunRef } from '../wandb/ids.js';
 import type { RunDetailFlags } from '../graphql/selection.js';
-import { codedError, hasCode, notFound } from '../errors.js';
+import { clientErrorCodes, codedError, hasCode, notFound, type ErrorCode } from '../errors.js';
+import type { FleetPoll, PollCoordinator } from './fleetPolls.js';
 import { runPath } from '../wandb/paths.js';
 
 /** What a live run is polled for: its state, heartbeat, summary and last step. */
@@ -32,8 +33,12 @@ export const defaultLiveOptions: LiveOptions = { intervalMs: 2000, maxIntervalMs
  * is idle, emits the run when its state, heartbeat, last step or summary
  * changes, ends every subscription after a terminal state, and stops when
  * its last subscriber leaves.
+ *
+ * With a fleet (`coordinator`), the replicas following a (key, run) share
+ * one poller: only the replica holding the poll's lease asks W&B, and the
+ * changes it sees reach every replica's subscribers (see fleetPolls.ts).
  */
-export function createRunWatchers(options: LiveOptions, clientFor: (authorization: string | null) => UpstreamClient) {
+export function createRunWatchers(options: LiveOptions, clientFor: (authorization: string | null) => UpstreamClient, coordinator?: PollCoordinator) {
   const watchers = new Map<string, Watcher>();
   let subscriptions = 0;
 
@@ -45,15 +50,29 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
     interval: number;
     unchanged: number;
     timer: NodeJS.Timeout | null;
+    fleet?: FleetPoll;
   }
 
+  /** How long a poll's lease lasts: renewed after each poll and before the next, it lapses half an interval after a missed poll. */
+  const leaseMs = (w: Watcher) => w.interval + options.intervalMs / 2;
+
   function schedule(key: string, w: Watcher): void {
+    // Renewed from here, so the time W&B takes to answer never lets the lease lapse.
+    if (w.fleet) void w.fleet.mine(leaseMs(w));
     w.timer = setTimeout(() => void poll(key, w), w.interval);
     w.timer.unref?.();
   }
 
   async function poll(key: string, w: Watcher): Promise<void> {
     w.timer = null;
+    // In a fleet, another replica may hold this poll: check again in one interval, to take over when it stops.
+    if (w.fleet && !(await w.fleet.mine(leaseMs(w)))) {
+      if (watchers.get(key) !== w) return;
+      w.timer = setTimeout(() => void poll(key, w), options.intervalMs);
+      w.timer.unref?.();
+      return;
+    }
+    if (watchers.get(key) !== w) return;
     let run: RunParent | null;
     try {
       // A fresh loader per poll: nothing is cached between polls.
@@ -61,26 +80,61 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
     } catch (error) {
       if (watchers.get(key) !== w) return;
       // W&B failing for a while does not end the subscription: poll again, more slowly.
-      if (hasCode(error, 'UNAUTHENTICATED') || hasCode(error, 'FORBIDDEN')) return stop(key, w, error as Error);
+      if (hasCode(error, 'UNAUTHENTICATED') || hasCode(error, 'FORBIDDEN')) {
+        w.fleet?.publish(JSON.stringify({ error: { code: (error as { extensions: { code: string } }).extensions.code, message: (error as Error).message } }));
+        return stop(key, w, error as Error);
+      }
       w.interval = Math.min(options.maxIntervalMs, w.interval * 2);
       return schedule(key, w);
     }
     if (watchers.get(key) !== w) return;
-    if (!run) return stop(key, w, notFound(`run ${runPath(w.ref)} no longer exists`));
+    if (!run) {
+      const gone = notFound(`run ${runPath(w.ref)} no longer exists`);
+      w.fleet?.publish(JSON.stringify({ error: { code: 'NOT_FOUND', message: gone.message } }));
+      return stop(key, w, gone);
+    }
     if (changed(w.last, run)) {
-      w.last = run;
-      w.unchanged = 0;
-      w.interval = options.intervalMs;
-      for (const s of w.subscribers) s.push(run);
-      if (isTerminal(run)) return stop(key, w, null);
+      w.fleet?.publish(JSON.stringify({ run }));
+      apply(key, w, run);
+      if (watchers.get(key) !== w) return;
     } else if (++w.unchanged % 3 === 0) {
       w.interval = Math.min(options.maxIntervalMs, w.interval * 2);
     }
     schedule(key, w);
   }
 
+  /** A changed run (polled here or by another replica) goes to the subscribers; a terminal one ends them. */
+  function apply(key: string, w: Watcher, run: RunParent): void {
+    w.last = run;
+    w.unchanged = 0;
+    w.interval = options.intervalMs;
+    for (const s of w.subscribers) s.push(run);
+    if (isTerminal(run)) stop(key, w, null);
+  }
+
+  /** A message from the replica polling a run this one follows too. */
+  function relay(key: string, message: string): void {
+    const w = watchers.get(key);
+    if (!w) return;
+    let parsed: { run?: RunParent; error?: { code?: unknown; message?: unknown } };
+    try {
+      parsed = JSON.parse(message) as typeof parsed;
+    } catch {
+      return;
+    }
+    if (parsed.error) {
+      const code = typeof parsed.error.code === 'string' && clientErrorCodes.has(parsed.error.code) ? (parsed.error.code as ErrorCode) : 'UPSTREAM_UNAVAILABLE';
+      return stop(key, w, codedError(code, typeof parsed.error.message === 'string' ? parsed.error.message.slice(0, 500) : 'live run ended'));
+    }
+    const run = parsed.run;
+    // Only the run this poll follows, and only when it moved on.
+    if (!run || typeof run !== 'object' || run.entity !== w.ref.entity || run.project !== w.ref.project || run.name !== w.ref.runId) return;
+    if (changed(w.last, run)) apply(key, w, run);
+  }
+
   function stop(key: string, w: Watcher, error: Error | null): void {
     if (w.timer) clearTimeout(w.timer);
+    w.fleet?.leave();
     watchers.delete(key);
     for (const s of [...w.subscribers]) {
       if (error) s.fail(error);
@@ -114,6 +168,7 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
       }
       if (!w) {
         w = { ref, authorization, subscribers: new Set(), last: current, interval: options.intervalMs, unchanged: 0, timer: null };
+        w.fleet = coordinator?.join(key, (message) => relay(key, message));
         watchers.set(key, w);
         schedule(key, w);
       }

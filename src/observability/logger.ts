@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { activeTracer, traceFields } from './tracing.js';
 
 export type Logger = pino.Logger;
 type DestinationStream = pino.DestinationStream;
@@ -39,6 +40,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: redactPaths, censor: '[Redacted]' },
+      // Lines written inside a traced request carry its trace_id and span_id (tracing on only).
+      mixin: () => (activeTracer() ? traceFields() : {}),
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );

@@ -19,6 +19,8 @@ export interface Metrics {
   countRetry(): void;
   /** One DataLoader batch and its size (createLoaders' onBatch). */
   observeBatch(loader: string, size: number): void;
+  /** One upstream read answered by an identical read already in flight (coalesce.ts). */
+  countCoalesced(): void;
 }
 
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
@@ -73,6 +75,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const coalesced = new Counter({
+    name: 'upstream_reads_coalesced_total',
+    help: 'Reads of the W&B API not sent because an identical read of the same caller was in flight.',
+    registers: [registry],
+  });
   const batch = new Histogram({
     name: 'dataloader_batch_size',
     help: 'Keys per DataLoader batch (one upstream request each), by loader.',
@@ -103,6 +110,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     observeBatch(loader, size) {
       batch.observe({ loader: one(loaderNames, loader, 'other') }, size);
+    },
+    countCoalesced() {
+      coalesced.inc();
     },
   };
 }

@@ -44,9 +44,9 @@ export type RunParent = RunFieldsFragment & {
   readAhead?: boolean;
 };
 
-export interface RunsPage {
+/** One upstream read of a page of runs. */
+export interface RunsRead {
   runs: RunParent[];
-  cursors: string[];
   hasNextPage: boolean;
   totalCount: number | null;
 }
@@ -54,7 +54,7 @@ export interface RunsPage {
 export function createWandbApi(client: UpstreamClient) {
   return {
     /** A page of a project's runs, each with the plan's calls: one request. */
-    async runsPage(args: RunsPageArgs, plan: RunPlan): Promise<RunsPage> {
+    async runsPage(args: RunsPageArgs, plan: RunPlan): Promise<RunsRead> {
       const { query, variables } = runsPageDocument(args, plan);
       const { data, errors } = await client.requestPartial<RunsPageAnswer>(query, variables);
       // A planned call W&B failed on one run is left out: its resolver asks again and reports the error.
@@ -64,7 +64,6 @@ export function createWandbApi(client: UpstreamClient) {
       const edges = data.project?.runs?.edges ?? [];
       return {
         runs: edges.map((e, i) => withFetched(e.node, args, plan.fields, failed.filter((f) => f.path![3] === i).map((f) => f.path![5]))),
-        cursors: edges.map((e) => e.cursor),
         hasNextPage: data.project?.runs?.pageInfo.hasNextPage ?? false,
         totalCount: data.project?.runCount ?? null,
       };
@@ -127,7 +126,7 @@ export type WandbApi = ReturnType<typeof createWandbApi>;
 interface RunsPageAnswer {
   project: {
     runCount?: number | null;
-    runs: { edges: { cursor: string; node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null;
+    runs: { edges: { node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean } } | null;
   } | null;
 }
 

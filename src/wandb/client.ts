@@ -1,7 +1,10 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, type UpstreamAgents, type UpstreamResponse } from './transport.js';
+import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { principalOf } from '../history/readAhead.js';
 import { badBodyHeader, createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
@@ -28,6 +31,10 @@ export interface UpstreamOptions {
   /** The process's cap on requests in flight, shared by every request. */
   limiter?: Limiter;
   hooks?: PolicyHooks;
+  /** W&B's rate-limit state, shared by the process (or the fleet). */
+  rateLimits?: RateLimitGate;
+  /** The process's coalescing of identical reads in flight (none without it). */
+  coalescer?: Coalescer;
 }
 
 /** The W&B GraphQL API, as this subgraph calls it. One per request (it carries the caller's key). */
@@ -60,6 +67,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     agents: options.agents ?? createUpstreamAgents(),
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
+    rateLimits: options.rateLimits ? { gate: options.rateLimits, principal: principalOf(options.authorization) } : undefined,
   });
   const url = `${options.baseUrl}/graphql`;
   headers['content-type'] = 'application/json';
@@ -67,9 +75,15 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   const attempt = { [idempotencyHeader]: '1', ...headers };
   const once = { [idempotencyHeader]: '0', ...headers };
 
+  function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+    const coalescer = options.coalescer;
+    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent);
+    return coalescer.run(coalesceKey(options.authorization, query, variables), () => sendOnce<T>(query, variables, idempotent));
+  }
+
   // A plain POST and one JSON.parse: a GraphQL client library would parse each (large, compiled)
   // document again to find its operation name, and copy the answer through web streams.
-  async function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
     let response: UpstreamResponse;
     try {
       response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }) });

@@ -109,13 +109,15 @@ export function runFieldsVariables(flags: RunDetailFlags): {
 const runFieldsDeclarations =
   '$withConfig: Boolean!, $configKeys: [String!], $withSummary: Boolean!, $summaryKeys: [String!], $withSystemMetrics: Boolean!, $withHistoryKeys: Boolean!';
 
+/** One upstream read of a project's runs (see runsPaging.ts: W&B's own cursors are never sent). */
 export interface RunsPageArgs {
   entity: string;
   project: string;
-  filters: string | null;
-  order: string | null;
+  filters: string;
+  order: string;
   first: number;
-  after: string | null;
+  /** The caller's filters, for the count. */
+  countFilters: string;
   withCount: boolean;
 }
 
@@ -127,11 +129,12 @@ export interface RunsPageArgs {
 export function runsPageDocument(args: RunsPageArgs, plan: RunPlan) {
   const c = new Compilation();
   const node = c.run(plan, plan.details);
-  const declarations = ['$entity: String!', '$project: String!', '$filters: JSONString', '$order: String', '$first: Int', '$after: String', ...c.declarations()];
-  const count = args.withCount ? 'runCount(filters: $filters) ' : '';
+  const declarations = ['$entity: String!', '$project: String!', '$filters: JSONString', '$order: String', '$first: Int', ...(args.withCount ? ['$countFilters: JSONString'] : []), ...c.declarations()];
+  const count = args.withCount ? 'runCount(filters: $countFilters) ' : '';
   const { withCount: _, ...values } = args;
+  if (!args.withCount) delete (values as Partial<typeof values>).countFilters;
   return {
-    query: `query RunsPage(${declarations.join(', ')}) { project(name: $project, entityName: $entity) { ${count}runs(filters: $filters, order: $order, first: $first, after: $after) { edges { cursor node { ${node} } } pageInfo { hasNextPage endCursor } } } }\n${c.fragments()}`,
+    query: `query RunsPage(${declarations.join(', ')}) { project(name: $project, entityName: $entity) { ${count}runs(filters: $filters, order: $order, first: $first) { edges { node { ${node} } } pageInfo { hasNextPage } } } }\n${c.fragments()}`,
     variables: { ...values, ...c.values() },
   };
 }

@@ -1,4 +1,6 @@
 import { send, type UpstreamAgents, type UpstreamResponse } from './transport.js';
+import type { RateLimitGate } from '../fleet/rateLimits.js';
+import { activeTracer, failSpan, injectInto, SpanKind, startSpan } from '../observability/tracing.js';
 
 /** How the subgraph calls W&B: time limits, retries and concurrency. */
 export interface UpstreamPolicy {
@@ -77,8 +79,15 @@ export type Limiter = ReturnType<typeof createLimiter>;
  * body is read whole: a 200 whose body is not JSON (cut short, an HTML
  * error page) counts as a failure.
  */
-export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: UpstreamAgents; limiter: Limiter; hooks?: PolicyHooks }) {
-  const { policy, agents, limiter, hooks } = options;
+export function createPolicyFetch(options: {
+  policy: UpstreamPolicy;
+  agents: UpstreamAgents;
+  limiter: Limiter;
+  hooks?: PolicyHooks;
+  /** W&B's rate-limit state (shared by the fleet when there is one), and this caller's name in it. */
+  rateLimits?: { gate: RateLimitGate; principal: string };
+}) {
+  const { policy, agents, limiter, hooks, rateLimits } = options;
   return async function policyFetch(url: string, init: { method?: string; headers: Record<string, string>; body?: string }): Promise<UpstreamResponse> {
     const { [idempotencyHeader]: idempotency, ...headers } = init.headers;
     const idempotent = idempotency !== '0';
@@ -86,6 +95,14 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw timeoutError();
+      // W&B said to wait (here or on another replica): wait when it fits the budget, else answer 429 without asking.
+      const hold = rateLimits?.gate.waitMs(rateLimits.principal) ?? 0;
+      if (hold > 0) {
+        if (hold >= remaining) return rateLimited(hold);
+        await new Promise((r) => setTimeout(r, hold));
+        attempt--; // waiting is not an attempt
+        continue;
+      }
       const started = performance.now();
       let result: { response: UpstreamResponse; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
@@ -97,10 +114,11 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
       if ('response' in result) hooks?.onAttempt?.(outcomeOf(result.response), seconds);
       else hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
 
-      if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
       const delay = 'response' in result && result.retryAfterMs !== null ? result.retryAfterMs : jittered;
+      if (rateLimits && 'response' in result && result.response.status === 429) rateLimits.gate.limited(rateLimits.principal, Date.now() + delay);
+      if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
       if (Date.now() + delay >= deadline) return finish(result);
       hooks?.onRetry?.();
       await new Promise((r) => setTimeout(r, delay));
@@ -109,9 +127,21 @@ export function createPolicyFetch(options: { policy: UpstreamPolicy; agents: Ups
 
   async function attemptOnce(url: string, init: { method?: string; body?: string }, headers: Record<string, string>, timeoutMs: number, idempotent: boolean) {
     let response: UpstreamResponse;
+    const method = init.method ?? 'POST';
+    // One client span per W&B request, its trace context sent along (traceparent).
+    const tracer = activeTracer();
+    const outgoing = tracer ? { ...headers } : headers;
+    const span = tracer ? startSpan(tracer, method, SpanKind.CLIENT, { 'http.request.method': method, 'server.address': new URL(url).hostname, 'url.path': new URL(url).pathname }) : null;
+    if (span) injectInto(span, outgoing);
     try {
-      response = await send(agents, url, { method: init.method ?? 'POST', headers, body: init.body }, timeoutMs);
+      response = await send(agents, url, { method, headers: outgoing, body: init.body }, timeoutMs);
+      if (span) {
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) failSpan(span, `HTTP ${response.status}`);
+        else span.end();
+      }
     } catch (error) {
+      if (span) failSpan(span, isTimeout(error) ? 'timeout' : 'network error');
       // Failed before an answer, or cut mid-body: only a request that never left, or a safe one, goes again.
       return { error, retryable: idempotent || surelyNotSent(error) };
     }
@@ -174,6 +204,12 @@ function isTimeout(error: unknown): boolean {
 function surelyNotSent(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
+
+/** The answer W&B would give while it rate-limits this key, given without asking it. */
+function rateLimited(waitMs: number): UpstreamResponse {
+  const retryAfter = String(Math.ceil(waitMs / 1000));
+  return { status: 429, header: (name) => (name === 'retry-after' ? retryAfter : null), text: '' };
 }
 
 function timeoutError(): Error {

@@ -36,8 +36,8 @@ const everyCall: RunField[] = [
 ];
 const details = { config: ['lr'], summary: null, systemMetrics: true, historyKeys: false };
 const dynamic = {
-  runsPage: runsPageDocument({ entity: 'e', project: 'p', filters: '{}', order: '+created_at', first: 10, after: null, withCount: true }, { details, fields: everyCall }).query,
-  runsPageBare: runsPageDocument({ entity: 'e', project: 'p', filters: null, order: null, first: 10, after: null, withCount: false }, { details, fields: [] }).query,
+  runsPage: runsPageDocument({ entity: 'e', project: 'p', filters: '{}', order: '+created_at', first: 10, countFilters: '{}', withCount: true }, { details, fields: everyCall }).query,
+  runsPageBare: runsPageDocument({ entity: 'e', project: 'p', filters: '{}', order: '-created_at', first: 10, countFilters: '{}', withCount: false }, { details, fields: [] }).query,
   runLookup: runLookupDocument([
     { ref: { entity: 'e', project: 'p', runId: 'a' }, plan: { details, fields: everyCall } },
     { ref: { entity: 'e', project: 'p', runId: 'b' }, plan: { details, fields: [] } },

@@ -72,6 +72,22 @@ describe('federation through real gateways', () => {
         expect(res.data.model.evaluatedBy.every((r: any) => /^[a-z0-9-]+\/[a-z0-9-]+\/[a-z0-9]+$/.test(r.path) && r.state)).toBe(true);
       });
 
+      it('Query.node resolves runs and artifacts by id, with fields from both subgraphs on the run', async () => {
+        const direct = await post(fed.stack.subgraph.url, '{ run(path: "acme-ml/image-classification/tanj6ed1") { id loggedArtifacts(first: 1) { edges { node { id qualifiedName } } } } }');
+        const run = direct.data.run;
+        const artifact = run.loggedArtifacts.edges[0].node;
+        const res = await post(
+          url(),
+          'query N($run: ID!, $artifact: ID!) { r: node(id: $run) { __typename id ... on Run { path state } } a: node(id: $artifact) { __typename id ... on Artifact { qualifiedName } } }',
+          { run: run.id, artifact: artifact.id },
+        );
+        expect(res.errors).toBeUndefined();
+        expect(res.data.r).toEqual({ __typename: 'Run', id: run.id, path: 'acme-ml/image-classification/tanj6ed1', state: expect.any(String) });
+        expect(res.data.a).toEqual({ __typename: 'Artifact', id: artifact.id, qualifiedName: artifact.qualifiedName });
+        const bad = await post(url(), '{ node(id: "bm90LWFuLWlk") { id } }');
+        expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      });
+
       it('passes our error codes through to the client', async () => {
         const bad = await post(url(), '{ run(path: "not-a-path") { id } }');
         expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');

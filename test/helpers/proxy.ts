@@ -1,10 +1,12 @@
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordingProxy {
   url: string;
   /** Bodies of the requests forwarded, in order. */
   bodies: string[];
+  /** Headers of the same requests. */
+  headers: IncomingHttpHeaders[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -13,9 +15,11 @@ export interface RecordingProxy {
 export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const bodies: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   const server = createServer(async (req, res) => {
     const body = await read(req);
     bodies.push(body.toString('utf8'));
+    headers.push(req.headers);
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (up) => {
@@ -34,8 +38,10 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   return {
     url: `http://127.0.0.1:${port}${upstream.pathname}`,
     bodies,
+    headers,
     reset: () => {
       bodies.length = 0;
+      headers.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -26,7 +26,7 @@ export const Project: ProjectResolvers = {
   },
   runCount: (p, { filters }, ctx) => countRuns(ctx.db, p.id, filters),
   runs: (p, args, ctx) => {
-    const page = listRuns(ctx.db, p.id, args);
+    const page = listRuns(ctx.db, p.id, args, ctx.paging);
     return {
       edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i] })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors[page.cursors.length - 1] ?? null },

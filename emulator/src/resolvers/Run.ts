@@ -49,15 +49,15 @@ export const Run: RunResolvers = {
       const names = args.names.filter((n): n is string => typeof n === 'string').map(checkFileName);
       ctx.db.transaction(() => names.forEach((name) => declareFile(ctx.db, r.id, name, ctx.now())))();
     }
-    const page = listFiles(ctx.db, r.id, args);
+    const page = listFiles(ctx.db, r.id, args, ctx.paging);
     return {
       edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i] })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors[page.cursors.length - 1] ?? null },
       uploadHeaders: [],
     };
   },
-  outputArtifacts: (r, args, ctx) => connection(listOutputArtifacts(ctx.db, r.id, args)),
-  inputArtifacts: (r, args, ctx) => connection(listInputArtifacts(ctx.db, r.id, args)),
+  outputArtifacts: (r, args, ctx) => connection(listOutputArtifacts(ctx.db, r.id, args, ctx.paging)),
+  inputArtifacts: (r, args, ctx) => connection(listInputArtifacts(ctx.db, r.id, args, ctx.paging)),
   logLineCount: (r) => r.log_line_count,
   logLines: (r, { last }, ctx) => ({
     edges: readLogLines(ctx.db, r.id, clampSamples(last, 100)).map((l) => ({

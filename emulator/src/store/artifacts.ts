@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 import type { AliasRow, ArtifactRow, ArtifactTypeRow, CollectionRow } from './types.js';
 import { QueryInputError } from '../runFilters.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor, type PagingMode } from '../cursor.js';
 import { pageSize } from './runs.js';
 import { manifestDigest, saveManifest, type ManifestEntry } from './manifests.js';
 
@@ -119,8 +119,8 @@ export interface ArtifactPage {
   totalCount: number;
 }
 
-/** A page of the artifacts a run logged, in the order it logged them (keyset on the log). */
-export function listOutputArtifacts(db: Db, runId: number, args: { first?: number | null; after?: string | null }): ArtifactPage {
+/** A page of the artifacts a run logged, in the order it logged them (offset or keyset cursors, see PagingMode). */
+export function listOutputArtifacts(db: Db, runId: number, args: { first?: number | null; after?: string | null }, paging: PagingMode = 'offset'): ArtifactPage {
   return page(
     db,
     `SELECT a.*, o.seq AS k FROM artifact_outputs o JOIN artifacts a ON a.id = o.artifact_id WHERE o.run_id = ?`,
@@ -128,11 +128,12 @@ export function listOutputArtifacts(db: Db, runId: number, args: { first?: numbe
     'o.seq',
     runId,
     args,
+    paging,
   );
 }
 
-/** A page of the artifacts a run used, in the order it used them (keyset on usage). */
-export function listInputArtifacts(db: Db, runId: number, args: { first?: number | null; after?: string | null }): ArtifactPage {
+/** A page of the artifacts a run used, in the order it used them (offset or keyset cursors, see PagingMode). */
+export function listInputArtifacts(db: Db, runId: number, args: { first?: number | null; after?: string | null }, paging: PagingMode = 'offset'): ArtifactPage {
   return page(
     db,
     `SELECT a.*, u.seq AS k FROM artifact_usages u JOIN artifacts a ON a.id = u.artifact_id WHERE u.run_id = ?`,
@@ -140,6 +141,7 @@ export function listInputArtifacts(db: Db, runId: number, args: { first?: number
     'u.seq',
     runId,
     args,
+    paging,
   );
 }
 
@@ -207,19 +209,22 @@ function page(
   key: string,
   runId: number,
   args: { first?: number | null; after?: string | null },
+  paging: PagingMode,
 ): ArtifactPage {
   const first = pageSize(args.first, 100, maxArtifactsPage);
   let after = 0;
-  if (args.after) {
+  let offset = 0;
+  if (args.after && paging === 'offset') offset = decodeOffsetCursor(args.after);
+  else if (args.after) {
     const [k] = decodeCursor(args.after, 1);
     if (typeof k !== 'number') throw new QueryInputError('invalid cursor: expected a cursor returned by a previous page');
     after = k;
   }
-  const rows = db.prepare(`${select} AND ${key} > ? ORDER BY ${key} LIMIT ?`).all(runId, after, first + 1) as (ArtifactRow & { k: number })[];
+  const rows = db.prepare(`${select} AND ${key} > ? ORDER BY ${key} LIMIT ? OFFSET ?`).all(runId, after, first + 1, offset) as (ArtifactRow & { k: number })[];
   const pageRows = rows.slice(0, first);
   return {
     rows: pageRows.map(({ k: _, ...r }) => r),
-    cursors: pageRows.map((r) => encodeCursor([r.k])),
+    cursors: pageRows.map((r, i) => (paging === 'offset' ? encodeOffsetCursor(offset + i) : encodeCursor([r.k]))),
     hasNextPage: rows.length > first,
     totalCount: (db.prepare(count).get(runId) as { n: number }).n,
   };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from './db.js';
 import type { FileRow } from './types.js';
 import { QueryInputError } from '../runFilters.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor, type PagingMode } from '../cursor.js';
 import { pageSize } from './runs.js';
 
 const fileColumns = 'id, run_id, name, size_bytes, mimetype, md5, uploaded, updated_at';
@@ -17,14 +17,15 @@ export interface FilePage {
 }
 
 /**
- * A page of a run's files ordered by name (unique per run, so a keyset
- * order), optionally only `names`, or names LIKE `pattern` (W&B's SQL-LIKE
- * syntax, e.g. "%.json").
+ * A page of a run's files ordered by name, optionally only `names`, or names
+ * LIKE `pattern` (W&B's SQL-LIKE syntax, e.g. "%.json"). `offset` cursors
+ * (W&B's) are positions; `keyset` cursors hold the name (unique per run).
  */
 export function listFiles(
   db: Db,
   runId: number,
   args: { names?: readonly (string | null)[] | null; pattern?: string | null; first?: number | null; after?: string | null },
+  paging: PagingMode = 'offset',
 ): FilePage {
   const first = pageSize(args.first, 50, maxFilesPage);
   const where = ['run_id = ?'];
@@ -38,17 +39,20 @@ export function listFiles(
     where.push(`name LIKE ? ESCAPE '\\'`);
     params.push(args.pattern);
   }
-  if (args.after) {
+  let offset = 0;
+  if (args.after && paging === 'offset') offset = decodeOffsetCursor(args.after);
+  else if (args.after) {
     const [name] = decodeCursor(args.after, 1);
     if (typeof name !== 'string') throw new QueryInputError('invalid cursor: expected a cursor returned by a previous page');
     where.push('name > ?');
     params.push(name);
   }
   const rows = db
-    .prepare(`SELECT ${fileColumns} FROM files WHERE ${where.join(' AND ')} ORDER BY name LIMIT ?`)
-    .all(...params, first + 1) as FileRow[];
+    .prepare(`SELECT ${fileColumns} FROM files WHERE ${where.join(' AND ')} ORDER BY name LIMIT ? OFFSET ?`)
+    .all(...params, first + 1, offset) as FileRow[];
   const page = rows.slice(0, first);
-  return { rows: page, cursors: page.map((f) => encodeCursor([f.name])), hasNextPage: rows.length > first };
+  const cursors = page.map((f, i) => (paging === 'offset' ? encodeOffsetCursor(offset + i) : encodeCursor([f.name])));
+  return { rows: page, cursors, hasNextPage: rows.length > first };
 }
 
 /** The number of a run's files. */

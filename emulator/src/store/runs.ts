@@ -2,7 +2,7 @@ import type { Db } from './db.js';
 import type { RunRow } from './types.js';
 import { compileRunFilter, QueryInputError, type SqlValue } from '../runFilters.js';
 import { parseRunOrder } from '../runOrder.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor, type PagingMode } from '../cursor.js';
 
 const runSelect = `SELECT r.*, p.name AS project_name, e.name AS entity_name
   FROM runs r JOIN projects p ON p.id = r.project_id JOIN entities e ON e.id = p.entity_id`;
@@ -27,14 +27,20 @@ export interface RunPage {
 }
 
 /**
- * One page of a project's runs, filtered and ordered, after a keyset
- * cursor: ties in the order are broken by the run's row id, so the order is
- * total and runs created or deleted meanwhile never cause a skip or a repeat.
+ * One page of a project's runs, filtered and ordered. Ties in the order are
+ * broken by the run's row id, so the order is total.
+ *
+ * `offset` paging (the default, as W&B pages): the cursor is the run's
+ * position in the result, so a run created or deleted before it between two
+ * pages shifts the next page by one (a repeat or a miss). `keyset` paging:
+ * the cursor holds the run's sort value and id, so runs created or deleted
+ * meanwhile never cause a skip or a repeat.
  */
 export function listRuns(
   db: Db,
   projectId: number,
   args: { filters?: string | null; order?: string | null; first?: number | null; after?: string | null },
+  paging: PagingMode = 'offset',
 ): RunPage {
   const filter = compileRunFilter(args.filters);
   const order = parseRunOrder(args.order);
@@ -43,7 +49,9 @@ export function listRuns(
   const ep = order.expr.params;
   const where: string[] = ['r.project_id = ?', `(${filter.sql})`];
   const params: SqlValue[] = [projectId, ...filter.params];
-  if (args.after) {
+  let offset = 0;
+  if (args.after && paging === 'offset') offset = decodeOffsetCursor(args.after);
+  else if (args.after) {
     const [key, value, id] = decodeCursor(args.after, 3);
     if (key !== order.key) throw new QueryInputError(`cursor was made for order "${String(key)}", not "${order.key}"`);
     if (!(value === null || typeof value === 'number' || typeof value === 'string') || typeof id !== 'number') {
@@ -67,13 +75,13 @@ export function listRuns(
   }
   const dir = order.desc ? 'DESC' : 'ASC';
   const rows = db
-    .prepare(`${runSelect.replace('SELECT r.*', `SELECT r.*, ${e} AS sort_value`)} WHERE ${where.join(' AND ')} ORDER BY ${e} ${dir}, r.id ${dir} LIMIT ?`)
-    .all(...ep, ...params, ...ep, first + 1) as (RunRow & { sort_value: SqlValue })[];
+    .prepare(`${runSelect.replace('SELECT r.*', `SELECT r.*, ${e} AS sort_value`)} WHERE ${where.join(' AND ')} ORDER BY ${e} ${dir}, r.id ${dir} LIMIT ? OFFSET ?`)
+    .all(...ep, ...params, ...ep, first + 1, offset) as (RunRow & { sort_value: SqlValue })[];
   const hasNextPage = rows.length > first;
   const page = rows.slice(0, first);
   return {
     rows: page.map(({ sort_value: _, ...row }) => row),
-    cursors: page.map((r) => encodeCursor([order.key, r.sort_value, r.id])),
+    cursors: page.map((r, i) => (paging === 'offset' ? encodeOffsetCursor(offset + i) : encodeCursor([order.key, r.sort_value, r.id]))),
     hasNextPage,
   };
 }
