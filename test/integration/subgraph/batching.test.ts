@@ -90,7 +90,8 @@ describe('batching', () => {
 
   it('a page of runs reads only the run fields the query selects', async () => {
     const { queries } = await upstreamRequests(stack, () => query('{ runs(entity: "acme-ml", project: "image-classification", first: 5) { nodes { runId state username } } }'));
-    expect(queries[0]).toContain('node { name state user { username } }');
+    // createdAt: the paging order reads it (runsPaging.ts).
+    expect(queries[0]).toContain('node { name createdAt state user { username } }');
   });
 
   it('sweeps are read with the page of runs: 1 upstream request', async () => {
