@@ -1,4 +1,5 @@
 import type { ArtifactResolvers } from '../src/generated/subgraph.js';
+import { failsAlone, parseUpstreamJson } from '../src/wandb/trust.js';
 
 export const Artifact: ArtifactResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.artifactLoader.load(String(reference.id)),
@@ -12,7 +13,7 @@ export const Artifact: ArtifactResolvers = {
   state: (a) => a.state,
   // W&B lists the version alias "v<N>" among the aliases; like the Python client's Artifact.aliases, the field leaves it out.
   aliases: (a) => a.aliases.map((l) => l.alias).filter((alias) => !/^v\d+$/.test(alias)),
-  metadata: (a) => (a.metadata ? (JSON.parse(a.metadata) as unknown) : {}),
+  metadata: (a, _, ctx, info) => failsAlone(ctx, info, {}, () => (a.metadata ? parseUpstreamJson(a.metadata, "the artifact's metadata") : {})),
   sizeBytes: (a) => a.size,
   createdAt: (a) => (/[zZ]|[+-]\d\d:?\d\d$/.test(a.createdAt) ? a.createdAt : `${a.createdAt}Z`),
 };

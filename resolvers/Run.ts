@@ -11,6 +11,7 @@ import { readAheadPages } from '../src/history/readAhead.js';
 import { hasEnded } from '../src/graphql/cacheHints.js';
 import { callOn, fetchedWith, refOf } from '../src/loaders/calls.js';
 import type { RawJsonSink } from '../src/graphql/rawJson.js';
+import { failsAlone, untrusted } from '../src/wandb/trust.js';
 import { runObject, configObject, isoDate, runUrl, escapeHtml } from '../src/graphql/runValues.js';
 import type { RunFileConnectionParent } from './RunFileConnection.js';
 import type { ArtifactConnectionParent } from './ArtifactConnection.js';
@@ -40,10 +41,14 @@ export const Run: RunResolvers = {
   project: (r) => r.project,
   runId: (r) => r.name,
   displayName: (r) => r.displayName,
-  state: (r) => {
-    const state = states[(r.state ?? '').toLowerCase()];
-    if (!state) throw new Error(`unknown run state ${JSON.stringify(r.state)}`);
-    return state;
+  state: (r, _, ctx, info) => {
+    const state = states[typeof r.state === 'string' ? r.state.toLowerCase() : ''];
+    if (state) return state;
+    // A state the schema does not know fails this field of this run only: UNKNOWN keeps the
+    // non-null field (and so the page) whole, and the error says why, at this field's path.
+    return failsAlone(ctx, info, 'UNKNOWN', () => {
+      throw untrusted('W&B reported a run state this subgraph does not know');
+    });
   },
   url: (r, _, ctx) => runUrl(ctx.appUrl, r),
   createdAt: (r) => isoDate(r.createdAt)!,
@@ -59,9 +64,19 @@ export const Run: RunResolvers = {
     const read = fetchedWith(r, sweepCall);
     return read ? (read.value as SweepFieldsFragment | null) : ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName });
   },
-  config: async (r, { keys }, ctx) => configObject(r.config ?? ((await call(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null), keys),
-  summary: async (r, { keys }, ctx) => runObject(r.summaryMetrics ?? ((await call(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null), keys, ctx.rawJson),
-  systemMetrics: async (r, _, ctx) => runObject(r.systemMetrics ?? ((await call(ctx, r, { kind: 'systemMetrics' })) as string | null), null, ctx.rawJson),
+  // A value that fails a check fails its own field only ({} and an error at its path).
+  config: async (r, { keys }, ctx, info) => {
+    const text = r.config ?? ((await call(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null);
+    return failsAlone(ctx, info, {}, () => configObject(text, keys));
+  },
+  summary: async (r, { keys }, ctx, info) => {
+    const text = r.summaryMetrics ?? ((await call(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null);
+    return failsAlone<unknown>(ctx, info, {}, () => runObject(text, 'summary', keys, ctx.rawJson));
+  },
+  systemMetrics: async (r, _, ctx, info) => {
+    const text = r.systemMetrics ?? ((await call(ctx, r, { kind: 'systemMetrics' })) as string | null);
+    return failsAlone<unknown>(ctx, info, {}, () => runObject(text, 'system metrics', null, ctx.rawJson));
+  },
   historyKeys: async (r, _, ctx) => {
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};
     return Object.keys(keys)

@@ -59,8 +59,8 @@ echo "node $(node --version), npm $(npm --version)"
 
 echo "== build"
 npm run build --silent
-[ -f dist/src/main.js ] && [ -f dist/src/healthcheck.js ] && ls dist/schema/subgraph/*.graphql >/dev/null || fail "dist/ lacks the entry, the health check or the SDL"
-unexpected=$(cd dist && find . -type f ! -path './src/*' ! -path './resolvers/*' ! -path './schema/subgraph/*.graphql')
+[ -f dist/src/main.js ] && [ -f dist/src/healthcheck.js ] && ls dist/schema/subgraph/*.graphql >/dev/null && [ -f dist/schema/upstream/wandb.graphql ] || fail "dist/ lacks the entry, the health check, the SDL or W&B's schema"
+unexpected=$(cd dist && find . -type f ! -path './src/*' ! -path './resolvers/*' ! -path './schema/subgraph/*.graphql' ! -path './schema/upstream/wandb.graphql')
 [ -z "$unexpected" ] || fail "dist/ holds more than the product: $unexpected"
 echo "dist: $(find dist -type f | wc -l) files, $(du -sk dist | cut -f1) KB"
 

@@ -3,6 +3,8 @@ import { defaultPolicy, type UpstreamPolicy } from './wandb/policy.js';
 import { defaultLiveOptions, type LiveOptions } from './live/runWatchers.js';
 
 import { logLevels } from './observability/logger.js';
+import { documentLimitsFromEnv, type DocumentLimits } from './graphql/documentLimits.js';
+import { defaultMaxResponseBytes } from './wandb/transport.js';
 
 /** Configuration from environment variables, read once at start. */
 export interface Config {
@@ -25,6 +27,17 @@ export interface Config {
   maxBodyBytes: number;
   /** Query depth and cost limits (MAX_QUERY_DEPTH, MAX_QUERY_COST). */
   queryLimits: QueryLimits;
+  /** Tokens, aliases, directives, fragments and list arguments per document (MAX_QUERY_TOKENS…). */
+  documentLimits: DocumentLimits;
+  /** Introspection (INTROSPECTION=true|false); null: on for the emulator demo, off with a real W&B. */
+  introspection: boolean | null;
+  /** Largest answer read from W&B, in bytes (WANDB_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
+  /** Bytes of ended runs' history kept read ahead (READ_AHEAD_MAX_BYTES). */
+  readAheadMaxBytes: number;
+  /** Longest wait for a request's headers, and for the whole request, in ms (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   /** Upstream time limits, retries and concurrency. */
   policy: UpstreamPolicy;
   /** Live runs: poll interval, idle backoff, caps. */
@@ -69,6 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : null,
     queryLimits: queryLimitsFromEnv(env),
+    documentLimits: documentLimitsFromEnv(env),
+    introspection: bool(env, 'INTROSPECTION'),
+    maxResponseBytes: int(env, 'WANDB_MAX_RESPONSE_BYTES', defaultMaxResponseBytes, 1024, 2 ** 31),
+    readAheadMaxBytes: int(env, 'READ_AHEAD_MAX_BYTES', 32 * 1024 * 1024, 0, 2 ** 31),
+    headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     policy: {
       ...defaultPolicy,
       attemptTimeoutMs: int(env, 'WANDB_ATTEMPT_TIMEOUT_MS', defaultPolicy.attemptTimeoutMs, 100, 600_000),
@@ -103,6 +122,15 @@ function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: 
   const value = raw.trim().toLowerCase();
   if (!allowed.includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string): boolean | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return null;
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(value)) return true;
+  if (['0', 'false', 'off', 'no'].includes(value)) return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -8,6 +8,9 @@ import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './history/readAhead.js';
 import type { CacheHints } from './graphql/cacheHints.js';
 import type { RawJsonSink } from './graphql/rawJson.js';
+import { basicForKey, readCredential } from './security/credentials.js';
+import { codedError } from './errors.js';
+import type { GraphQLError } from 'graphql';
 import type { RateLimitGate } from './fleet/rateLimits.js';
 
 /** What the server records about a request, for its log line and metrics. */
@@ -42,6 +45,12 @@ export interface Context extends CacheHints {
   rawJson?: RawJsonSink;
   /** A hash of `authorization`: the caller's name in process-level caches. */
   principal: string;
+  /**
+   * Errors of fields that still resolved to a placeholder (a run state W&B
+   * reported that the schema does not know → UNKNOWN): sent with the
+   * response, at their field's path, so one bad value fails only itself.
+   */
+  fieldErrors?: GraphQLError[];
 }
 
 export interface ContextOptions {
@@ -61,19 +70,34 @@ export interface ContextOptions {
   onBatch?: OnBatch;
   live?: RunWatchers;
   readAhead?: ReadAheadCache;
+  /** Largest W&B answer read, in bytes (WANDB_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** W&B's rate-limit state, shared by the process (or the fleet). */
   rateLimits?: RateLimitGate;
 }
 
 /**
- * The context of one request: the caller's Authorization header (Basic
- * api:<key> or Bearer) goes upstream as is; without one, the service key.
+ * The Authorization sent upstream for a caller's credential: the caller's
+ * own when well formed (Basic api:<key> or Bearer <token>); the service
+ * key's only when no credential was sent at all. A credential present but
+ * malformed throws UNAUTHENTICATED (HTTP 401): it is never replaced by the
+ * service key.
  */
-export function createContext(options: ContextOptions, header: string | undefined): Context {
-  const caller = header && /^(Basic|Bearer)\s+\S+$/i.test(header.trim()) ? header.trim() : null;
-  const service = options.serviceKey ? `Basic ${Buffer.from(`api:${options.serviceKey}`).toString('base64')}` : null;
-  const authorization = caller ?? service;
-  const upstream = upstreamClientFor(options, authorization);
+export function authorizationFor(serviceKey: string | null, credential: unknown): string | null {
+  const read = readCredential(credential);
+  if (read.kind === 'valid') return read.authorization;
+  if (read.kind === 'malformed') throw codedError('UNAUTHENTICATED', `malformed credential: ${read.reason}`, { http: { status: 401 } });
+  return serviceKey ? basicForKey(serviceKey) : null;
+}
+
+/**
+ * The context of one request: the caller's Authorization header goes
+ * upstream as is; without one, the service key (see {@link authorizationFor}).
+ * `signal` aborts the request's upstream calls (the client went away).
+ */
+export function createContext(options: ContextOptions, header: unknown, signal?: AbortSignal): Context {
+  const authorization = authorizationFor(options.serviceKey, Array.isArray(header) ? header.join(', ') : header);
+  const upstream = upstreamClientFor(options, authorization, signal);
   const wandb = createWandbApi(upstream);
   let principal: string | undefined;
   return {
@@ -86,14 +110,17 @@ export function createContext(options: ContextOptions, header: string | undefine
     get principal() {
       return (principal ??= principalOf(authorization));
     },
+    fieldErrors: [],
     live: options.live,
     readAhead: options.readAhead,
   };
 }
 
 /** An upstream client sending `authorization`, with the process's pools, policy and hooks. */
-export function upstreamClientFor(options: ContextOptions, authorization: string | null): UpstreamClient {
+export function upstreamClientFor(options: ContextOptions, authorization: string | null, signal?: AbortSignal): UpstreamClient {
   return createUpstreamClient({
+    signal,
+    maxResponseBytes: options.maxResponseBytes,
     baseUrl: options.wandbBaseUrl,
     authorization,
     agents: options.agents,

@@ -7,6 +7,7 @@ import { parseRunPath, runPath } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 
 export const createRun: NonNullable<MutationResolvers['createRun']> = async (_, { input }, ctx) => {
+  if (input.state === 'UNKNOWN') throw badInput('state UNKNOWN is reported, never set: use PENDING or RUNNING');
   const runId = input.runId ?? newRunId();
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(runId)) throw badInput(`runId ${JSON.stringify(runId.slice(0, 140))} must be 1 to 128 letters, digits, - or _`);
   const ref = parseRunPath(`${input.entity}/${input.project}/${runId}`);

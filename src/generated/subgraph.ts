@@ -723,7 +723,13 @@ export type RunState =
   /** Told it is being preempted and stopping; it may resume later (upstream "preempting"). */
   | 'PREEMPTING'
   /** Started and reporting heartbeats (upstream "running"). */
-  | 'RUNNING';
+  | 'RUNNING'
+  /**
+   * A state W&B reported that this schema does not know (the response
+   * carries an UPSTREAM_UNAVAILABLE error at this field's path); never
+   * accepted as input.
+   */
+  | 'UNKNOWN';
 
 /**
  * A typed filter on runs, beside the `filters` JSON of `Query.runs`: it is

@@ -6,26 +6,41 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.js';
+import { defaultDocumentLimits, documentLimitRules, listArgumentsPlugin, type DocumentLimits } from './documentLimits.js';
 import { maskError } from './masking.js';
 import { requestStatePlugin } from './plugins/requestState.js';
 import { cacheControlPlugin } from './cacheHints.js';
 import { tracingPlugin } from '../observability/tracingPlugin.js';
 
-/** What a fleet (or tracing) adds to the Apollo server. */
+/** What a fleet (or tracing) adds to the Apollo server, and the document limits and introspection setting. */
 export interface ApolloExtras {
   /** APQ's cache shared by the fleet (default: Apollo's in-process LRU). */
   cache?: KeyValueCache<string>;
   /** Names the request's span after its operation (tracing on only). */
   traced?: boolean;
+  /** Tokens, aliases, directives, fragments and list arguments per document (defaults: documentLimits.ts). */
+  documentLimits?: Partial<DocumentLimits>;
+  /** Schema introspection (default on; off in front of a real W&B unless configured). */
+  introspection?: boolean;
+}
+
+/** The validation rules of every operation, over HTTP and WebSocket: document limits, then depth and cost. */
+export function validationRulesOf(queryLimits: Partial<QueryLimits> | undefined, documentLimits: Partial<DocumentLimits> | undefined) {
+  return [...documentLimitRules(documentLimits), ...queryLimitRules(queryLimits)];
 }
 
 /** The Apollo server of the subgraph's schema: limits, cache control, inline traces, request state and error masking. */
 export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryLimits: Partial<QueryLimits> | undefined, extras: ApolloExtras = {}): ApolloServer<Context> {
+  const documentLimits = { ...defaultDocumentLimits, ...extras.documentLimits };
   return new ApolloServer<Context>({
     schema,
     includeStacktraceInErrorResponses: false,
-    // Depth and cost limits refuse oversized queries before any upstream call.
-    validationRules: queryLimitRules(queryLimits),
+    // Introspection maps the schema for anyone: the caller decides (off in front of a real W&B by default).
+    introspection: extras.introspection ?? true,
+    // The parser stops at maxTokens, before building an AST: nothing later walks a huge document.
+    parseOptions: { maxTokens: documentLimits.maxTokens },
+    // Aliases, directives, fragments, depth and cost limits refuse oversized queries before any upstream call.
+    validationRules: validationRulesOf(queryLimits, documentLimits),
     // Shutdown is ours (close(), called by main on SIGTERM/SIGINT): Apollo's own handler would stop it mid-drain and re-raise the signal.
     stopOnTerminationSignals: false,
     // APQ: shared by the fleet (a bounded local LRU in front of Redis), kept a day at most.
@@ -40,6 +55,8 @@ export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryL
       requestStatePlugin(logger),
       // Re-costs with the request's variables (validation sees only their defaults).
       queryLimitsPlugin(queryLimits),
+      // Caps list arguments (keys, names) with the request's variables, before anything is sent upstream.
+      listArgumentsPlugin(documentLimits),
     ],
     logger: logger.child({ component: 'apollo' }),
     formatError: (formatted: GraphQLFormattedError) => maskError(formatted),

@@ -16,6 +16,13 @@
  *   its representations: their number when known, else
  *   {@link defaultEntitiesSize}.
  * - Fragments on several types are summed (an upper bound).
+ * - Each item of a list argument (`keys`, `names`, representations) adds 1
+ *   to its field's weight; `__schema` costs 1000, `__type` 50 and
+ *   federation's `_service` 500, whatever they select.
+ *
+ * The walks recurse over the document, each fragment once per size: their
+ * depth is bounded by the parser's token limit (documentLimits.ts), which
+ * refuses a document before these rules ever see it.
  */
 import {
   Kind,
@@ -38,7 +45,6 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { introspection } from './depth.js';
 
 /** The size of a list field nothing else sizes. */
 export const defaultListSize = 50;
@@ -60,6 +66,18 @@ export function queryCost(
   if (!operation) return 0;
   return operationCost(schema, operation, fragmentsOf(document), options.variables ?? undefined);
 }
+
+/**
+ * Fixed costs of fields whose answer is large whatever is selected:
+ * `__schema` (the whole schema, ~100 KB), `__type`, and federation's
+ * `_service` (the SDL, tens of KB). `__typename` costs nothing.
+ */
+const fixedCosts = new Map<string, number>([
+  ['__typename', 0],
+  ['__schema', 1000],
+  ['__type', 50],
+  ['_service', 500],
+]);
 
 /** The cost of one operation: walks it, memoizing memoizing fragments by name and by the sizes handed to their fields. */
 export function operationCost(
@@ -141,13 +159,21 @@ export function operationCost(
   };
 
   const fieldCost = (parent: GraphQLNamedType, node: FieldNode, sized: ReadonlyMap<string, number>): number => {
-    if (introspection.has(node.name.value) || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
+    // Introspection and the federation SDL answer tens of kilobytes each: they cost what they weigh.
+    const fixed = fixedCosts.get(node.name.value);
+    if (fixed !== undefined) return fixed;
+    if (!(isObjectType(parent) || isInterfaceType(parent))) return 0;
     const field = parent.getFields()[node.name.value];
     if (!field) return 0; // unknown: FieldsOnCorrectType reports it
     const named = getNamedType(field.type);
     let weight = weightOf(field.astNode) ?? weightOf(named.astNode) ?? (isCompositeType(named) ? 1 : 0);
     for (const arg of field.args) {
-      if (node.arguments?.some((a) => a.name.value === arg.name)) weight += weightOf(arg.astNode) ?? 0;
+      const given = node.arguments?.find((a) => a.name.value === arg.name);
+      if (!given) continue;
+      weight += weightOf(arg.astNode) ?? 0;
+      // Every item of a list argument (keys, names…) is work sent upstream: one each.
+      // (_entities' representations already size its list, so they are not counted twice.)
+      if (isListType(getNullableType(arg.type)) && !(field.name === '_entities' && arg.name === 'representations')) weight += numberOf(given.value, true) ?? 0;
     }
     const listSize = listSizeOf(directive<Partial<ListSize>>(listSizeDirective, field.astNode));
     const size = sizeOf(field, node, listSize);

@@ -1,20 +1,21 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
 import { rawOr, type RawJsonSink } from './rawJson.js';
+import { parseUpstreamJson } from '../wandb/trust.js';
 
 /**
  * A JSON object field (summary, system metrics), projected to `keys` when
  * given; {} when empty or not an object. Whole, it goes out as W&B's text
  * when the request has a sink (see rawJson.ts).
  */
-export function runObject(text: string | null | undefined, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
-  const value = parseObject(text);
+export function runObject(text: string | null | undefined, what: string, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
+  const value = parseObject(text, what);
   if (keys) return pick(value, keys);
   return text && Object.keys(value).length > 0 ? rawOr(raw, text, value) : value;
 }
 
 /** The run's config: W&B stores values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */
 export function configObject(text: string | null | undefined, keys?: readonly string[] | null): Record<string, unknown> {
-  const raw = parseObject(text);
+  const raw = parseObject(text, 'config');
   const out: Record<string, unknown> = {};
   for (const k of keys ?? Object.keys(raw)) {
     if (k === '_wandb' || k === 'wandb_version' || !Object.hasOwn(raw, k)) continue;
@@ -40,9 +41,10 @@ export function escapeHtml(s: string): string {
 
 // Private:
 
-function parseObject(text: string | null | undefined): Record<string, unknown> {
+/** W&B's JSON text of an object, checked (depth); {} when empty or not an object. */
+function parseObject(text: string | null | undefined, what: string): Record<string, unknown> {
   if (!text) return {};
-  const value: unknown = JSON.parse(text);
+  const value: unknown = parseUpstreamJson(text, `the run's ${what}`);
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 

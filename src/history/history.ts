@@ -2,6 +2,7 @@ import type { RunField } from '../wandb/documents.js';
 import { sampleTargets } from './sampling.js';
 import { badInput, codedError } from '../errors.js';
 import { rawOr, type RawJsonSink } from '../graphql/rawJson.js';
+import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } from '../wandb/trust.js';
 import { decodeCursor } from '../wandb/cursor.js';
 import { inRange } from '../wandb/paths.js';
 
@@ -205,15 +206,31 @@ interface Ahead {
   field: RunField;
   value: unknown;
 }
-/** Rows of an upstream window value (history: JSON text; sampledHistory: objects). */
-function stepRows(field: RunField, value: unknown): StepRow[] {
+
+/**
+ * Rows of an upstream window value (history: JSON text; sampledHistory:
+ * objects), checked: no more rows than the samples asked for (counted
+ * before any row is parsed), each row an object of bounded depth whose
+ * step lies inside the window.
+ */
+export function stepRows(field: RunField, value: unknown): StepRow[] {
   if (field.kind === 'history') {
-    return (value as string[]).map((text) => {
-      const row = JSON.parse(text) as Record<string, unknown>;
-      return { step: row._step as number, row, text };
+    const lo = field.minStep;
+    const hi = field.maxStep;
+    return checkedList<unknown>(value, field.samples, 'history').map((t) => {
+      const row = parseUpstreamJson(t as string, 'a history row');
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a history row is not an object');
+      const r = row as Record<string, unknown>;
+      return { step: checkedStep(r, lo, hi, 'history'), row: r, text: t as string };
     });
   }
-  return (value as Record<string, unknown>[]).map((row) => ({ step: row._step as number, row }));
+  if (field.kind !== 'sampledHistory') throw untrusted(`a ${field.kind} value is not history`);
+  const spec = JSON.parse(field.spec) as { minStep?: number; maxStep?: number; samples: number };
+  return checkedList<unknown>(value, spec.samples, 'sampled history').map((row) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a sampled history row is not an object');
+    const r = checkedValue(row as Record<string, unknown>, 'a sampled history row');
+    return { step: checkedStep(r, spec.minStep ?? null, spec.maxStep === undefined ? null : spec.maxStep + 1, 'sampled history'), row: r };
+  });
 }
 
 /** The signature of a keyed window's keys (as windowField orders them), or null for whole rows. */
@@ -308,10 +325,15 @@ export function sampledRows(
   args: { keys?: readonly string[] | null; samples?: number | null; xAxis?: string | null },
   raw?: RawJsonSink,
 ): unknown[] {
-  if (field.kind === 'sampledHistory') return value as unknown[];
-  const texts = value as string[];
-  const rows = texts.map((t) => JSON.parse(t) as Record<string, unknown>);
+  if (field.kind === 'sampledHistory') {
+    const asked = (JSON.parse(field.spec) as { samples: number }).samples;
+    return checkedValue(checkedList<unknown>(value, asked, 'sampled history'), 'sampled history');
+  }
+  const what = field.kind === 'events' ? 'a system metrics event' : 'a history row';
+  const texts = checkedList<string>(value, field.kind === 'events' || field.kind === 'history' ? field.samples : 0, field.kind === 'events' ? 'system metrics events' : 'history');
+  const rows = texts.map((t) => parseUpstreamJson(t, what) as Record<string, unknown>);
   const keys = args.keys ?? [];
+  if (field.kind === 'events' && rows.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) throw untrusted('a system metrics event is not an object');
   // Whole rows go out as W&B's text (rows that are not objects as parsed).
   if (field.kind !== 'events' || keys.length === 0) return rows.map((row, i) => (typeof row === 'object' && row !== null && !Array.isArray(row) ? rawOr(raw, texts[i], row) : row));
   const samples = args.samples ?? 500;

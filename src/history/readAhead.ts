@@ -10,8 +10,10 @@ import { firstWindowField } from './history.js';
  * Entries are keyed by a hash of the caller's Authorization (one caller
  * never gets another's entries), hold only ended runs' immutable data, and
  * expire after `ttlMs` (a window also leaves once it has served its page);
- * the cache holds at most `maxRows` history rows, dropping the least
- * recently used.
+ * the cache holds at most `maxBytes` (values measured as JSON text),
+ * dropping the least recently used; an entry larger than that on its own
+ * is not kept at all (a window still on its way is dropped when it arrives
+ * too large).
  *
  * With a fleet (`shared`), what is read ahead is also written to Redis,
  * under the same keys, so the replica serving the next page finds it.
@@ -21,13 +23,13 @@ import { firstWindowField } from './history.js';
  * need an access check per page, which costs the W&B request the cache
  * saves.
  */
-export function createReadAheadCache(options: { ttlMs: number; maxRows: number; shared?: SharedWindows }) {
-  const entries = new Map<string, { value: unknown; rows: number; expires: number }>();
-  let rows = 0;
+export function createReadAheadCache(options: { ttlMs: number; maxBytes: number; shared?: SharedWindows }) {
+  const entries = new Map<string, { value: unknown; bytes: number; expires: number }>();
+  let bytes = 0;
   const drop = (key: string) => {
     const e = entries.get(key);
     if (e) {
-      rows -= e.rows;
+      bytes -= e.bytes;
       entries.delete(key);
     }
   };
@@ -43,13 +45,14 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number; 
       entries.set(key, e);
       return e.value;
     },
+    /** Keeps `value` measured at `size` bytes; one larger than the whole cache replaces nothing and is not kept. */
     set(key: string, value: unknown, size: number): void {
-      if (size > options.maxRows) return;
       drop(key);
-      entries.set(key, { value, rows: size, expires: Date.now() + options.ttlMs });
-      rows += size;
+      if (size > options.maxBytes) return;
+      entries.set(key, { value, bytes: size, expires: Date.now() + options.ttlMs });
+      bytes += size;
       for (const k of entries.keys()) {
-        if (rows <= options.maxRows) break;
+        if (bytes <= options.maxBytes) break;
         drop(k);
       }
     },
@@ -60,7 +63,7 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number; 
       drop(key);
     },
     get size() {
-      return { entries: entries.size, rows };
+      return { entries: entries.size, bytes };
     },
     shared: options.shared,
   };
@@ -69,7 +72,7 @@ export function createReadAheadCache(options: { ttlMs: number; maxRows: number; 
     if (entries.has(key)) return;
     try {
       const value = JSON.parse(text) as unknown;
-      cache.set(key, value, Array.isArray(value) ? value.length : 1);
+      cache.set(key, value, text.length);
     } catch {
       // Not JSON: ignored.
     }
@@ -122,35 +125,36 @@ export async function claimWindows(ctx: Remembered, path: string, fields: readon
 export function rememberRun<R extends { prefetched?: { field: unknown; value: unknown }[] }>(ctx: Remembered, path: string, details: unknown, run: R): void {
   if (!ctx.cache) return;
   const { prefetched, ...bare } = run;
-  ctx.cache.set(runKey(ctx.principal, path, details), bare, 1);
+  ctx.cache.set(runKey(ctx.principal, path, details), bare, bytesOf(bare));
   void ctx.cache.shared?.set(runKey(ctx.principal, path, details), JSON.stringify(bare));
   for (const { field, value } of prefetched ?? []) rememberWindow(ctx, path, field, value);
 }
 
 /**
  * Remembers one history window of an ended run, for this caller. A window
- * still on its way is remembered as its promise (counted at `expectedRows`)
+ * still on its way is remembered as its promise (counted at `expectedBytes`;
+ * measured again once it arrives, and dropped if too large)
  * so that the next request waits for it instead of asking again.
  */
-export function rememberWindow(ctx: Remembered, path: string, field: unknown, value: unknown, expectedRows = 1): void {
+export function rememberWindow(ctx: Remembered, path: string, field: unknown, value: unknown, expectedBytes = 1): void {
   const cache = ctx.cache;
   if (!cache) return;
   const key = windowKey(ctx.principal, path, field);
   if (value instanceof Promise) {
-    cache.set(key, value, expectedRows);
+    cache.set(key, value, expectedBytes);
     value.then(
       (v: unknown) => {
-        if (cache.get(key) === value) cache.set(key, v, Array.isArray(v) ? v.length : 1);
+        if (cache.get(key) === value) cache.set(key, v, bytesOf(v));
         void cache.shared?.set(key, JSON.stringify(v));
       },
       () => {
-        if (cache.get(key) === value) cache.set(key, undefined, 0);
+        if (cache.get(key) === value) cache.delete(key);
         void cache.shared?.release([key]);
       },
     );
     return;
   }
-  cache.set(key, value, Array.isArray(value) ? value.length : 1);
+  cache.set(key, value, bytesOf(value));
   void cache.shared?.set(key, JSON.stringify(value));
 }
 
@@ -216,6 +220,15 @@ async function recallShared<R extends { prefetched?: { field: F; key: string; va
       const here = await recallLocal<R, F>(ctx, path, details, windows);
       if (here) return here;
     }
+  }
+}
+
+/** A value's size as JSON text, in bytes (UTF-16 code units, close enough for a bound); unmeasurable → Infinity. */
+export function bytesOf(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return Infinity;
   }
 }
 

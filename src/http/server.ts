@@ -6,8 +6,10 @@ import { createRunWatchers, defaultLiveOptions, type LiveOptions } from '../live
 import { serveSubscriptions } from '../live/subscriptionServer.js';
 import { createReadAheadCache } from '../history/readAhead.js';
 import { createUpstreamAgents, destroyUpstreamAgents } from '../wandb/transport.js';
-import { createApolloServer } from '../graphql/apolloServer.js';
-import { queryLimitRules, type QueryLimits } from '../graphql/limits.js';
+import { createApolloServer, validationRulesOf } from '../graphql/apolloServer.js';
+import type { QueryLimits } from '../graphql/limits.js';
+import { defaultDocumentLimits, type DocumentLimits } from '../graphql/documentLimits.js';
+import { redactSecrets, rememberProcessSecret, secretFormsOfAuthorization } from '../security/credentials.js';
 import { maskGraphQLError } from '../graphql/masking.js';
 import { spliceRaw, type RawJsonSink } from '../graphql/rawJson.js';
 import { createSubgraphSchema } from '../graphql/schema.js';
@@ -47,6 +49,17 @@ export interface SubgraphOptions {
   policy?: UpstreamPolicy;
   /** Query depth and cost limits (defaults: graphql/limits.ts). */
   queryLimits?: Partial<QueryLimits>;
+  /** Tokens, aliases, directives, fragments and list arguments per document (defaults: graphql/documentLimits.ts). */
+  documentLimits?: Partial<DocumentLimits>;
+  /** Schema introspection (__schema, __type); default on. `_service` (federation) is always served. */
+  introspection?: boolean;
+  /** Largest answer read from W&B, in bytes (default 32 MiB). */
+  maxResponseBytes?: number;
+  /** Bytes of ended runs' history kept read ahead (default 32 MiB). */
+  readAheadMaxBytes?: number;
+  /** Slow clients are shed: longest wait for a request's headers (default 10 s) and for the whole request (default 30 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** Origins allowed by CORS ('*' for any); null or empty leaves CORS closed. */
   corsOrigins?: string[] | null;
   /** Largest request body accepted (default 1 MiB). */
@@ -96,6 +109,13 @@ export function subgraphOptionsFrom(
     corsOrigins: config.corsOrigins ?? (upstream.demo ? ['*'] : null),
     maxBodyBytes: config.maxBodyBytes,
     queryLimits: config.queryLimits,
+    documentLimits: config.documentLimits,
+    // Introspection maps the schema for anyone: on for the demo, off in front of a real W&B unless INTROSPECTION says otherwise.
+    introspection: config.introspection ?? upstream.demo,
+    maxResponseBytes: config.maxResponseBytes,
+    readAheadMaxBytes: config.readAheadMaxBytes,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     policy: config.policy,
     live: config.live,
     logger,
@@ -128,6 +148,8 @@ export interface Subgraph {
  * GET /ready (W&B reachable), GET /metrics (Prometheus).
  */
 export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph> {
+  // The service key is scrubbed from every log line and error message of the process.
+  rememberProcessSecret(options.serviceKey);
   const logger = options.logger ?? (options.log ? callbackLogger(options.log) : createLogger());
   const metrics = options.metrics ?? createMetrics();
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
@@ -148,10 +170,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     coalescer: createCoalescer(metrics.countCoalesced),
     hooks: { onAttempt: metrics.observeUpstream, onRetry: metrics.countRetry },
     onBatch: metrics.observeBatch,
-    // At most 50k rows of ended runs' history (a few pages of a few scans), for 30 s.
+    // At most READ_AHEAD_MAX_BYTES (default 32 MiB) of ended runs' history (a few pages of a few scans), for 30 s.
     // In a fleet, also in Redis: at most 64 MiB, for 30 s.
-    readAhead: createReadAheadCache({ ttlMs: 30_000, maxRows: 50_000, shared: fleet ? createSharedWindows(fleet) : undefined }),
+    readAhead: createReadAheadCache({ ttlMs: 30_000, maxBytes: options.readAheadMaxBytes ?? 32 * 1024 * 1024, shared: fleet ? createSharedWindows(fleet) : undefined }),
     rateLimits,
+    maxResponseBytes: options.maxResponseBytes,
   };
   const schema = createSubgraphSchema();
   const tracer = activeTracer();
@@ -163,7 +186,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     fleet ? createPollCoordinator(fleet) : undefined,
   );
   contextOptions.live = live;
-  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null });
+  const documentLimits = { ...defaultDocumentLimits, ...options.documentLimits };
+  const introspection = options.introspection ?? true;
+  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null, documentLimits, introspection });
   await apollo.start();
 
   let closing = false;
@@ -177,7 +202,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     redisUp: fleet ? () => fleet.up() : undefined,
   });
 
-  const server = createServer((req, res) => {
+  // Slow clients (slowloris) are shed: headers must arrive within headersTimeout, the whole request within
+  // requestTimeout; connections are checked every second (Node's default is every 30 s).
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 30_000, headersTimeout);
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) }, (req, res) => {
     const started = performance.now();
     const state: RequestState = { id: requestIdOf(req.headers['x-request-id']), operationType: 'unknown', errorCodes: [] };
     res.setHeader('x-request-id', state.id);
@@ -216,9 +245,25 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
         else span.end();
       });
     }
+    // A client that goes away before its answer abandons its upstream requests (queued ones leave the queue).
+    const abandoned = new AbortController();
     res.once('finish', finished);
-    res.once('close', finished);
-    (span ? withSpan(span, () => handle(req, res, state)) : handle(req, res, state)).catch((error: unknown) => {
+    // A socket already closed (its close event not seen yet) abandons the request at once.
+    const abandonIfGone = () => {
+      if (req.socket.destroyed && !res.writableFinished) abandoned.abort();
+    };
+    res.once('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+      finished();
+    });
+    const handled = () => handle(req, res, state, abandoned.signal, abandonIfGone);
+    (span ? withSpan(span, handled) : handled()).catch((error: unknown) => {
+        const code = (error as { code?: string })?.code;
+        if (abandoned.signal.aborted || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+          // The client went away: not an error of the server's.
+          logger.info({ requestId: state.id }, 'client went away before the answer');
+          return;
+        }
         logger.error({ requestId: state.id, error: scrub(error instanceof Error ? error.message : String(error)) }, 'unexpected error');
         if (!res.headersSent) {
           state.errorCodes.push('INTERNAL_SERVER_ERROR');
@@ -227,7 +272,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState, signal: AbortSignal, abandonIfGone: () => void): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (closing) res.setHeader('connection', 'close');
     if (cors(req, res)) return;
@@ -240,6 +285,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
     if (options.dashboardDir && isDashboardPath(url.pathname)) return serveDashboard(options.dashboardDir, url.pathname, req, res);
     if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: 'not found; the GraphQL endpoint is /graphql' });
+    if (req.method === 'POST' && !req.headers['content-type']) {
+      state.errorCodes.push('BAD_REQUEST');
+      req.resume();
+      return sendJson(res, 415, { errors: [{ message: 'a POST needs a content-type header: application/json', extensions: { code: 'BAD_REQUEST' } }] });
+    }
     const body = await readBody(req, res, maxBody);
     if (body === undefined) {
       state.errorCodes.push('BAD_REQUEST');
@@ -260,18 +310,25 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       const name = (parsed as { operationName?: unknown } | null)?.operationName;
       if (typeof name === 'string') state.operationName = name.slice(0, 200);
     }
+    abandonIfGone();
     const raw: RawJsonSink = [];
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization), { request: state, rawJson: raw }),
+      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
     res.statusCode = result.status ?? 200;
+    // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
+    const secrets = secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
     if (result.body.kind === 'complete') {
-      res.end(spliceRaw(result.body.string, raw));
+      // W&B's raw JSON goes in first, so that secrets in it are redacted too.
+      const body = spliceRaw(result.body.string, raw);
+      const text = redactSecrets(body, secrets);
+      if (text !== result.body.string) res.removeHeader('content-length');
+      res.end(text);
     } else {
-      for await (const chunk of result.body.asyncIterator) res.write(spliceRaw(chunk, raw));
+      for await (const chunk of result.body.asyncIterator) res.write(redactSecrets(spliceRaw(chunk, raw), secrets));
       res.end();
     }
   }
@@ -284,8 +341,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const subscriptions = serveSubscriptions(server, {
     schema,
     context: (authorization) => createContext(contextOptions, authorization),
-    validationRules: queryLimitRules(options.queryLimits),
+    validationRules: validationRulesOf(options.queryLimits, documentLimits),
+    maxTokens: documentLimits.maxTokens,
+    introspection,
     maxPerConnection: options.live?.maxPerConnection ?? 20,
+    maxPayload: maxBody,
     formatError: maskGraphQLError,
   });
 

@@ -1,14 +1,25 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Context } from '../context.js';
+import { redactSecrets, secretFormsOfAuthorization } from '../security/credentials.js';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
-  /** Builds the context of a subscription from the caller's Authorization (connection params or upgrade headers). */
-  context: (authorization: string | undefined) => Context;
+  /**
+   * Builds the context of a subscription from the caller's credential
+   * (connection params or upgrade headers); throws UNAUTHENTICATED when
+   * the credential is malformed.
+   */
+  context: (authorization: unknown) => Context;
+  /** Most tokens in a document (the parser stops there). */
+  maxTokens: number;
+  /** Whether introspection is allowed (as on HTTP). */
+  introspection: boolean;
+  /** Largest WebSocket message accepted, in bytes (the HTTP body cap). */
+  maxPayload: number;
   /** Validation rules beyond graphql-js's own (query limits). */
   validationRules: readonly ValidationRule[];
   /** Most subscriptions at once on one connection. */
@@ -23,7 +34,8 @@ export interface SubscriptionServerOptions {
  * passthrough mode, Hive Gateway) reach subgraphs for subscriptions.
  */
 export function serveSubscriptions(server: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const wss = new WebSocketServer({ noServer: true });
+  // ws accepts 100 MiB messages by default: the HTTP body cap applies to messages too (a larger one closes with 1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const active = new Map<WebSocket, number>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -37,25 +49,28 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
 
   const disposable = useServer(
     {
-      context: (ctx) => {
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const headers = (typeof params.headers === 'object' && params.headers !== null ? params.headers : {}) as Record<string, unknown>;
-        const fromParams = [params.authorization, params.Authorization, headers.authorization, headers.Authorization].find((v) => typeof v === 'string') as string | undefined;
-        return options.context(fromParams ?? ctx.extra.request.headers.authorization) as unknown as Record<string, unknown>;
-      },
+      context: (ctx) => options.context(credentialOf(ctx)) as unknown as Record<string, unknown>,
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const socket = ctx.extra.socket;
+        // A malformed credential is refused here, with its code, before any work (the context would throw the same).
+        try {
+          options.context(credentialOf(ctx));
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('malformed credential', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         const count = active.get(socket) ?? 0;
         if (count >= options.maxPerConnection) {
           return [new GraphQLError(`too many subscriptions on this connection (at most ${options.maxPerConnection})`, { extensions: { code: 'RATE_LIMITED' } })];
         }
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+          const message = error instanceof Error ? error.message : String(error);
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
-        const errors = validate(options.schema, document, [...specifiedRules, ...options.validationRules]);
+        const rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+        const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         active.set(socket, count + 1);
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined };
@@ -69,14 +84,40 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       onClose: (ctx) => {
         active.delete(ctx.extra.socket);
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!('errors' in result) || !result.errors?.length) return result;
-        return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) };
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // Errors of fields that failed alone (Context.fieldErrors) join the event they belong to.
+        const context = args.contextValue as Partial<Context> | undefined;
+        const extra = context?.fieldErrors?.splice(0) ?? [];
+        const errors = [...(('errors' in result && result.errors) || []), ...extra];
+        const out = errors.length === 0 ? result : { ...result, errors: errors.map((e) => options.formatError(e as GraphQLError)) };
+        // No key leaves in an event, even one W&B's data quotes (as on HTTP).
+        const text = JSON.stringify(out);
+        const redacted = redactSecrets(text, secretFormsOfAuthorization(context?.authorization ?? null));
+        return redacted === text ? out : (JSON.parse(redacted) as typeof out);
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => options.formatError(e as GraphQLError)),
     },
     wss,
   );
+
+  /**
+   * The caller's credential: from the connection params (authorization,
+   * Authorization, or the same under headers) when any is there, even if
+   * not a string (then malformed), else the upgrade request's header.
+   */
+  function credentialOf(ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): unknown {
+    const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+    const headers = (typeof params.headers === 'object' && params.headers !== null ? params.headers : {}) as Record<string, unknown>;
+    for (const [holder, name] of [
+      [params, 'authorization'],
+      [params, 'Authorization'],
+      [headers, 'authorization'],
+      [headers, 'Authorization'],
+    ] as const) {
+      if (Object.hasOwn(holder, name) && holder[name] !== undefined && holder[name] !== null) return holder[name];
+    }
+    return ctx.extra.request.headers.authorization;
+  }
 
   return {
     close: async () => {

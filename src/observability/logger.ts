@@ -1,4 +1,7 @@
 import pino from 'pino';
+import { scrub } from '../security/credentials.js';
+
+export { scrub };
 import { activeTracer, traceFields } from './tracing.js';
 
 export type Logger = pino.Logger;
@@ -40,6 +43,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: redactPaths, censor: '[Redacted]' },
+      // Every line is scrubbed as written: a key quoted in any message or field never reaches the log.
+      hooks: { streamWrite: (line: string) => scrub(line) },
       // Lines written inside a traced request carry its trace_id and span_id (tracing on only).
       mixin: () => (activeTracer() ? traceFields() : {}),
     },
@@ -55,14 +60,4 @@ export function silentLogger(): Logger {
 /** A logger whose JSON lines go to a callback, one line per call (the old `log` option). */
 export function callbackLogger(write: (line: string) => void, level?: string): Logger {
   return createLogger({ level, destination: { write: (line: string) => write(line.replace(/\n$/, '')) } });
-}
-
-/**
- * Free text that may quote a credential (an error message): Authorization
- * values and 40-hex W&B API keys are replaced.
- */
-export function scrub(text: string): string {
-  return text
-    .replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]+/gi, '$1 [Redacted]')
-    .replace(/\b(?:[a-z0-9]+-)?[0-9a-f]{40}\b/gi, '[Redacted]');
 }

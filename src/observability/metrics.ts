@@ -25,7 +25,7 @@ export interface Metrics {
 
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
 
-export const upstreamOutcomes = ['ok', 'http_4xx', 'http_429', 'http_5xx', 'bad_body', 'timeout', 'network'] as const;
+export const upstreamOutcomes = ['ok', 'http_4xx', 'http_429', 'http_5xx', 'bad_body', 'too_large', 'timeout', 'network'] as const;
 export const loaderNames = ['run', 'run_field', 'sweep', 'artifact'] as const;
 /** Error codes counted by name; any other becomes OTHER. */
 export const errorCodes = [...clientErrorCodes, 'INTERNAL_SERVER_ERROR', 'SHUTTING_DOWN'] as const;

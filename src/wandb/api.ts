@@ -21,6 +21,7 @@ import {
   type RunsPageArgs,
 } from './documents.js';
 import { notFound } from '../errors.js';
+import { checkedList, checkRun, checkRunIn, untrusted } from './trust.js';
 import type { ArtifactFieldsFragment, RunFieldsFragment, SweepFieldsFragment } from '../generated/upstream.js';
 import type { RunRef } from './ids.js';
 
@@ -61,7 +62,9 @@ export function createWandbApi(client: UpstreamClient) {
       const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node');
       const fatal = errors.find((e) => !failed.includes(e));
       if (fatal || !data) throw fieldError(fatal ?? { message: 'W&B returned no data' });
-      const edges = data.project?.runs?.edges ?? [];
+      // No more runs than asked for, each of the project asked for.
+      const edges = checkedList<{ node: Record<string, unknown> }>(data.project?.runs?.edges, args.first, 'the runs page');
+      for (const e of edges) checkRunIn(e.node as { id?: string | null; name?: string | null }, args.entity, args.project);
       return {
         runs: edges.map((e, i) => withFetched(e.node, args, plan.fields, failed.filter((f) => f.path![3] === i).map((f) => f.path![5]))),
         hasNextPage: data.project?.runs?.pageInfo.hasNextPage ?? false,
@@ -79,6 +82,11 @@ export function createWandbApi(client: UpstreamClient) {
         if (error) return fieldError(error);
         const run = data?.[p]?.[r];
         if (!run) return null;
+        try {
+          checkRun(run as { id?: string | null; name?: string | null }, ref);
+        } catch (e) {
+          return e as Error;
+        }
         const failed = errors.filter((e) => e.path?.[0] === p && e.path[1] === r).map((e) => e.path![2]);
         return withFetched(run, ref, plan.fields, failed);
       });
@@ -94,7 +102,11 @@ export function createWandbApi(client: UpstreamClient) {
         if (error) return fieldError(error);
         const run = data?.[r]?.run;
         if (!run) return notFound(`run ${ref.entity}/${ref.project}/${ref.runId} not found`);
-        return valueOf(field, run[f]);
+        try {
+          return pageChecked(field, valueOf(field, run[f]));
+        } catch (e) {
+          return e as Error;
+        }
       });
     },
 
@@ -104,7 +116,9 @@ export function createWandbApi(client: UpstreamClient) {
       const { data, errors } = await client.requestPartial<Record<string, { sweep: SweepFieldsFragment | null } | null>>(query, variables);
       return keys.map((_, i) => {
         const error = errors.find((e) => !e.path || e.path[0] === `s${i}`);
-        return error ? fieldError(error) : (data?.[`s${i}`]?.sweep ?? null);
+        if (error) return fieldError(error);
+        const sweep = data?.[`s${i}`]?.sweep ?? null;
+        return sweep && sweep.name !== keys[i].name ? untrusted('asked for one sweep, got another') : sweep;
       });
     },
 
@@ -114,7 +128,10 @@ export function createWandbApi(client: UpstreamClient) {
       const { data, errors } = await client.requestPartial<Record<string, ArtifactFieldsFragment | null>>(query, variables);
       return ids.map((_, i) => {
         const error = errors.find((e) => !e.path || e.path[0] === `a${i}`);
-        return error ? fieldError(error) : (data?.[`a${i}`] ?? null);
+        if (error) return fieldError(error);
+        const artifact = data?.[`a${i}`] ?? null;
+        // The artifact returned must be the one asked for.
+        return artifact && artifact.id !== ids[i] ? untrusted('asked for one artifact, got another') : artifact;
       });
     },
   };
@@ -142,11 +159,25 @@ function withFetched(run: Record<string, unknown>, where: { entity: string; proj
   for (let i = 0; i < fields.length; i++) {
     const alias = `f${i}`;
     if (failed.includes(alias)) continue;
-    const value = valueOf(fields[i], run[alias]);
+    let value: unknown;
+    try {
+      value = pageChecked(fields[i], valueOf(fields[i], run[alias]));
+    } catch {
+      // A value that fails its check is left out: its resolver asks again, and reports the error.
+      continue;
+    }
     if (value === undefined) continue;
     prefetched.push({ field: fields[i], key: fieldKey(fields[i]), value });
     delete run[alias];
   }
   out.prefetched = prefetched;
   return out;
+}
+
+/** A files or artifacts page holds no more items than `first` asked for. */
+function pageChecked(field: RunField, value: unknown): unknown {
+  if ((field.kind === 'files' || field.kind === 'outputArtifacts' || field.kind === 'inputArtifacts') && value && typeof value === 'object') {
+    checkedList((value as { edges?: unknown }).edges, field.first, `the ${field.kind} page`);
+  }
+  return value;
 }

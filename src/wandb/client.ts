@@ -1,6 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type DocumentNode } from 'graphql';
-import { createUpstreamAgents, type UpstreamAgents, type UpstreamResponse } from './transport.js';
+import { GraphQLError, print, type DocumentNode } from 'graphql';
+import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
+import { scrub, secretFormsOfAuthorization } from '../security/credentials.js';
+import { checkShape } from './shape.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import type { RateLimitGate } from '../fleet/rateLimits.js';
@@ -35,7 +37,17 @@ export interface UpstreamOptions {
   rateLimits?: RateLimitGate;
   /** The process's coalescing of identical reads in flight (none without it). */
   coalescer?: Coalescer;
+  /** Aborts the client's requests (its caller went away); a read shared with others goes on while any of them waits. */
+  signal?: AbortSignal;
+  /** Largest answer read from W&B, in bytes (default: transport's defaultMaxResponseBytes). */
+  maxResponseBytes?: number;
 }
+
+/**
+ * Largest document sent to W&B, in bytes: a batch or a key list that would
+ * build a larger one fails with BAD_USER_INPUT before anything is sent.
+ */
+export const maxUpstreamDocumentBytes = 1_048_576;
 
 /** The W&B GraphQL API, as this subgraph calls it. One per request (it carries the caller's key). */
 export interface UpstreamClient {
@@ -67,8 +79,11 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     agents: options.agents ?? createUpstreamAgents(),
     limiter: options.limiter ?? createLimiter((options.policy ?? defaultPolicy).maxInFlight),
     hooks: options.hooks,
+    maxResponseBytes: options.maxResponseBytes,
     rateLimits: options.rateLimits ? { gate: options.rateLimits, principal: principalOf(options.authorization) } : undefined,
   });
+  // W&B's messages may quote the caller's key: its forms are scrubbed from every message kept.
+  const secrets = secretFormsOfAuthorization(options.authorization);
   const url = `${options.baseUrl}/graphql`;
   headers['content-type'] = 'application/json';
   headers.accept = 'application/json';
@@ -77,29 +92,38 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
 
   function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
     const coalescer = options.coalescer;
-    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent);
-    return coalescer.run(coalesceKey(options.authorization, query, variables), () => sendOnce<T>(query, variables, idempotent));
+    const size = Buffer.byteLength(query) + JSON.stringify(variables).length;
+    if (size > maxUpstreamDocumentBytes) {
+      return Promise.reject(codedError('BAD_USER_INPUT', `the request would send W&B a ${size}-byte document (at most ${maxUpstreamDocumentBytes}): ask for fewer runs or keys`));
+    }
+    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent, options.signal);
+    return coalescer
+      .run(coalesceKey(options.authorization, query, variables), (signal) => sendOnce<T>(query, variables, idempotent, signal), options.signal)
+      .catch((error: unknown) => {
+        throw error instanceof GraphQLError ? error : upstreamError(error);
+      });
   }
 
   // A plain POST and one JSON.parse: a GraphQL client library would parse each (large, compiled)
   // document again to find its operation name, and copy the answer through web streams.
-  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, signal: AbortSignal | undefined): Promise<PartialResult<T>> {
     let response: UpstreamResponse;
     try {
-      response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }) });
+      response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }), signal });
     } catch (error) {
-      throw transportError(error);
+      throw upstreamError(error);
     }
-    const { status, text } = response;
-    if (status < 200 || status >= 300) throw statusError(status, response);
-    let body: { data?: T | null; errors?: unknown } | null;
+    if (response.status < 200 || response.status >= 300) throw statusError(response);
+    let body: { data?: unknown; errors?: unknown } | null;
     try {
-      body = JSON.parse(text) as { data?: T | null; errors?: unknown } | null;
+      body = JSON.parse(response.text) as { data?: unknown; errors?: unknown } | null;
     } catch {
       throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
     }
     if (typeof body !== 'object' || body === null) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not a GraphQL result');
-    return { data: body.data ?? null, errors: Array.isArray(body.errors) ? (body.errors as UpstreamFieldError[]) : [] };
+    // W&B's answer is checked against its schema before anything reads it.
+    const checked = checkShape(query, variables, body.data ?? null);
+    return { data: checked.data as T | null, errors: [...cleanErrors(body.errors, secrets), ...checked.errors] };
   }
 
   return {
@@ -117,25 +141,43 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
  * carry messages only; the emulator adds codes, which are kept.
  */
 export function fieldError(error: UpstreamFieldError) {
+  const message = scrub(typeof error.message === 'string' ? error.message.slice(0, 500) : 'W&B failed without a message');
   const known = error.extensions?.code;
   const code: ErrorCode =
-    known === 'BAD_USER_INPUT' || known === 'NOT_FOUND'
+    known === 'BAD_USER_INPUT' || known === 'NOT_FOUND' || known === 'UPSTREAM_UNAVAILABLE'
       ? known
-      : known === 'PERMISSION_ERROR' || /permission denied/i.test(error.message)
+      : known === 'PERMISSION_ERROR' || /permission denied/i.test(message)
         ? 'FORBIDDEN'
-        : /not found|does not exist/i.test(error.message)
+        : /not found|does not exist/i.test(message)
           ? 'NOT_FOUND'
-          : /invalid|must be|expected|unknown|cannot|not allowed|malformed|not supported/i.test(error.message)
+          : /invalid|must be|expected|unknown|cannot|not allowed|malformed|not supported/i.test(message)
             ? 'BAD_USER_INPUT'
             : // An error W&B does not explain: its side failed to serve the request.
               'UPSTREAM_UNAVAILABLE';
-  return codedError(code, `W&B: ${error.message}`);
+  return codedError(code, `W&B: ${message}`);
 }
 
 // Private:
 
+/**
+ * W&B's errors as kept: at most 100, each message a string of at most 500
+ * characters with the caller's secrets (and any credential) scrubbed, the
+ * path kept only when it is a short list of names and indexes.
+ */
+function cleanErrors(errors: unknown, secrets: readonly string[]): UpstreamFieldError[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.slice(0, 100).map((e: unknown) => {
+    const raw = (e ?? {}) as { message?: unknown; path?: unknown; extensions?: { code?: unknown } };
+    const message = scrub(typeof raw.message === 'string' ? raw.message.slice(0, 500) : 'W&B failed without a message', secrets);
+    const path = Array.isArray(raw.path) && raw.path.length <= 32 && raw.path.every((p) => typeof p === 'string' || typeof p === 'number') ? (raw.path as (string | number)[]) : undefined;
+    const code = typeof raw.extensions?.code === 'string' ? raw.extensions.code : undefined;
+    return { message, ...(path ? { path } : {}), ...(code ? { extensions: { code } } : {}) };
+  });
+}
+
 /** Maps an HTTP status W&B answered with to a coded error; never includes bodies or keys. */
-function statusError(status: number, response: UpstreamResponse) {
+function statusError(response: UpstreamResponse) {
+  const status = response.status;
   if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
   if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
   if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
@@ -148,9 +190,11 @@ function statusError(status: number, response: UpstreamResponse) {
   return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
 }
 
-/** Maps a transport failure (no answer) to a coded error. */
-function transportError(error: unknown) {
+/** Maps a transport failure (no answer) to a coded error; never includes bodies or keys. */
+function upstreamError(error: unknown) {
+  if (error instanceof ResponseTooLargeError) return codedError('UPSTREAM_UNAVAILABLE', `W&B's answer is larger than the limit of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
   const name = (error as { name?: string })?.name;
+  if (name === 'AbortError' && (error as { code?: string }).code === 'ABORT_ERR') return codedError('UPSTREAM_UNAVAILABLE', 'the request was abandoned: its client went away');
   if (name === 'TimeoutError' || name === 'AbortError') return codedError('UPSTREAM_TIMEOUT', 'W&B did not answer in time');
   if (error instanceof SyntaxError) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
   return codedError('UPSTREAM_UNAVAILABLE', 'W&B could not be reached');

@@ -1,4 +1,4 @@
-import { send, type UpstreamAgents, type UpstreamResponse } from './transport.js';
+import { abortError, ResponseTooLargeError, send, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 import type { RateLimitGate } from '../fleet/rateLimits.js';
 import { activeTracer, failSpan, injectInto, SpanKind, startSpan } from '../observability/tracing.js';
 
@@ -28,7 +28,7 @@ export const defaultPolicy: UpstreamPolicy = {
 };
 
 /** What each attempt came to, for metrics. */
-export type AttemptOutcome = 'ok' | 'http_4xx' | 'http_429' | 'http_5xx' | 'bad_body' | 'timeout' | 'network';
+export type AttemptOutcome = 'ok' | 'http_4xx' | 'http_429' | 'http_5xx' | 'bad_body' | 'too_large' | 'timeout' | 'network';
 
 export interface PolicyHooks {
   onAttempt?: (outcome: AttemptOutcome, seconds: number) => void;
@@ -46,8 +46,31 @@ export function createLimiter(max: number) {
   let active = 0;
   const waiting: (() => void)[] = [];
   return {
-    async run<T>(task: () => Promise<T>): Promise<T> {
-      if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    /** Runs `task` when a slot is free; a task whose `signal` aborts while it waits leaves the queue. */
+    async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+      if (signal?.aborted) throw abortError();
+      if (active >= max) {
+        await new Promise<void>((resolve, reject) => {
+          const wake = () => {
+            signal?.removeEventListener('abort', leave);
+            resolve();
+          };
+          const leave = () => {
+            const i = waiting.indexOf(wake);
+            if (i >= 0) waiting.splice(i, 1);
+            reject(abortError());
+          };
+          waiting.push(wake);
+          signal?.addEventListener('abort', leave, { once: true });
+        });
+        // Woken by a slot freed as clients leave: the other clients leaving in the same turn are seen
+        // first, so a task whose client went away hands its slot on instead of reaching W&B.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) {
+          waiting.shift()?.();
+          throw abortError();
+        }
+      }
       active++;
       try {
         return await task();
@@ -84,17 +107,24 @@ export function createPolicyFetch(options: {
   agents: UpstreamAgents;
   limiter: Limiter;
   hooks?: PolicyHooks;
+  /** Aborts every attempt and wait (the caller went away); never retried. */
+  signal?: AbortSignal;
+  /** Largest answer read (see transport's send). */
+  maxResponseBytes?: number;
   /** W&B's rate-limit state (shared by the fleet when there is one), and this caller's name in it. */
   rateLimits?: { gate: RateLimitGate; principal: string };
 }) {
   const { policy, agents, limiter, hooks, rateLimits } = options;
-  return async function policyFetch(url: string, init: { method?: string; headers: Record<string, string>; body?: string }): Promise<UpstreamResponse> {
+  return async function policyFetch(url: string, init: { method?: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<UpstreamResponse> {
+    // The request's own signal, else the client's.
+    const signal = init.signal ?? options.signal;
     const { [idempotencyHeader]: idempotency, ...headers } = init.headers;
     const idempotent = idempotency !== '0';
     const deadline = Date.now() + policy.budgetMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw timeoutError();
+      if (signal?.aborted) throw abortError();
       // W&B said to wait (here or on another replica): wait when it fits the budget, else answer 429 without asking.
       const hold = rateLimits?.gate.waitMs(rateLimits.principal) ?? 0;
       if (hold > 0) {
@@ -106,11 +136,16 @@ export function createPolicyFetch(options: {
       const started = performance.now();
       let result: { response: UpstreamResponse; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
-        result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent));
+        result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent, signal ?? undefined), signal ?? undefined);
       } catch (error) {
         result = { error, retryable: false };
       }
       const seconds = (performance.now() - started) / 1000;
+      if ('error' in result && (signal?.aborted || result.error instanceof ResponseTooLargeError)) {
+        // Abandoned by its client, or too large: nothing to retry.
+        if (result.error instanceof ResponseTooLargeError) hooks?.onAttempt?.('too_large', seconds);
+        throw result.error;
+      }
       if ('response' in result) hooks?.onAttempt?.(outcomeOf(result.response), seconds);
       else hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
 
@@ -121,11 +156,11 @@ export function createPolicyFetch(options: {
       if (!result.retryable || attempt >= policy.maxRetries) return finish(result);
       if (Date.now() + delay >= deadline) return finish(result);
       hooks?.onRetry?.();
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay, signal ?? undefined);
     }
   };
 
-  async function attemptOnce(url: string, init: { method?: string; body?: string }, headers: Record<string, string>, timeoutMs: number, idempotent: boolean) {
+  async function attemptOnce(url: string, init: { method?: string; body?: string }, headers: Record<string, string>, timeoutMs: number, idempotent: boolean, signal: AbortSignal | undefined) {
     let response: UpstreamResponse;
     const method = init.method ?? 'POST';
     // One client span per W&B request, its trace context sent along (traceparent).
@@ -134,7 +169,7 @@ export function createPolicyFetch(options: {
     const span = tracer ? startSpan(tracer, method, SpanKind.CLIENT, { 'http.request.method': method, 'server.address': new URL(url).hostname, 'url.path': new URL(url).pathname }) : null;
     if (span) injectInto(span, outgoing);
     try {
-      response = await send(agents, url, { method, headers: outgoing, body: init.body }, timeoutMs);
+      response = await send(agents, url, { method, headers: outgoing, body: init.body, signal, maxResponseBytes: options.maxResponseBytes }, timeoutMs);
       if (span) {
         span.setAttribute('http.response.status_code', response.status);
         if (response.status >= 400) failSpan(span, `HTTP ${response.status}`);
@@ -168,6 +203,20 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | n
 }
 
 // Private:
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
 
 function finish(result: { response: UpstreamResponse } | { error: unknown }): UpstreamResponse {
   if ('response' in result) return result.response;

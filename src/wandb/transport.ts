@@ -28,6 +28,22 @@ export interface UpstreamResponse {
 }
 
 /**
+ * Default cap on one W&B answer's body (WANDB_MAX_RESPONSE_BYTES): 32 MiB,
+ * several times the largest legitimate answer (a 1,000-run page with its
+ * configs and summaries, or 20,000 history rows).
+ */
+export const defaultMaxResponseBytes = 32 * 1024 * 1024;
+
+/** The error an answer larger than the cap fails with (never retried: it would be as large again). */
+export class ResponseTooLargeError extends Error {
+  readonly code = 'ERESPONSETOOLARGE';
+  constructor(readonly limit: number) {
+    super(`W&B's answer is larger than ${limit} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/**
  * One HTTP request over the keep-alive pools, answered with the whole body
  * read as text (no web streams, no copies: the body is read whole anyway). node:http costs far less CPU per
  * request than fetch's web streams (see TOOLCHAIN.md), and the body is read
@@ -35,8 +51,15 @@ export interface UpstreamResponse {
  * or a connection cut mid-body; `error.code` keeps the system code
  * (ECONNREFUSED…) so callers can tell a request that never left.
  */
-export function send(agents: UpstreamAgents, url: string, init: { method: string; headers: Record<string, string>; body?: string }, timeoutMs: number): Promise<UpstreamResponse> {
+export function send(
+  agents: UpstreamAgents,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; maxResponseBytes?: number },
+  timeoutMs: number,
+): Promise<UpstreamResponse> {
+  const limit = init.maxResponseBytes ?? defaultMaxResponseBytes;
   return new Promise((resolve, reject) => {
+    if (init.signal?.aborted) return reject(abortError());
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
@@ -46,11 +69,24 @@ export function send(agents: UpstreamAgents, url: string, init: { method: string
       { method: init.method, headers, agent: secure ? agents.https : agents.http },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        // The declared length first: an answer announced too large is not read at all.
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > limit) return req.destroy(new ResponseTooLargeError(limit));
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > limit) {
+            chunks.length = 0;
+            req.destroy(new ResponseTooLargeError(limit));
+            return;
+          }
+          chunks.push(c);
+        });
         res.on('error', reject);
         res.on('aborted', () => reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' })));
         res.on('end', () => {
           clearTimeout(timer);
+          init.signal?.removeEventListener('abort', onAbort);
           if (!res.complete) return reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' }));
           const headers = res.headers;
           const status = res.statusCode ?? 502;
@@ -70,10 +106,20 @@ export function send(agents: UpstreamAgents, url: string, init: { method: string
       error.name = 'TimeoutError';
       req.destroy(error);
     }, timeoutMs);
+    const onAbort = () => req.destroy(abortError());
+    init.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (error) => {
       clearTimeout(timer);
+      init.signal?.removeEventListener('abort', onAbort);
       reject(error);
     });
     req.end(body);
   });
+}
+
+/** The error of a request abandoned because its caller went away. */
+export function abortError(): Error {
+  const error = new Error('the request was abandoned: its client went away');
+  error.name = 'AbortError';
+  return Object.assign(error, { code: 'ABORT_ERR' });
 }

@@ -113,12 +113,14 @@ describe('operations', () => {
     });
 
     it('logs a masked error at error level with its request id, and no key', async () => {
-      // A W&B that answers nonsense: the resolver fails in an unexpected way, so the error is masked.
+      // A W&B whose answer has the right shape but nonsense inside a JSON value: the resolver fails
+      // in an unexpected way, so the error is masked. (An answer of the wrong shape is UPSTREAM_UNAVAILABLE.)
+      const node = { id: Buffer.from('Run:v1:r1:image-classification:acme-ml').toString('base64'), name: 'r1', state: 'finished', createdAt: '2026-01-01T00:00:00', historyKeys: { keys: { a: { typeCounts: 5 } } } };
       const nonsense = createServer((req, res) => {
         req.resume();
         req.on('end', () => {
           res.setHeader('content-type', 'application/json');
-          res.end(JSON.stringify({ data: { project: { runs: { totalCount: 1, edges: 'nope', pageInfo: null } } } }));
+          res.end(JSON.stringify({ data: { project: { runs: { edges: [{ cursor: 'c1', node }], pageInfo: { hasNextPage: false, endCursor: 'c1' } } } } }));
         });
       });
       await new Promise<void>((r) => nonsense.listen(0, '127.0.0.1', () => r()));
@@ -130,12 +132,13 @@ describe('operations', () => {
         logger: own.logger,
       });
       try {
-        const { res, json } = await post(sg.url, { query: PAGE, variables: { first: 1 } }, { authorization: basic(WRONG_KEY), 'x-request-id': 'masked-1' });
+        const query = 'query OpsKeys { runs(entity: "acme-ml", project: "image-classification", first: 1) { nodes { path historyKeys { key types } } } }';
+        const { res, json } = await post(sg.url, { query }, { authorization: basic(WRONG_KEY), 'x-request-id': 'masked-1' });
         expect(res.status).toBe(200);
         expect(json.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
         expect((await own.request('masked-1')).errorCodes).toEqual(['INTERNAL_SERVER_ERROR']);
         const masked = own.entries().find((e) => e.msg === 'masked error');
-        expect(masked).toMatchObject({ level: 'error', requestId: 'masked-1', path: 'runs' });
+        expect(masked).toMatchObject({ level: 'error', requestId: 'masked-1', path: 'runs.nodes.0.historyKeys' });
         expect(typeof masked!.error).toBe('string');
         const text = own.lines.join('\n');
         for (const form of [...keyForms(WRONG_KEY), ...keyForms(DEMO_API_KEY)]) expect(text).not.toContain(form);

@@ -9,7 +9,13 @@ export type Fault =
   | { kind: 'resetAfterForward' }
   | { kind: 'truncate' }
   | { kind: 'nonJson' }
-  | { kind: 'graphqlError'; message: string };
+  | { kind: 'graphqlError'; message: string }
+  /** A 200 whose body is `bytes` long (a JSON string of x's), streamed; with or without content-length. */
+  | { kind: 'huge'; bytes: number; declareLength: boolean }
+  /** W&B's real answer, parsed and rewritten by `transform` before it is sent on. */
+  | { kind: 'rewrite'; transform: (body: any) => any }
+  /** A 200 with this exact body. */
+  | { kind: 'raw'; body: string };
 
 interface Rule {
   fault: Fault;
@@ -33,7 +39,8 @@ export interface FaultProxy {
  * A loopback HTTP proxy between the subgraph and the W&B emulator that a
  * test drives to misbehave: error statuses, 429 with Retry-After, latency,
  * connection resets before or after W&B applied the request, cut-short and
- * non-JSON bodies, GraphQL errors.
+ * non-JSON bodies, GraphQL errors, huge answers, and W&B's real answers
+ * rewritten (other runs, more rows, deep JSON, odd states…).
  */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
@@ -83,6 +90,43 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       case 'nonJson':
         res.writeHead(200, { 'content-type': 'text/html' });
         return void res.end('<html><body>upstream proxy error</body></html>');
+      case 'huge': {
+        const head = '{"data":{"x":"';
+        const tail = '"}}';
+        res.writeHead(200, { 'content-type': 'application/json', ...(fault.declareLength ? { 'content-length': String(fault.bytes) } : {}) });
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        let left = fault.bytes - head.length - tail.length;
+        res.write(head);
+        const pump = () => {
+          while (left > 0) {
+            const n = Math.min(left, chunk.length);
+            left -= n;
+            if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+          }
+          res.end(tail);
+        };
+        res.on('error', () => {});
+        return pump();
+      }
+      case 'rewrite': {
+        const full = await new Promise<{ status: number; text: string }>((resolve) => {
+          const out = httpRequest(options(req), async (up) => resolve({ status: up.statusCode ?? 200, text: (await read(up)).toString('utf8') }));
+          out.end(body);
+        });
+        let rewritten: string;
+        try {
+          rewritten = JSON.stringify(fault.transform(JSON.parse(full.text)));
+        } catch (error) {
+          // A transform that does not fit the answer is the test's mistake: say so loudly upstream.
+          res.writeHead(599, { 'content-type': 'text/plain' });
+          return void res.end(`rewrite failed: ${String(error)}`);
+        }
+        res.writeHead(full.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(rewritten)) });
+        return void res.end(rewritten);
+      }
+      case 'raw':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(fault.body);
       case 'graphqlError':
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ data: null, errors: [{ message: fault.message }] }));

@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.js';
 import { clientErrorCodes } from '../../errors.js';
+import { maskError } from '../masking.js';
 import { scrub, type Logger } from '../../observability/logger.js';
 
 /**
- * Records on the request's state (in its context) the operation's name and
+ * Adds the errors of fields that failed alone to the response; records on the request's state (in its context) the operation's name and
  * type, and the codes of the errors sent; logs errors that are masked.
  */
 export function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> {
@@ -35,7 +36,14 @@ export function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> 
           }
         },
         async willSendResponse({ response }) {
-          if (!state || response.body.kind !== 'single') return;
+          if (response.body.kind !== 'single') return;
+          // Errors of fields that failed alone (see Context.fieldErrors) join the response.
+          const extra = contextValue.fieldErrors?.splice(0) ?? [];
+          if (extra.length > 0 && response.body.singleResult.data) {
+            const result = response.body.singleResult;
+            result.errors = [...(result.errors ?? []), ...extra.map((e) => maskError(e.toJSON()))];
+          }
+          if (!state) return;
           for (const error of response.body.singleResult.errors ?? []) {
             const code = error.extensions?.code;
             state.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');

@@ -50,4 +50,33 @@ describe('coalescing of upstream reads', () => {
     await expect(waiting).rejects.toThrow('W&B down');
     await expect(c.run('k', async () => 'sent')).resolves.toBe('sent');
   });
+
+  it('a caller that goes away stops waiting; the shared request is abandoned only when every caller has gone', async () => {
+    const coalescer = createCoalescer();
+    let sendSignal: AbortSignal | undefined;
+    let answer: (v: number) => void = () => {};
+    const send = (signal: AbortSignal) => {
+      sendSignal = signal;
+      return new Promise<number>((resolve) => (answer = resolve));
+    };
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = coalescer.run('k', send, a.signal);
+    const second = coalescer.run('k', send, b.signal);
+    a.abort();
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    expect(sendSignal!.aborted).toBe(false);
+    answer(7);
+    await expect(second).resolves.toBe(7);
+
+    const c = new AbortController();
+    const d = new AbortController();
+    const third = coalescer.run('k2', send, c.signal);
+    const fourth = coalescer.run('k2', send, d.signal);
+    c.abort();
+    d.abort();
+    await expect(third).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(fourth).rejects.toMatchObject({ name: 'AbortError' });
+    expect(sendSignal!.aborted).toBe(true);
+  });
 });

@@ -1,0 +1,119 @@
+/**
+ * Credentials: what an Authorization value is (absent, well formed,
+ * malformed), and every form a key may take in text, so that text can be
+ * scrubbed of it before it reaches a response, a log line or a metric.
+ */
+
+/** What a caller sent as its credential. */
+export type Credential =
+  | { kind: 'none' }
+  | { kind: 'valid'; authorization: string; secret: string }
+  | { kind: 'malformed'; reason: string };
+
+/**
+ * Reads an Authorization value: `Basic <base64 of user:key>` or
+ * `Bearer <token>`, one space-separated token after the scheme. Anything
+ * else that was sent (a raw key, another scheme, extra words, a scheme
+ * without a token, an empty value, a value that is not a string) is
+ * malformed. Only `undefined`/`null` means no credential at all.
+ */
+export function readCredential(value: unknown): Credential {
+  if (value === undefined || value === null) return { kind: 'none' };
+  if (typeof value !== 'string') return { kind: 'malformed', reason: 'the credential is not a string' };
+  const text = value.trim();
+  if (text.length > 4096) return { kind: 'malformed', reason: 'the credential is too long' };
+  // RFC 9110: the scheme, one or more spaces, one token; nothing else.
+  const match = /^(Basic|Bearer) +([^\s]+)$/i.exec(text);
+  if (!match) return { kind: 'malformed', reason: 'expected "Basic <base64 of api:key>" or "Bearer <token>"' };
+  const scheme = match[1].toLowerCase() === 'basic' ? 'Basic' : 'Bearer';
+  const token = match[2];
+  if (scheme === 'Bearer') return { kind: 'valid', authorization: `Bearer ${token}`, secret: token };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length % 4 !== 0) return { kind: 'malformed', reason: 'Basic credentials are not base64' };
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const secret = colon >= 0 ? decoded.slice(colon + 1) : '';
+  if (colon < 0 || secret.length === 0 || /[\s\u0000-\u001f]/.test(secret)) return { kind: 'malformed', reason: 'Basic credentials must encode "api:<key>"' };
+  return { kind: 'valid', authorization: `Basic ${token}`, secret };
+}
+
+/** The Authorization value W&B takes for an API key. */
+export function basicForKey(key: string): string {
+  return `Basic ${Buffer.from(`api:${key}`).toString('base64')}`;
+}
+
+/**
+ * The texts that reveal a secret: the key raw, `api:`-prefixed, and in
+ * base64 (as a Basic token carries it), for each key given; empty keys are
+ * skipped. Short keys (under 8 characters) are kept too: a key is a key.
+ */
+export function secretForms(...keys: (string | null | undefined)[]): string[] {
+  const forms = new Set<string>();
+  for (const key of keys) {
+    if (!key) continue;
+    forms.add(key);
+    forms.add(`api:${key}`);
+    forms.add(Buffer.from(`api:${key}`).toString('base64'));
+    forms.add(Buffer.from(key).toString('base64'));
+    // base64 without padding, as some clients send it
+    forms.add(Buffer.from(`api:${key}`).toString('base64').replace(/=+$/, ''));
+  }
+  return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** The secret forms of an Authorization value (its token, and the key inside a Basic token). */
+export function secretFormsOfAuthorization(authorization: string | null | undefined): string[] {
+  if (!authorization) return [];
+  const credential = readCredential(authorization);
+  if (credential.kind !== 'valid') return [];
+  const token = authorization.slice(authorization.indexOf(' ') + 1);
+  return [...new Set([token, ...secretForms(credential.secret)])].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Free text with every credential replaced by "[Redacted]": the given
+ * secrets in any of their forms, Authorization values (Basic/Bearer and
+ * their token), `api:<key>` pairs, base64 of `api:…`, and 40-hex W&B keys.
+ */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const s of [...secrets, ...processSecrets]) if (s && out.includes(s)) out = out.split(s).join('[Redacted]');
+  return out
+    .replace(/\b(Basic|Bearer|Token)(\s+|:\s*)(?!\[Redacted\])[A-Za-z0-9+/=._~-]+/gi, '$1$2[Redacted]')
+    .replace(/\bapi:(?!\[Redacted\])[^\s"'\\,;)]+/gi, 'api:[Redacted]')
+    .replace(/\bYXBpO[A-Za-z0-9+/]*={0,2}/g, '[Redacted]')
+    .replace(/\b(?:[a-z0-9]+-)?[0-9a-f]{40}\b/gi, '[Redacted]')
+    // W&B keys are 40 letters and digits (hex, or not on some servers): any such word is taken for one.
+    .replace(/\b(?=[a-z]*[0-9])[a-z0-9]{40}\b/gi, '[Redacted]')
+    .replace(/\b(api[_ -]?key|access[_-]?token|token|secret|password)(\s*[=:]\s*)(?!\[Redacted\])[A-Za-z0-9+/=._~-]{8,}/gi, '$1$2[Redacted]');
+}
+
+/**
+ * A response body with every exact form of the process's secrets and of
+ * `extra` (the caller's key) replaced by "[Redacted]": data W&B holds can
+ * quote a key too (a config that logged it). Only exact forms are
+ * replaced, so data that merely looks like a key is left alone.
+ */
+export function redactSecrets(text: string, extra: readonly string[] = []): string {
+  let out = text;
+  for (const s of minimalForms(extra.length === 0 ? processSecrets : [...processSecrets, ...extra])) if (out.includes(s)) out = out.split(s).join('[Redacted]');
+  return out;
+}
+
+/**
+ * The forms worth searching for: a form containing a shorter one (`api:<key>`
+ * contains the key; padded base64 contains unpadded) is found through it.
+ * Forms under 8 characters are left out (they would match ordinary data).
+ */
+function minimalForms(forms: readonly string[]): string[] {
+  const sorted = [...new Set(forms)].filter((f) => f.length >= 8).sort((a, b) => a.length - b.length);
+  return sorted.filter((f, i) => !sorted.slice(0, i).some((shorter) => f.includes(shorter)));
+}
+
+/** Secrets of the process (the service key's forms), scrubbed from every text by {@link scrub}. */
+const processSecrets: string[] = [];
+
+/** Adds a process-wide secret (the service key): every later {@link scrub} removes its forms. */
+export function rememberProcessSecret(key: string | null | undefined): void {
+  for (const form of secretForms(key)) if (!processSecrets.includes(form)) processSecrets.push(form);
+  processSecrets.sort((a, b) => b.length - a.length);
+}

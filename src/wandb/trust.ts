@@ -1,0 +1,123 @@
+/**
+ * Checks on what W&B answers, made before anything is used: counts against
+ * what was asked (counted before anything is parsed), ids and paths against
+ * the reference asked for, history steps against the window, JSON depth.
+ * A failed check fails that field with UPSTREAM_UNAVAILABLE; the bad
+ * answer is never passed through.
+ */
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../context.js';
+import { codedError } from '../errors.js';
+import { decodeRunId, type RunRef } from './ids.js';
+
+/** Deepest nesting accepted in a JSON value read from W&B (config, summary, history rows, metadata…). */
+export const maxUpstreamJsonDepth = 64;
+
+/** UPSTREAM_UNAVAILABLE for an answer that fails a check; the message says which, never quoting it. */
+export function untrusted(message: string): GraphQLError {
+  return codedError('UPSTREAM_UNAVAILABLE', `W&B sent an answer that fails a check: ${message}`);
+}
+
+/**
+ * True when JSON text nests arrays/objects deeper than `max`: one pass
+ * over the characters, strings skipped, no recursion and no parsing.
+ */
+export function jsonTextTooDeep(text: string, max = maxUpstreamJsonDepth): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return false;
+}
+
+/** True when a parsed value nests deeper than `max` (an explicit stack, no recursion). */
+export function valueTooDeep(value: unknown, max = maxUpstreamJsonDepth): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/** JSON text from W&B, parsed after its depth is checked; `what` names it in the error. */
+export function parseUpstreamJson(text: string, what: string): unknown {
+  if (typeof text !== 'string') throw untrusted(`${what} is not JSON text`);
+  if (jsonTextTooDeep(text)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw untrusted(`${what} is not valid JSON`);
+  }
+}
+
+/** A value W&B sent already parsed (sampled history rows), checked for depth. */
+export function checkedValue<T>(value: T, what: string): T {
+  if (valueTooDeep(value)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels`);
+  return value;
+}
+
+/** A list from W&B, checked to be a list of at most `max` items (counted before any item is used). */
+export function checkedList<T>(value: unknown, max: number, what: string): T[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw untrusted(`${what} is not a list`);
+  if (value.length > max) throw untrusted(`${what} has ${value.length} items, more than the ${max} asked for`);
+  return value as T[];
+}
+
+/**
+ * A run W&B returned for `ref`: its name must be the run asked for and its
+ * id (base64 of Run:v1:<run>:<project>:<entity>) must name the same run,
+ * project and entity (W&B's names compare without case).
+ */
+export function checkRun(run: { id?: string | null; name?: string | null }, ref: RunRef): void {
+  if (run.name !== ref.runId) throw untrusted(`asked for run ${ref.runId}, got another run`);
+  checkRunIn(run, ref.entity, ref.project);
+}
+
+/** A run W&B returned from project `entity/project`: its id must place it there. */
+export function checkRunIn(run: { id?: string | null; name?: string | null }, entity: string, project: string): void {
+  if (typeof run.name !== 'string' || run.name.length === 0) throw untrusted('a run has no name');
+  if (run.id === null || run.id === undefined || run.id === '') return; // no id: the subgraph derives it from the path
+  const ref = decodeRunId(run.id);
+  if (!ref) throw untrusted(`run ${run.name} has an id that is not a run id`);
+  if (ref.runId !== run.name || ref.entity.toLowerCase() !== entity.toLowerCase() || ref.project.toLowerCase() !== project.toLowerCase()) {
+    throw untrusted(`run ${run.name} belongs to another entity, project or run than asked for`);
+  }
+}
+
+/** A history row's step, which must be an integer inside [lo, hi) when bounds are given. */
+export function checkedStep(row: Record<string, unknown>, lo: number | null, hi: number | null, what: string): number {
+  const step = row._step;
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw untrusted(`${what}: a row has no valid _step`);
+  if ((lo !== null && step < lo) || (hi !== null && step >= hi)) throw untrusted(`${what}: a row's step is outside the window asked for`);
+  return step;
+}
+
+/**
+ * A non-null field whose W&B value fails a check (too deep, not JSON, an
+ * unknown state) fails alone: it resolves to `placeholder` and its error
+ * joins the response at its path (Context.fieldErrors), so the run, and
+ * the page around it, survive. Nullability would otherwise carry the
+ * error up to the whole page.
+ */
+export function failsAlone<T>(ctx: Context, info: GraphQLResolveInfo, placeholder: T, value: () => T): T {
+  try {
+    return value();
+  } catch (error) {
+    if (!(error instanceof GraphQLError) || !ctx.fieldErrors) throw error;
+    ctx.fieldErrors.push(new GraphQLError(error.message, { path: responsePathAsArray(info.path), extensions: error.extensions }));
+    return placeholder;
+  }
+}
+

@@ -1,0 +1,552 @@
+/**
+ * Hostile clients and a misbehaving W&B, through real HTTP and WebSocket:
+ * the subgraph runs in front of a loopback fault proxy that forwards to
+ * the emulator, or answers in its place (huge bodies, other runs, more
+ * rows than asked, deep JSON, odd states, quoted keys). Each class of
+ * attack ends in a coded error for the request or the field concerned,
+ * never an HTTP 500, never a key in a body or a log line, and with the
+ * process's memory (RSS, read from /proc) growing by at most 64 MB.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startEmulator, type Emulator } from '../../emulator/src/server.js';
+import { startSubgraph, type Subgraph } from '../../src/http/server.js';
+import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
+import { encodeRunId } from '../../src/wandb/ids.js';
+import { createReadAheadCache } from '../../src/history/readAhead.js';
+import { startFaultProxy, type FaultProxy } from './faultProxy.js';
+
+const TEAM = 'acme-ml';
+const PROJECT = 'image-classification';
+/** The service key is the other user's: a request served with it sees only that user's project. */
+const SERVICE_KEY = OTHER_API_KEY;
+const CALLER_KEY = DEMO_API_KEY;
+const basic = (key: string) => `Basic ${Buffer.from(`api:${key}`).toString('base64')}`;
+/** Every form of both keys that must never leave the process. */
+const SECRET_FORMS = [SERVICE_KEY, CALLER_KEY].flatMap((k) => [k, `api:${k}`, Buffer.from(`api:${k}`).toString('base64'), Buffer.from(k).toString('base64')]);
+const MB = 1024 * 1024;
+
+interface Answer {
+  status: number;
+  text: string;
+  body: { data?: any; errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[] };
+}
+
+let emulator: Emulator;
+let proxy: FaultProxy;
+let subgraph: Subgraph;
+const logs: string[] = [];
+const figures: Record<string, number | string> = {};
+
+/** Resident and peak memory of this process, in bytes, from /proc. */
+function memory(): { rss: number; peak: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Peak RSS growth (MB) while `work` runs: the peak is reset first (clear_refs 5), then read after. */
+async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
+  global.gc?.();
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Without the reset the peak may predate the work: the growth read is then an underestimate of nothing worse.
+  }
+  const before = memory().rss;
+  const result = await work();
+  const growthMb = Math.max(0, memory().peak - before) / MB;
+  return { result, growthMb };
+}
+
+async function post(body: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  let parsed: Answer['body'] = {};
+  try {
+    parsed = JSON.parse(text) as Answer['body'];
+  } catch {
+    // kept as text: the assertions say what was expected
+  }
+  return { status: res.status, text, body: parsed };
+}
+
+function gql(query: string, variables: Record<string, unknown> = {}, authorization: string | null = basic(CALLER_KEY)): Promise<Answer> {
+  return post(JSON.stringify({ query, variables }), authorization === null ? {} : { authorization });
+}
+
+function codes(answer: Answer): string[] {
+  return (answer.body.errors ?? []).map((e) => e.extensions?.code ?? '(none)');
+}
+
+function expectNoSecret(text: string): void {
+  for (const form of SECRET_FORMS) expect(text).not.toContain(form);
+}
+
+const runsQuery = (first: number, fields = 'runId state') => `{ runs(entity: "${TEAM}", project: "${PROJECT}", first: ${first}) { nodes { ${fields} } } }`;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: { historyScale: 0.01 } });
+  proxy = await startFaultProxy(emulator.url);
+  subgraph = await startSubgraph({
+    wandbBaseUrl: proxy.url,
+    appUrl: 'https://wandb.example.com',
+    serviceKey: SERVICE_KEY,
+    policy: { attemptTimeoutMs: 5_000, budgetMs: 10_000, maxRetries: 2, baseDelayMs: 20, maxDelayMs: 100, maxInFlight: 4 },
+    maxResponseBytes: 8 * MB,
+    headersTimeoutMs: 1_000,
+    requestTimeoutMs: 3_000,
+    log: (line) => logs.push(line),
+  });
+});
+
+afterAll(async () => {
+  await subgraph.close();
+  await proxy.close();
+  await emulator.close();
+  // No key in any log line, whatever happened above.
+  expectNoSecret(logs.join('\n'));
+  if (process.env.HOSTILE_FIGURES) writeFileSync(process.env.HOSTILE_FIGURES, JSON.stringify(figures, null, 2));
+});
+
+beforeEach(() => proxy.clear());
+
+describe('credentials', () => {
+  const malformed: [string, string][] = [
+    ['a raw key', CALLER_KEY],
+    ['Token <key>', `Token ${CALLER_KEY}`],
+    ['Bearer <key> x', `Bearer ${CALLER_KEY} x`],
+    ['Basic alone', 'Basic'],
+    ['Bearer alone', 'Bearer '],
+    ['Basic with a token that is not base64', 'Basic ***'],
+    ['Basic without user:key', `Basic ${Buffer.from(CALLER_KEY).toString('base64')}`],
+    ['api: with no key', `Basic ${Buffer.from('api:').toString('base64')}`],
+    ['an unknown scheme', `Digest username="${CALLER_KEY}"`],
+  ];
+
+  it.each(malformed)('HTTP: %s is UNAUTHENTICATED (401), and nothing is asked of W&B', async (_, header) => {
+    const answer = await gql(runsQuery(1), {}, header);
+    expect(answer.status).toBe(401);
+    expect(codes(answer)).toEqual(['UNAUTHENTICATED']);
+    expect(answer.body.data ?? null).toBeNull();
+    expect(proxy.log).toHaveLength(0);
+    expectNoSecret(answer.text);
+  });
+
+  const privateRuns = `{ runs(entity: "other", project: "private-experiments", first: 5) { nodes { runId } } }`;
+
+  it('HTTP: with no credential at all the service key is used', async () => {
+    const answer = await gql(privateRuns, {}, null);
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.runs.nodes.length).toBeGreaterThan(0);
+  });
+
+  it('HTTP: a well-formed credential is the caller\'s own, never the service key', async () => {
+    for (const authorization of [basic(CALLER_KEY), `Bearer ${CALLER_KEY}`]) {
+      const own = await gql(privateRuns, {}, authorization);
+      expect(own.body.data?.runs?.nodes ?? []).toHaveLength(0);
+    }
+  });
+
+  const wsCases: [string, Record<string, unknown>][] = [
+    ['a raw key', { authorization: CALLER_KEY }],
+    ['Token <key>', { Authorization: `Token ${CALLER_KEY}` }],
+    ['Bearer <key> x under headers', { headers: { authorization: `Bearer ${CALLER_KEY} x` } }],
+    ['Basic alone', { authorization: 'Basic' }],
+    ['a number', { authorization: 42 }],
+  ];
+
+  it.each(wsCases)('WebSocket: %s in the connection params is UNAUTHENTICATED', async (_, params) => {
+    const client = createClient({ url: subgraph.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: params, retryAttempts: 0, lazy: true });
+    try {
+      const errors = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: `subscription { runUpdated(path: "${TEAM}/${PROJECT}/nope") { runId } }` },
+          { next: (v) => resolve(v), error: (e) => resolve(e), complete: () => resolve('complete') },
+        );
+      });
+      expect(Array.isArray(errors)).toBe(true);
+      expect((errors as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      expect(proxy.log).toHaveLength(0);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('secrets in what W&B says', () => {
+  const quoted = () =>
+    `permission denied: API key ${CALLER_KEY} (Authorization: ${basic(CALLER_KEY)}); service api:${SERVICE_KEY} Bearer ${SERVICE_KEY} ${Buffer.from(`api:${SERVICE_KEY}`).toString('base64')}`;
+
+  it.each([
+    ['the caller\'s key', basic(CALLER_KEY)],
+    ['the service key', null],
+  ])('an upstream error quoting %s reaches neither the response nor the log', async (_, authorization) => {
+    proxy.inject({ kind: 'graphqlError', message: quoted() }, 5);
+    const answer = await gql(runsQuery(2), {}, authorization);
+    expect(answer.status).toBe(200);
+    expect(codes(answer)).toEqual(['FORBIDDEN']);
+    expect(answer.body.errors![0].message).toMatch(/Redacted/);
+    expectNoSecret(answer.text);
+    expectNoSecret(logs.join('\n'));
+  });
+
+  it('a field error quoting keys is scrubbed in a partial answer too', async () => {
+    proxy.inject({ kind: 'rewrite', transform: () => ({ data: null, errors: [{ message: quoted(), path: ['p0'] }] }) }, 1, 'RunsByName');
+    const page = await gql(runsQuery(1, 'path'));
+    const path = page.body.data.runs.nodes[0].path;
+    proxy.clear();
+    proxy.inject({ kind: 'rewrite', transform: () => ({ data: { p0: null }, errors: [{ message: quoted(), path: ['p0', 'runs'] }] }) }, 1, 'RunsByName');
+    const answer = await gql(`{ run(path: "${path}") { runId } }`);
+    expect(answer.status).toBe(200);
+    expectNoSecret(answer.text);
+  });
+});
+
+describe('documents', () => {
+  it('10,000 nested fragment spreads: refused with a coded 400, never a 500', async () => {
+    const n = 10_000;
+    const parts = ['query Q { ...F0 }'];
+    for (let i = 0; i < n; i++) parts.push(`fragment F${i} on Query { ${i + 1 < n ? `...F${i + 1}` : '__typename'} }`);
+    const { result: answer, growthMb } = await peakGrowth(() => post(JSON.stringify({ query: parts.join('\n') })));
+    figures.nestedFragments = `${answer.status} ${codes(answer).join(',')} +${growthMb.toFixed(0)} MB`;
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(growthMb).toBeLessThan(64);
+  });
+
+  it.each([
+    ['__schema { types { name } }', 3000],
+    ['_service { sdl }', 3000],
+    ['__schema { types { name } }', 60],
+    ['_service { sdl }', 60],
+    ['__type(name: "Run") { name }', 500],
+  ])('%s aliased %d times: refused before running, quickly and without memory', async (selection, n) => {
+    const query = `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${selection}`).join(' ')} }`;
+    const started = performance.now();
+    const slow = peakGrowth(() => post(JSON.stringify({ query })));
+    // A concurrent trivial query is not held up.
+    const t0 = performance.now();
+    const light = await post(JSON.stringify({ query: '{ __typename }' }));
+    const lightMs = performance.now() - t0;
+    const { result: answer, growthMb } = await slow;
+    const ms = performance.now() - started;
+    figures[`aliases ${selection} ×${n}`] = `${answer.status} ${answer.text.length} B, +${growthMb.toFixed(0)} MB, ${ms.toFixed(0)} ms; {__typename} ${lightMs.toFixed(0)} ms`;
+    expect(answer.status).toBe(400);
+    expect(codes(answer).every((c) => ['BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED'].includes(c))).toBe(true);
+    expect(answer.text.length).toBeLessThan(100_000);
+    expect(growthMb).toBeLessThan(64);
+    expect(light.status).toBe(200);
+    expect(lightMs).toBeLessThan(1000);
+  });
+
+  it('directives and fragments are bounded per operation', async () => {
+    const directives = await post(JSON.stringify({ query: `{ ${Array.from({ length: 200 }, () => '__typename @include(if: true)').join(' ')} }` }));
+    expect(directives.status).toBe(400);
+    expect(directives.body.errors!.some((e) => /directives/i.test(e.message))).toBe(true);
+    const fragments = await post(JSON.stringify({ query: `{ ...F0 } ${Array.from({ length: 300 }, (_, i) => `fragment F${i} on Query { __typename }`).join(' ')}` }));
+    expect(fragments.status).toBe(400);
+  });
+
+  it('a legitimate introspection query still passes (demo: introspection on)', async () => {
+    const answer = await post(JSON.stringify({ query: '{ __schema { queryType { name } } _service { sdl } }' }));
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.__schema.queryType.name).toBe('Query');
+  });
+});
+
+describe('list arguments', () => {
+  it('100,000 keys on a 100-run page: refused before anything is sent to W&B', async () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}`);
+    const query = `query($keys: [String!]) { runs(entity: "${TEAM}", project: "${PROJECT}", first: 100) { nodes { summary(keys: $keys) } } }`;
+    const { result: answer, growthMb } = await peakGrowth(() => gql(query, { keys }));
+    figures.keys100k = `${answer.status} ${codes(answer).join(',')}, +${growthMb.toFixed(0)} MB, ${proxy.log.reduce((n, l) => n + l.body.length, 0)} B upstream`;
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['BAD_USER_INPUT']);
+    expect(proxy.log).toHaveLength(0);
+    expect(growthMb).toBeLessThan(64);
+  });
+
+  it('keys that are too long, or written in the document, are refused too', async () => {
+    const long = await gql(`query($keys: [String!]) { runs(entity: "${TEAM}", project: "${PROJECT}", first: 1) { nodes { config(keys: $keys) } } }`, { keys: ['x'.repeat(5000)] });
+    expect(long.status).toBe(400);
+    const literal = await gql(`{ runs(entity: "${TEAM}", project: "${PROJECT}", first: 1) { nodes { config(keys: [${Array.from({ length: 1500 }, (_, i) => `"k${i}"`).join(',')}]) } } }`);
+    expect(literal.status).toBe(400);
+    expect(proxy.log).toHaveLength(0);
+  });
+
+  it('many keys on a large page cost more than the limit', async () => {
+    const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
+    const answer = await gql(`query($keys: [String!]) { runs(entity: "${TEAM}", project: "${PROJECT}", first: 100) { nodes { summary(keys: $keys) config(keys: $keys) } } }`, { keys });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors![0].message).toMatch(/cost/);
+    expect(proxy.log).toHaveLength(0);
+  });
+});
+
+describe('WebSocket messages', () => {
+  it('a message larger than the HTTP body cap closes the socket (1009) and costs no memory', async () => {
+    const message = Buffer.from(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(8 * MB) } }));
+    const { result: code, growthMb } = await peakGrowth(
+      () =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(subgraph.url.replace('http', 'ws'), 'graphql-transport-ws');
+          ws.on('open', () => ws.send(message));
+          ws.on('close', (c) => resolve(c));
+          ws.on('error', () => {});
+        }),
+    );
+    figures.wsMessage8MB = `closed ${code}, +${growthMb.toFixed(0)} MB`;
+    expect(code).toBe(1009);
+    expect(growthMb).toBeLessThan(64);
+    expect((await post(JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+});
+
+describe('upstream size', () => {
+  it.each([
+    ['with content-length', true],
+    ['streamed without content-length', false],
+  ])('a 300 MB answer %s: UPSTREAM_UNAVAILABLE, not retried, memory bounded', async (_, declareLength) => {
+    proxy.inject({ kind: 'huge', bytes: 300 * MB, declareLength }, 5);
+    const started = performance.now();
+    const { result: answer, growthMb } = await peakGrowth(() => gql(runsQuery(3)));
+    figures[`upstream300MB ${declareLength ? 'length' : 'stream'}`] = `${codes(answer).join(',')}, +${growthMb.toFixed(0)} MB, ${(performance.now() - started).toFixed(0)} ms, ${proxy.log.length} attempts`;
+    expect(answer.status).toBe(200);
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(proxy.log).toHaveLength(1);
+    expect(growthMb).toBeLessThan(64);
+  });
+});
+
+describe('upstream trust', () => {
+  const runOf = (name: string, entity: string, project: string) => encodeRunId({ entity, project, runId: name });
+
+  it('runs of another entity or project than asked: the runs field is UPSTREAM_UNAVAILABLE', async () => {
+    proxy.inject({
+      kind: 'rewrite',
+      transform: (b) => {
+        const node = b.data.project.runs.edges[0].node;
+        node.id = runOf(node.name, 'other', 'private-experiments');
+        return b;
+      },
+    }, 1, 'RunsPage');
+    const answer = await gql(runsQuery(3, 'runId'));
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(answer.body.data?.runs ?? null).toBeNull();
+  });
+
+  it('more nodes than `first`: UPSTREAM_UNAVAILABLE', async () => {
+    proxy.inject({ kind: 'rewrite', transform: (b) => ((b.data.project.runs.edges = [...b.data.project.runs.edges, ...b.data.project.runs.edges]), b) }, 1, 'RunsPage');
+    const answer = await gql(runsQuery(2, 'runId'));
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+  });
+
+  it('a run whose id does not match the reference asked for: UPSTREAM_UNAVAILABLE', async () => {
+    const page = await gql(runsQuery(2, 'path runId'));
+    const [a] = page.body.data.runs.nodes;
+    proxy.clear();
+    proxy.inject({
+      kind: 'rewrite',
+      transform: (b) => {
+        for (const e of b.data.p0?.runs?.edges ?? []) e.node.id = runOf('someone-else', TEAM, PROJECT);
+        return b;
+      },
+    }, 1, 'RunsByName');
+    const answer = await gql(`{ run(path: "${a.path}") { runId } }`);
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(answer.body.data?.run ?? null).toBeNull();
+  });
+
+  it('history rows outside the window, or more rows than samples: UPSTREAM_UNAVAILABLE', async () => {
+    const page = await gql(runsQuery(1, 'path'));
+    const path = page.body.data.runs.nodes[0].path;
+    proxy.clear();
+    // Rows moved far beyond the window asked for.
+    const shift = (b: any) => {
+      for (const alias of Object.keys(b.data ?? {})) {
+        const run = b.data[alias]?.run;
+        for (const [k, v] of Object.entries(run ?? {})) {
+          if (Array.isArray(v) && typeof v[0] === 'string') run[k] = v.map((t: string) => JSON.stringify({ ...JSON.parse(t), _step: 10_000_000 }));
+        }
+      }
+      return b;
+    };
+    proxy.inject({ kind: 'rewrite', transform: shift }, 3, 'history(');
+    const outside = await gql(`{ run(path: "${path}") { history(first: 5) { edges { node { step } } } } }`);
+    expect(codes(outside)).toContain('UPSTREAM_UNAVAILABLE');
+    proxy.clear();
+    const pad = (b: any) => {
+      for (const alias of Object.keys(b.data ?? {})) {
+        const run = b.data[alias]?.run;
+        for (const [k, v] of Object.entries(run ?? {})) if (Array.isArray(v) && Array.isArray(v[0])) run[k] = v.map((rows: unknown[]) => [...rows, ...rows, ...rows, ...rows]);
+      }
+      return b;
+    };
+    proxy.inject({ kind: 'rewrite', transform: pad }, 3, 'sampledHistory');
+    const more = await gql(`{ run(path: "${path}") { sampledHistory(keys: ["train/loss"], samples: 3) } }`);
+    expect(codes(more)).toContain('UPSTREAM_UNAVAILABLE');
+  });
+});
+
+describe('deep JSON and unknown states fail alone', () => {
+  const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+
+  it('a summary nested 5,000 levels deep fails that run\'s summary only; the page is served', async () => {
+    proxy.inject({ kind: 'rewrite', transform: (b) => ((b.data.project.runs.edges[1].node.summaryMetrics = deep(5000)), b) }, 1, 'RunsPage');
+    const answer = await gql(runsQuery(4, 'runId summary'));
+    figures.deepSummary = `${answer.status} ${codes(answer).join(',')}`;
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.runs.nodes).toHaveLength(4);
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(answer.body.errors![0].path).toEqual(['runs', 'nodes', 1, 'summary']);
+    expect(Object.keys(answer.body.data.runs.nodes[0].summary).length).toBeGreaterThan(0);
+  });
+
+  it.each(['config', 'systemMetrics'])('a deep %s fails alone too', async (field) => {
+    const upstreamField = field === 'config' ? 'config' : 'systemMetrics';
+    proxy.inject({ kind: 'rewrite', transform: (b) => ((b.data.project.runs.edges[0].node[upstreamField] = deep(3000)), b) }, 1, 'RunsPage');
+    const answer = await gql(runsQuery(2, `runId ${field}`));
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.runs.nodes).toHaveLength(2);
+    expect(answer.body.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['UPSTREAM_UNAVAILABLE', `runs.nodes.0.${field}`]]);
+  });
+
+  it('an unknown run state fails that run\'s state only (UNKNOWN + an error at its path)', async () => {
+    proxy.inject({ kind: 'rewrite', transform: (b) => ((b.data.project.runs.edges[2].node.state = 'zombie'), b) }, 1, 'RunsPage');
+    const answer = await gql(runsQuery(4, 'runId state'));
+    expect(answer.status).toBe(200);
+    const states = answer.body.data.runs.nodes.map((n: any) => n.state);
+    expect(states[2]).toBe('UNKNOWN');
+    expect(states.filter((s: string) => s !== 'UNKNOWN')).toHaveLength(3);
+    expect(answer.body.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['UPSTREAM_UNAVAILABLE', 'runs.nodes.2.state']]);
+  });
+});
+
+describe('read-ahead cache', () => {
+  it('is bounded by bytes: an entry over the bound is dropped, pending or not', async () => {
+    const cache = createReadAheadCache({ ttlMs: 60_000, maxBytes: 10_000 });
+    cache.set('small', 'x'.repeat(100), 102);
+    cache.set('huge', 'x'.repeat(20_000), 20_002);
+    expect(cache.get('huge')).toBeUndefined();
+    expect(cache.get('small')).toBeDefined();
+    for (let i = 0; i < 50; i++) cache.set(`k${i}`, 'y'.repeat(1000), 1002);
+    expect(cache.size.bytes).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('abandoned work', () => {
+  it('clients that go away take their queued upstream requests with them', async () => {
+    // Each upstream request is slow; the process sends at most 4 at once.
+    proxy.inject({ kind: 'delay', ms: 1500 }, 1000);
+    // 60 clients, each on its own connection, that go away once their requests are queued (4 in flight).
+    const clients = Array.from({ length: 60 }, (_, i) => {
+      const body = JSON.stringify({ query: runsQuery(1 + (i % 7), 'runId') });
+      const req = httpRequest(subgraph.url, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: basic(CALLER_KEY) },
+      });
+      req.on('error', () => {});
+      req.end(body);
+      return req;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const req of clients) req.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    // The next query, W&B still slow, waits for no abandoned request.
+    const started = performance.now();
+    const next = await gql(runsQuery(1, 'runId'));
+    const waited = performance.now() - started;
+    await new Promise((r) => setTimeout(r, 1000));
+    const sent = proxy.log.length;
+    figures.abandoned = `${sent} upstream requests for 60 aborted clients and 1 more; the next query waited ${waited.toFixed(0)} ms`;
+    expect(next.status).toBe(200);
+    expect(waited).toBeLessThan(3000);
+    // At most the 4 in flight when the clients left, and the next query's own.
+    expect(sent).toBeLessThanOrEqual(6);
+    // A client going away is not an error of the server's.
+    expect(logs.filter((l) => /"level":"error"/.test(l))).toEqual([]);
+  });
+});
+
+describe('slow and odd clients', () => {
+  it('a slowloris connection (headers never finished) is shed after headersTimeout', async () => {
+    const { port } = new URL(subgraph.url);
+    const started = performance.now();
+    const closedAfter = await new Promise<number>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\n'));
+      const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 200);
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(performance.now() - started);
+      });
+    });
+    figures.slowloris = `closed after ${closedAfter.toFixed(0)} ms`;
+    expect(closedAfter).toBeLessThan(5000);
+  });
+
+  it('an oversized body gets its 413 before the socket closes', async () => {
+    const big = Buffer.alloc(3 * MB, 'a');
+    for (const declared of [true, false]) {
+      const answer = await new Promise<string>((resolve) => {
+        const { port } = new URL(subgraph.url);
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${declared ? `Content-Length: ${big.length}` : 'Transfer-Encoding: chunked'}\r\n\r\n`);
+          if (declared) socket.write(big);
+          else {
+            socket.write(`${big.length.toString(16)}\r\n`);
+            socket.write(big);
+            socket.write('\r\n0\r\n\r\n');
+          }
+        });
+        let text = '';
+        socket.on('data', (d) => (text += d.toString('latin1')));
+        socket.on('error', () => resolve(text));
+        socket.on('close', () => resolve(text));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    }
+  });
+
+  it('a POST with no content-type is answered 415', async () => {
+    const res = await fetch(subgraph.url, { method: 'POST', body: new Uint8Array(Buffer.from('{"query":"{ __typename }"}')) });
+    expect(res.status).toBe(415);
+  });
+});
+
+describe('introspection in front of a real W&B', () => {
+  it('is off by default when WANDB_BASE_URL is set, on for the demo, and INTROSPECTION decides', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    const { subgraphOptionsFrom } = await import('../../src/http/server.js');
+    const { silentLogger } = await import('../../src/observability/logger.js');
+    const upstream = (demo: boolean) => ({ wandbBaseUrl: proxy.url, serviceKey: null, demo });
+    expect(subgraphOptionsFrom(loadConfig({ WANDB_BASE_URL: proxy.url }), upstream(false), silentLogger()).introspection).toBe(false);
+    expect(subgraphOptionsFrom(loadConfig({}), upstream(true), silentLogger()).introspection).toBe(true);
+    expect(subgraphOptionsFrom(loadConfig({ WANDB_BASE_URL: proxy.url, INTROSPECTION: 'true' }), upstream(false), silentLogger()).introspection).toBe(true);
+    expect(() => loadConfig({ INTROSPECTION: 'maybe' })).toThrow(/INTROSPECTION/);
+
+    const closed = await startSubgraph({ ...subgraphOptionsFrom(loadConfig({ WANDB_BASE_URL: proxy.url }), upstream(false), silentLogger()), port: 0 });
+    try {
+      const ask = async (query: string) => {
+        const res = await fetch(closed.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+        return { status: res.status, body: (await res.json()) as Answer['body'] };
+      };
+      const schema = await ask('{ __schema { queryType { name } } }');
+      expect(schema.status).toBe(400);
+      expect(schema.body.errors![0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      // Federation still reads the SDL.
+      const sdl = await ask('{ _service { sdl } }');
+      expect(sdl.status).toBe(200);
+      expect(sdl.body.data._service.sdl).toContain('type Run');
+    } finally {
+      await closed.close();
+    }
+  });
+});
