@@ -267,7 +267,8 @@ class Compilation {
       return calls ? `...RunFields ${calls}` : '...RunFields';
     }
     const d = plan.details;
-    const parts = ['name', ...plan.scalars];
+    // name and id always: where a run lives, and what the answer checks compare (trust.ts).
+    const parts = ['name', 'id', ...plan.scalars.filter((f) => f !== 'id')];
     if (d.config !== false) parts.push(this.text('config', d.config, () => `config(keys: ${this.vars.add('[String!]', d.config)})`));
     if (d.summary !== false) parts.push(this.text('summary', d.summary, () => `summaryMetrics(keys: ${this.vars.add('[String!]', d.summary)})`));
     if (d.systemMetrics) parts.push('systemMetrics');

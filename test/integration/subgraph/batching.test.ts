@@ -91,7 +91,7 @@ describe('batching', () => {
   it('a page of runs reads only the run fields the query selects', async () => {
     const { queries } = await upstreamRequests(stack, () => query('{ runs(entity: "acme-ml", project: "image-classification", first: 5) { nodes { runId state username } } }'));
     // createdAt: the paging order reads it (runsPaging.ts).
-    expect(queries[0]).toContain('node { name createdAt state user { username } }');
+    expect(queries[0]).toContain('node { name id createdAt state user { username } }');
   });
 
   it('sweeps are read with the page of runs: 1 upstream request', async () => {
