@@ -22,7 +22,7 @@ export const RunConnection: RunConnectionResolvers = {
     endCursor: c.cursors[c.cursors.length - 1] ?? null,
   }),
   totalCount: (c) => c.totalCount ?? 0,
-  /** Every run's sampled history in one upstream request (the loader batches them), each row with runId. */
+  /** Every run's sampled history (read with the page), each row with runId. */
   histories: async (c, args, ctx) => {
     const pages = await Promise.all(c.runs.map((run) => sampledHistory(run, args, ctx)));
     return pages.flatMap((rows, i) => rows.map((row) => ({ ...(row as object), runId: c.runs[i].name })));

@@ -2,9 +2,12 @@ import { createUpstreamClient, type UpstreamClient } from './wandb/client.js';
 import type { Limiter, PolicyHooks, UpstreamPolicy } from './wandb/policy.js';
 import type { Coalescer } from './wandb/coalesce.js';
 import { createLoaders, type Loaders, type OnBatch } from './loaders/index.js';
+import { createWandbApi, type WandbApi } from './wandb/api.js';
 import type { UpstreamAgents } from './wandb/transport.js';
 import type { RunWatchers } from './live/runWatchers.js';
 import { principalOf, type ReadAheadCache } from './history/readAhead.js';
+import type { CacheHints } from './graphql/cacheHints.js';
+import type { RawJsonSink } from './graphql/rawJson.js';
 import { basicForKey, readCredential } from './security/credentials.js';
 import { codedError } from './errors.js';
 import type { GraphQLError } from 'graphql';
@@ -23,8 +26,10 @@ export interface RequestState {
 }
 
 /** What every resolver gets: built per request, with that request's credentials. */
-export interface Context {
+export interface Context extends CacheHints {
   upstream: UpstreamClient;
+  /** The W&B reads, as named methods over `upstream`. */
+  wandb: WandbApi;
   loaders: Loaders;
   /** Base URL of the W&B app, for Run.url. */
   appUrl: string;
@@ -36,6 +41,8 @@ export interface Context {
   live?: RunWatchers;
   /** Ended runs' history read ahead, shared by the process, keyed by principal. */
   readAhead?: ReadAheadCache;
+  /** Where JSON from W&B goes into the HTTP response as text (see rawJson.ts); absent for subscriptions. */
+  rawJson?: RawJsonSink;
   /** A hash of `authorization`: the caller's name in process-level caches. */
   principal: string;
   /**
@@ -91,12 +98,18 @@ export function authorizationFor(serviceKey: string | null, credential: unknown)
 export function createContext(options: ContextOptions, header: unknown, signal?: AbortSignal): Context {
   const authorization = authorizationFor(options.serviceKey, Array.isArray(header) ? header.join(', ') : header);
   const upstream = upstreamClientFor(options, authorization, signal);
+  const wandb = createWandbApi(upstream);
+  let principal: string | undefined;
   return {
     upstream,
-    loaders: createLoaders(upstream, options.onBatch),
+    wandb,
+    loaders: createLoaders(wandb, options.onBatch),
     appUrl: options.appUrl,
     authorization,
-    principal: principalOf(authorization),
+    // Hashed when first needed (reading ahead): most requests never need it.
+    get principal() {
+      return (principal ??= principalOf(authorization));
+    },
     fieldErrors: [],
     live: options.live,
     readAhead: options.readAhead,

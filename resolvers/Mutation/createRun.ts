@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UpsertRunDocument } from '../../src/generated/upstream.js';
-import { runFieldsVariables } from '../../src/wandb/batch.js';
+import { runFieldsVariables } from '../../src/wandb/documents.js';
 import { allDetails, forgetReads } from '../../src/wandb/lookups.js';
 import { parseRunPath, runPath } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
 import { UpsertRunDocument } from '../../src/generated/upstream.js';
-import { runFieldsVariables } from '../../src/wandb/batch.js';
+import { runFieldsVariables } from '../../src/wandb/documents.js';
 import { allDetails, requireRun, forgetReads } from '../../src/wandb/lookups.js';
 import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';

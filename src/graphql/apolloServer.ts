@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
@@ -9,6 +9,7 @@ import { queryLimitRules, queryLimitsPlugin, type QueryLimits } from './limits.j
 import { defaultDocumentLimits, documentLimitRules, listArgumentsPlugin, type DocumentLimits } from './documentLimits.js';
 import { maskError } from './masking.js';
 import { requestStatePlugin } from './plugins/requestState.js';
+import { cacheControlPlugin } from './cacheHints.js';
 import { tracingPlugin } from '../observability/tracingPlugin.js';
 
 /** What a fleet (or tracing) adds to the Apollo server, and the document limits and introspection setting. */
@@ -47,7 +48,8 @@ export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryL
     plugins: [
       ...(extras.traced ? [tracingPlugin()] : []),
       // Cache-Control from the hints resolvers set (immutable history of ended runs); none otherwise.
-      ApolloServerPluginCacheControl({ defaultMaxAge: 0 }),
+      ApolloServerPluginCacheControlDisabled(),
+      cacheControlPlugin(),
       // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       requestStatePlugin(logger),

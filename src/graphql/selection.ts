@@ -1,167 +1,107 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
-import { firstWindowField, historyKeysWanted } from '../history/history.js';
-import { decodeCursor } from '../wandb/cursor.js';
-import { inRange } from '../wandb/paths.js';
-import type { RunField } from '../wandb/batch.js';
-import { Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
+import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
+import type { HistoryPageArgs } from '../history/history.js';
+import { Kind, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
-/** Keys wanted of a JSON field: false (not selected), null (all keys), or the keys. */
-export type KeysWanted = false | null | string[];
-
-/** Which of a run's heavy fields a query selects, so upstream is asked only for those. */
-export interface RunDetailFlags {
-  config: KeysWanted;
-  summary: KeysWanted;
-  systemMetrics: boolean;
-  historyKeys: boolean;
-}
-
-export const noDetails: RunDetailFlags = { config: false, summary: false, systemMetrics: false, historyKeys: false };
+export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/documents.js';
 
 /**
  * Looks ahead in the query at the Run selections under the current field,
- * following `path` (e.g. ["nodes"] and ["edges", "node"] for a connection),
- * through fragments and aliases, and says which heavy fields they select.
- * `config(keys:)`/`summary(keys:)` selected several times want the union of
- * their keys, or all keys when one of them has none.
+ * following `paths` (e.g. ["nodes"] and ["edges", "node"] for a
+ * connection), through fragments and aliases, and plans what the document
+ * that finds the runs reads of each: the heavy fields of RunFields
+ * (`config(keys:)`/`summary(keys:)` selected several times want the union
+ * of their keys, or all keys when one of them has none) and every call the
+ * Run resolvers will make (runCalls.ts), each distinct call once. Fields
+ * with invalid arguments are left out (their resolver reports the error).
+ * `connection` names RunConnection.histories selections directly under
+ * the current field (Query.runs).
  */
-export function runDetailsSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]]): RunDetailFlags {
-  const runType = info.schema.getType('Run') as GraphQLObjectType;
-  const flags: RunDetailFlags = { ...noDetails };
-  const runFields = paths.flatMap((path) => descend(info, info.fieldNodes, path));
-  for (const field of runFields) {
-    const name = field.name.value;
-    if (name === 'config' || name === 'summary') {
-      const def = runType.getFields()[name];
-      const { keys } = getArgumentValues(def, field, info.variableValues) as { keys?: string[] | null };
-      flags[name] = union(flags[name], keys ?? null);
-    } else if (name === 'systemMetrics') flags.systemMetrics = true;
-    // The history connection needs the last step (and key counts) to know where to stop.
-    else if (name === 'historyKeys' || name === 'lastStep' || name === 'history') flags.historyKeys = true;
-  }
-  return flags;
-}
-
-/**
- * The first history window of every `history` connection selected under
- * the current field (along `paths`), computed from its arguments as the
- * connection will: the run lookup fetches them in the same upstream
- * request, so a page of a dense history costs one request. Selections with
- * invalid arguments are skipped (the connection reports the error).
- */
-export function historyWindowsSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]]): RunField[] {
-  const history = (info.schema.getType('Run') as GraphQLObjectType).getFields().history;
-  const fields = paths.flatMap((path) => descend(info, info.fieldNodes, path)).filter((f) => f.name.value === 'history');
-  const windows: RunField[] = [];
-  for (const node of fields) {
-    try {
-      const args = getArgumentValues(history, node, info.variableValues) as { keys?: string[] | null; minStep?: number | null; maxStep?: number | null; first: number; after?: string | null; last?: number | null };
-      // The tail of a history (last) starts from the run's last step, which is not known yet.
-      if (args.last != null) continue;
-      if (!Number.isInteger(args.first) || args.first < 1 || args.first > 10_000) continue;
-      const start = args.after != null ? Number(decodeCursor('history', args.after)) + 1 : (args.minStep ?? 0);
-      if (!Number.isInteger(start) || start < 0) continue;
-      const window = firstWindowField(historyKeysWanted(args.keys), start, args.first, args.maxStep ?? null);
-      if (window) windows.push(window);
-    } catch {
-      // Invalid arguments: nothing to fetch ahead.
-    }
-  }
-  return windows;
-}
-
-/** The most system-metric events read when keys must be filtered here (W&B's events take no keys). */
-export const maxEvents = 10_000;
-
-/** The upstream field `Run.files(names, first, after)` reads; BAD_USER_INPUT for bad arguments. */
-export function filesField(args: { names?: readonly string[] | null; first: number; after?: string | null }): RunField {
-  inRange('first', args.first, 1, 1000);
-  return { kind: 'files', names: args.names ? [...args.names] : null, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null };
-}
-
-/** The upstream field `Run.loggedArtifacts`/`usedArtifacts(first, after)` reads; BAD_USER_INPUT for bad arguments. */
-export function artifactsField(kind: 'outputArtifacts' | 'inputArtifacts', args: { first: number; after?: string | null }): RunField {
-  inRange('first', args.first, 1, 1000);
-  return { kind, first: args.first, after: args.after != null ? decodeCursor('artifacts', args.after) : null };
-}
-
-/**
- * The upstream field `Run.sampledHistory` reads: with keys, W&B's
- * sampledHistory over the x axis and the keys; without, whole rows
- * (history) or system-metric events (which take no keys, so with keys all
- * events are read and filtered here). BAD_USER_INPUT for bad arguments.
- */
-export function sampledHistoryField(args: { keys?: readonly string[] | null; samples?: number | null; xAxis?: string | null; stream?: string | null }): RunField {
-  const samples = inRange('samples', args.samples ?? 500, 1, 10_000);
-  const keys = args.keys ?? [];
-  if (args.stream === 'SYSTEM') return { kind: 'events', samples: keys.length === 0 ? samples : maxEvents };
-  if (keys.length === 0) return { kind: 'history', minStep: null, maxStep: null, samples };
-  return { kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) };
-}
-
-/**
- * What a run page reads besides the run: the first history windows (see
- * historyWindowsSelected) and the files, file count, artifacts and sampled
- * histories the selection under the current field asks for, computed from
- * their arguments as their resolvers will. The run lookup fetches them in
- * its own upstream request. Fields with invalid arguments are skipped
- * (their resolvers report the error).
- */
-export function runFieldsAhead(info: GraphQLResolveInfo): RunField[] {
-  const defs = (info.schema.getType('Run') as GraphQLObjectType).getFields();
-  const ahead: RunField[] = historyWindowsSelected(info);
-  const add = (field: RunField) => {
-    if (!ahead.some((f) => JSON.stringify(f) === JSON.stringify(field))) ahead.push(field);
+export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]], connection = false, always: readonly string[] = []): RunPlan {
+  const runFields = (info.schema.getType('Run') as GraphQLObjectType).getFields();
+  const details: RunDetailFlags = { ...noDetails };
+  const scalars = new Set<string>(always);
+  const calls = new Map<string, RunField>();
+  const add = (field: RunField | null) => {
+    if (field) calls.set(fieldKey(field), field);
   };
-  for (const node of descend(info, info.fieldNodes, [])) {
+  const args = <T>(def: GraphQLField<unknown, unknown>, node: FieldNode) => getArgumentValues(def, node, info.variableValues) as T;
+  for (const node of paths.flatMap((path) => descend(info, info.fieldNodes, path))) {
     const name = node.name.value;
-    if (name !== 'files' && name !== 'loggedArtifacts' && name !== 'usedArtifacts' && name !== 'sampledHistory') continue;
+    const own = ownFields[name];
+    if (own) scalars.add(own);
     try {
-      const args = getArgumentValues(defs[name], node, info.variableValues) as { first: number; after?: string | null; names?: string[] | null };
-      if (name === 'files') {
-        add(filesField(args));
-        if (!args.names && fieldsOf(info, node.selectionSet).some((f) => f.name.value === 'totalCount')) add({ kind: 'fileCount' });
-      } else if (name === 'sampledHistory') add(sampledHistoryField(args as Parameters<typeof sampledHistoryField>[0]));
-      else add(artifactsField(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args));
+      switch (name) {
+        case 'config':
+        case 'summary':
+          details[name] = union(details[name], args<{ keys?: string[] | null }>(runFields[name], node).keys ?? null);
+          break;
+        case 'systemMetrics':
+          details.systemMetrics = true;
+          break;
+        case 'historyKeys':
+        case 'lastStep':
+          details.historyKeys = true;
+          break;
+        case 'history': {
+          // The connection needs the last step (and key counts) to know where to stop.
+          details.historyKeys = true;
+          const rowFields = fieldsBelow(info, node, ['edges', 'node']);
+          const history = { ...args<Omit<HistoryPageArgs, 'firstGiven'>>(runFields.history, node), firstGiven: given(info, node, 'first') };
+          historyFirstCalls(history, { timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') }).forEach(add);
+          break;
+        }
+        case 'sampledHistory':
+          add(sampledHistoryCall(args<SampledHistoryArgs>(runFields.sampledHistory, node)));
+          break;
+        case 'file':
+          add(fileCall(args<{ name: string }>(runFields.file, node).name, fieldsBelow(info, node, [])));
+          break;
+        case 'files': {
+          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), fieldsBelow(info, node, []).has('totalCount'), fieldsBelow(info, node, ['edges', 'node']));
+          add(page);
+          add(count);
+          break;
+        }
+        case 'loggedArtifacts':
+        case 'usedArtifacts':
+          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), artifactEdges(fieldsBelow(info, node, []))));
+          break;
+        case 'sweep':
+          add(sweepCall);
+          break;
+      }
     } catch {
-      // Invalid arguments: nothing to fetch ahead.
+      // Invalid arguments: nothing planned; the resolver reports the error.
     }
   }
-  return ahead;
-}
-
-/**
- * The W&B sampledHistory specs a page of runs selects, on its runs
- * (`sampledHistory(keys:)` along `paths`) and on the connection
- * (`histories(keys:)`), computed as their resolvers will: the runs page
- * fetches them in its own upstream request. At most `max`; invalid
- * arguments and keyless selections (other upstream fields) are skipped.
- */
-export function sampledHistoriesAhead(info: GraphQLResolveInfo, paths: readonly (readonly string[])[], max = 10): RunField[] {
-  const runField = (info.schema.getType('Run') as GraphQLObjectType).getFields().sampledHistory;
-  const connectionField = (info.schema.getType('RunConnection') as GraphQLObjectType).getFields().histories;
-  const nodes = [
-    ...paths.flatMap((path) => descend(info, info.fieldNodes, path)).filter((f) => f.name.value === 'sampledHistory').map((node) => ({ node, def: runField })),
-    ...descend(info, info.fieldNodes, []).filter((f) => f.name.value === 'histories').map((node) => ({ node, def: connectionField })),
-  ];
-  const specs: RunField[] = [];
-  for (const { node, def } of nodes) {
-    try {
-      const field = sampledHistoryField(getArgumentValues(def, node, info.variableValues) as Parameters<typeof sampledHistoryField>[0]);
-      if (field.kind === 'sampledHistory' && specs.length < max && !specs.some((f) => JSON.stringify(f) === JSON.stringify(field))) specs.push(field);
-    } catch {
-      // Invalid arguments: nothing to fetch ahead.
+  if (connection) {
+    const histories = (info.schema.getType('RunConnection') as GraphQLObjectType).getFields().histories;
+    for (const node of descend(info, info.fieldNodes, []).filter((f) => f.name.value === 'histories')) {
+      try {
+        add(sampledHistoryCall(args<SampledHistoryArgs>(histories, node)));
+      } catch {
+        // As above.
+      }
     }
   }
-  return specs;
+  return { details, fields: [...calls.values()], scalars: [...scalars].sort() };
 }
 
-/** True when the current field was given argument `name` (a literal, or a variable the request set), not left to its default. */
+/** True when an artifact connection's selection needs its edges (not only totalCount). */
+export function artifactEdges(selected: Set<string>): boolean {
+  return selected.has('edges') || selected.has('pageInfo');
+}
+
+/** Names of the fields the current field selects, along `path`. */
+export function selectedBelow(info: GraphQLResolveInfo, path: readonly string[] = []): Set<string> {
+  return new Set(descend(info, info.fieldNodes, path).map((f) => f.name.value));
+}
+
+/** True when the current field's argument `name` was given (literally, or as a variable with a value). */
 export function argumentGiven(info: GraphQLResolveInfo, name: string): boolean {
-  const arg = info.fieldNodes[0]?.arguments?.find((a) => a.name.value === name);
-  if (!arg) return false;
-  const value = arg.value;
-  return value.kind !== Kind.VARIABLE || info.variableValues[value.name.value] !== undefined;
+  return given(info, info.fieldNodes[0], name);
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */
@@ -169,7 +109,30 @@ export function selects(info: GraphQLResolveInfo, path: readonly string[], name:
   return descend(info, info.fieldNodes, path).some((f) => f.name.value === name);
 }
 
+/** The field nodes reached from `nodes` by following `path` (response names are ignored; field names count). */
+export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
+  let current = nodes.flatMap((n) => fieldsOf(info, n.selectionSet));
+  for (const step of path) current = current.filter((f) => f.name.value === step).flatMap((f) => fieldsOf(info, f.selectionSet));
+  return current;
+}
+
 // Private:
+
+/** The W&B Run fields each contract field reads besides `name` (which is always read). */
+const ownFields: Record<string, string | undefined> = {
+  id: 'id',
+  displayName: 'displayName',
+  state: 'state',
+  createdAt: 'createdAt',
+  heartbeatAt: 'heartbeatAt',
+  notes: 'notes',
+  tags: 'tags',
+  group: 'group',
+  jobType: 'jobType',
+  commit: 'commit',
+  username: 'user { username }',
+  sweep: 'sweepName',
+};
 
 function union(a: KeysWanted, b: null | string[]): KeysWanted {
   if (a === false) return b;
@@ -177,11 +140,16 @@ function union(a: KeysWanted, b: null | string[]): KeysWanted {
   return [...new Set([...a, ...b])];
 }
 
-/** The field nodes reached from `nodes` by following `path` (response names are ignored; field names count). */
-export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
-  let current = nodes.flatMap((n) => fieldsOf(info, n.selectionSet));
-  for (const step of path) current = current.filter((f) => f.name.value === step).flatMap((f) => fieldsOf(info, f.selectionSet));
-  return current;
+function given(info: GraphQLResolveInfo, node: FieldNode | undefined, name: string): boolean {
+  const arg = node?.arguments?.find((a) => a.name.value === name);
+  if (!arg) return false;
+  const value = arg.value;
+  return value.kind !== Kind.VARIABLE || info.variableValues[value.name.value] !== undefined;
+}
+
+/** Names of the fields selected below one field node, along `path`. */
+function fieldsBelow(info: GraphQLResolveInfo, node: FieldNode, path: readonly string[]): Set<string> {
+  return new Set(descend(info, [node], path).map((f) => f.name.value));
 }
 
 function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined): FieldNode[] {

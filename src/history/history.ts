@@ -1,16 +1,19 @@
-import type { RunField } from '../wandb/batch.js';
+import type { RunField } from '../wandb/documents.js';
+import { sampleTargets } from './sampling.js';
+import { badInput, codedError } from '../errors.js';
+import { rawOr, type RawJsonSink } from '../graphql/rawJson.js';
 import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } from '../wandb/trust.js';
 import { decodeCursor } from '../wandb/cursor.js';
-import { badInput } from '../errors.js';
 import { inRange } from '../wandb/paths.js';
 
 /** The most rows one history page may hold (`first` or `last`). */
 export const MAX_HISTORY_PAGE = 10_000;
 
-/** A history row with its step. */
+/** A history row with its step (and, for a whole row, W&B's text of it). */
 export interface StepRow {
   step: number;
   row: Record<string, unknown>;
+  text?: string;
 }
 
 export interface HistoryScan {
@@ -77,7 +80,7 @@ export async function scanHistory(load: (field: RunField) => Promise<unknown>, s
     const size = hi - start;
     const samples = Math.min(size, maxSamples);
     const got = await readWindow(load, scan, start, hi, samples, ahead);
-    if (got.length >= samples && samples < size) {
+    if (got === null) {
       window = Math.max(1, Math.floor(size / 4));
       continue;
     }
@@ -182,7 +185,7 @@ export async function scanHistoryBackward(load: (field: RunField) => Promise<unk
     const size = end - lo;
     const samples = Math.min(size, maxSamples);
     const got = await readWindow(load, scan, lo, end, samples, []);
-    if (got.length >= samples && samples < size) {
+    if (got === null) {
       window = Math.max(1, Math.floor(size / 4));
       continue;
     }
@@ -200,7 +203,8 @@ interface Ahead {
   keys: string | null;
   lo: number;
   size: number;
-  rows: StepRow[];
+  field: RunField;
+  value: unknown;
 }
 
 /**
@@ -217,7 +221,7 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
       const row = parseUpstreamJson(t as string, 'a history row');
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a history row is not an object');
       const r = row as Record<string, unknown>;
-      return { step: checkedStep(r, lo, hi, 'history'), row: r };
+      return { step: checkedStep(r, lo, hi, 'history'), row: r, text: t as string };
     });
   }
   if (field.kind !== 'sampledHistory') throw untrusted(`a ${field.kind} value is not history`);
@@ -229,20 +233,34 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
   });
 }
 
-/** The complete windows fetched with the run that match this scan's keys. */
+/** The signature of a keyed window's keys (as windowField orders them), or null for whole rows. */
+function signature(keys: readonly string[] | null): string | null {
+  return keys === null ? null : JSON.stringify(['_step', ...keys.filter((k) => k !== '_step')]);
+}
+
+/** The complete windows fetched with the run (base rows and extras), by key signature. */
 function prefetchedWindows(scan: HistoryScan): Ahead[] {
-  const sig = scan.keys === null ? null : JSON.stringify(['_step', ...scan.keys.filter((k) => k !== '_step')]);
   return (scan.prefetched ?? []).flatMap(({ field, value }): Ahead[] => {
-    if (field.kind === 'history' && sig === null && field.minStep !== null && field.maxStep !== null && field.samples >= field.maxStep - field.minStep) {
-      return [{ keys: null, lo: field.minStep, size: field.maxStep - field.minStep, rows: stepRows(field, value) }];
+    if (field.kind === 'history' && scan.keys === null && field.minStep !== null && field.maxStep !== null && field.samples >= field.maxStep - field.minStep) {
+      return [{ keys: null, lo: field.minStep, size: field.maxStep - field.minStep, field, value }];
     }
-    if (field.kind === 'sampledHistory' && sig !== null) {
-      const spec = JSON.parse(field.spec) as { keys: string[]; minStep: number; maxStep: number; samples: number };
+    if (field.kind === 'sampledHistory' && scan.keys !== null) {
+      const spec = JSON.parse(field.spec) as { keys: string[]; minStep?: number; maxStep?: number; samples: number };
+      if (spec.minStep === undefined || spec.maxStep === undefined) return [];
       const size = spec.maxStep + 1 - spec.minStep;
-      if (JSON.stringify(spec.keys) === sig && spec.samples >= size) return [{ keys: sig, lo: spec.minStep, size, rows: stepRows(field, value) }];
+      if (spec.samples >= size) return [{ keys: JSON.stringify(spec.keys), lo: spec.minStep, size, field, value }];
     }
     return [];
   });
+}
+
+/** The rows of [lo, hi) from a complete window fetched with the run, when one starts at lo and covers hi. */
+function known(ahead: readonly Ahead[], keys: readonly string[] | null, lo: number, hi: number): StepRow[] | undefined {
+  const sig = signature(keys);
+  const w = ahead.find((a) => a.keys === sig && a.lo === lo && a.lo + a.size >= hi);
+  if (!w) return undefined;
+  const rows = stepRows(w.field, w.value);
+  return w.lo + w.size === hi ? rows : rows.filter((r) => r.step < hi);
 }
 
 async function readWindow(
@@ -252,19 +270,26 @@ async function readWindow(
   hi: number,
   samples: number,
   ahead: readonly Ahead[],
-): Promise<StepRow[]> {
+): Promise<StepRow[] | null> {
   // A complete window fetched with the run, starting here and reaching at least hi, holds every row needed.
-  const known = ahead.find((w) => w.lo === lo && w.lo + w.size >= hi);
-  const baseField = windowField(scan.keys, lo, hi, samples);
-  const base = known ? known.rows.filter((r) => r.step < hi) : stepRows(baseField, await load(baseField));
+  let base = known(ahead, scan.keys, lo, hi);
+  if (!base) {
+    const field = windowField(scan.keys, lo, hi, samples);
+    const value = await load(field);
+    if (!Array.isArray(value)) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a history window that is not a list');
+    // A full window may have been sampled: it is read again narrower, so its rows are not parsed.
+    if (value.length >= samples && samples < hi - lo) return null;
+    base = stepRows(field, value);
+  }
   if (scan.keys === null) return base;
   // sampledHistory returns only rows holding every key of a spec: each extra key gets a spec of
   // its own, sent in the same upstream request, so rows without it are not lost.
   const extras = scan.extras ?? [];
   const more = await Promise.all(
     extras.map(async (x) => {
-      const f = windowField([...scan.keys!, x], lo, hi, samples);
-      return stepRows(f, await load(f));
+      const keys = [...scan.keys!, x];
+      const field = windowField(keys, lo, hi, samples);
+      return known(ahead, keys, lo, hi) ?? stepRows(field, await load(field));
     }),
   );
   const rows = base.map((r) => ({ step: r.step, row: { ...r.row } }));
@@ -273,4 +298,51 @@ async function readWindow(
     for (const r of rows) if (byStep.has(r.step)) r.row[extras[i]] = byStep.get(r.step);
   });
   return rows;
+}
+
+/** W&B's historyKeys JSON: the last step and, per key, the types seen with their counts. */
+export interface HistoryKeysJson {
+  lastStep?: number;
+  keys?: Record<string, { typeCounts?: { type: string; count: number }[] }>;
+}
+
+/** Rows per step of the rarest key, from W&B's per-key value counts. */
+export function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: number): number {
+  if (lastStep < 0) return 1;
+  const counts = keys.map((k) => (hk.keys?.[k]?.typeCounts ?? []).reduce((n, t) => n + t.count, 0));
+  return Math.max(Math.min(...counts) / (lastStep + 1), 1e-6);
+}
+
+/**
+ * The rows of Run.sampledHistory from the call sampledHistoryCall chose:
+ * upstream sampledHistory rows as they are; whole history rows parsed; for
+ * the SYSTEM stream, events holding every key, sampled evenly (keeping the
+ * first and last) and projected to the x axis and the keys.
+ */
+export function sampledRows(
+  field: RunField,
+  value: unknown,
+  args: { keys?: readonly string[] | null; samples?: number | null; xAxis?: string | null },
+  raw?: RawJsonSink,
+): unknown[] {
+  if (field.kind === 'sampledHistory') {
+    const asked = (JSON.parse(field.spec) as { samples: number }).samples;
+    return checkedValue(checkedList<unknown>(value, asked, 'sampled history'), 'sampled history');
+  }
+  const what = field.kind === 'events' ? 'a system metrics event' : 'a history row';
+  const texts = checkedList<string>(value, field.kind === 'events' || field.kind === 'history' ? field.samples : 0, field.kind === 'events' ? 'system metrics events' : 'history');
+  const rows = texts.map((t) => parseUpstreamJson(t, what) as Record<string, unknown>);
+  const keys = args.keys ?? [];
+  if (field.kind === 'events' && rows.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) throw untrusted('a system metrics event is not an object');
+  // Whole rows go out as W&B's text (rows that are not objects as parsed).
+  if (field.kind !== 'events' || keys.length === 0) return rows.map((row, i) => (typeof row === 'object' && row !== null && !Array.isArray(row) ? rawOr(raw, texts[i], row) : row));
+  const samples = args.samples ?? 500;
+  const holding = rows.filter((row) => keys.every((k) => k in row));
+  const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
+  const projection = [...new Set([args.xAxis ?? '_step', ...keys])];
+  return chosen.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const k of projection) if (Object.hasOwn(row, k)) out[k] = row[k];
+    return out;
+  });
 }

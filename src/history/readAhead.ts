@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SharedWindows } from '../fleet/sharedWindows.js';
+import { fieldKey, type RunField } from '../wandb/documents.js';
+import { firstWindowField } from './history.js';
 
 /**
  * A small per-process cache for reading an ended run's history page after
@@ -99,7 +101,7 @@ interface Remembered {
  * were read ahead for this caller (a window still on its way is waited
  * for); else undefined (ask W&B).
  */
-export async function recallRun<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+export async function recallRun<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   return (await recallLocal<R, F>(ctx, path, details, windows)) ?? recallShared<R, F>(ctx, path, details, windows);
 }
 
@@ -169,7 +171,7 @@ const claimMs = 3_000;
 const waitForClaimMs = 2_000;
 
 /** The run and windows from this process's cache, when all are there (a window on its way is waited for). */
-async function recallLocal<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+async function recallLocal<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   if (!ctx.cache) return undefined;
   const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
   if (!run) return undefined;
@@ -180,7 +182,7 @@ async function recallLocal<R extends { prefetched?: { field: F; value: unknown }
     // A window serves one page: a scan never asks for it again, so it leaves the cache now.
     for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
     if (ctx.cache.shared) void ctx.cache.shared.delete(windows.map((field) => windowKey(ctx.principal, path, field)));
-    return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
+    return { ...run, prefetched: windows.map((field, i) => ({ field, key: fieldKey(field), value: values[i] })) };
   } catch {
     return undefined;
   }
@@ -191,7 +193,7 @@ async function recallLocal<R extends { prefetched?: { field: F; value: unknown }
  * replica is still reading is waited for (up to waitForClaimMs), mostly
  * here: it is published to every replica as soon as it is stored.
  */
-async function recallShared<R extends { prefetched?: { field: F; value: unknown }[] }, F>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+async function recallShared<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   const shared = ctx.cache?.shared;
   if (!shared) return undefined;
   const keys = [runKey(ctx.principal, path, details), ...windows.map((field) => windowKey(ctx.principal, path, field))];
@@ -203,7 +205,7 @@ async function recallShared<R extends { prefetched?: { field: F; value: unknown 
     if (values.every((v) => v !== null)) {
       try {
         const run = JSON.parse(values[0]) as R;
-        const prefetched = windows.map((field, i) => ({ field, value: JSON.parse(values[i + 1]!) as unknown }));
+        const prefetched = windows.map((field, i) => ({ field, key: fieldKey(field), value: JSON.parse(values[i + 1]!) as unknown }));
         void shared.delete(keys.slice(1));
         return { ...run, prefetched };
       } catch {
@@ -228,4 +230,47 @@ export function bytesOf(value: unknown): number {
   } catch {
     return Infinity;
   }
+}
+
+/** Rows of an ended run's history read ahead of one caller's scan: at most 3 pages, at least 1. */
+const readAheadRows = 3000;
+/** Rows read ahead beyond that in a fleet (one more page of 1,000). */
+const fleetExtraRows = 1100;
+
+/**
+ * Fetches, in the background, the first windows of the pages after one
+ * that ended before `start` (an ended run's history does not change),
+ * guessing that each page ends `first` steps later, as it does for a run
+ * logged every step; a wrong guess only means that page asks W&B itself.
+ * Only for runs a Query.run returned: that is where the windows are recalled.
+ */
+export function readAheadPages(
+  ctx: Remembered,
+  path: string,
+  load: (field: RunField) => Promise<unknown>,
+  page: { keys: string[] | null; start: number; first: number; maxStep: number | null; lastStep: number },
+): void {
+  const cache = ctx.cache;
+  if (!cache) return;
+  // Memory stays bounded by the page size: big pages are read only one ahead. In a fleet, one page more:
+  // a window crosses Redis before the replica serving its page has it.
+  const rowsAhead = cache.shared ? readAheadRows + fleetExtraRows : readAheadRows;
+  const depth = Math.min(3, Math.max(1, Math.floor(rowsAhead / (page.first + 1))));
+  const next: RunField[] = [];
+  for (let k = 0; k < depth; k++) {
+    const from = page.start + k * page.first;
+    if (from > page.lastStep) break;
+    const f = firstWindowField(page.keys, from, page.first, page.maxStep);
+    if (f) next.push(f);
+  }
+  const read = (mine: boolean[]) =>
+    next.forEach((f, i) => {
+      if (!mine[i]) return;
+      const value = load(f);
+      value.catch(() => {}); // a failed read-ahead only means that page asks W&B itself
+      rememberWindow(ctx, path, f, value, page.first + 1);
+    });
+  // In a fleet, the replicas agree (in Redis) on which one reads each window ahead.
+  if (cache.shared) void claimWindows(ctx, path, next).then(read, () => {});
+  else read(next.map((f) => !hasWindow(ctx, path, f)));
 }

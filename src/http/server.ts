@@ -11,6 +11,7 @@ import type { QueryLimits } from '../graphql/limits.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../graphql/documentLimits.js';
 import { redactSecrets, rememberProcessSecret, secretFormsOfAuthorization } from '../security/credentials.js';
 import { maskGraphQLError } from '../graphql/masking.js';
+import { spliceRaw, type RawJsonSink } from '../graphql/rawJson.js';
 import { createSubgraphSchema } from '../graphql/schema.js';
 import { createLimiter, defaultPolicy, type UpstreamPolicy } from '../wandb/policy.js';
 import { createCoalescer } from '../wandb/coalesce.js';
@@ -310,9 +311,10 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (typeof name === 'string') state.operationName = name.slice(0, 200);
     }
     abandonIfGone();
+    const raw: RawJsonSink = [];
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => ({ ...createContext(contextOptions, req.headers.authorization, signal), request: state }),
+      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
@@ -320,11 +322,13 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
     const secrets = secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
     if (result.body.kind === 'complete') {
-      const text = redactSecrets(result.body.string, secrets);
-      if (text.length !== result.body.string.length) res.removeHeader('content-length');
+      // W&B's raw JSON goes in first, so that secrets in it are redacted too.
+      const body = spliceRaw(result.body.string, raw);
+      const text = redactSecrets(body, secrets);
+      if (text !== result.body.string) res.removeHeader('content-length');
       res.end(text);
     } else {
-      for await (const chunk of result.body.asyncIterator) res.write(redactSecrets(chunk, secrets));
+      for await (const chunk of result.body.asyncIterator) res.write(redactSecrets(spliceRaw(chunk, raw), secrets));
       res.end();
     }
   }

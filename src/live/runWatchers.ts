@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RunParent } from '../loaders/runLoader.js';
 import { createRunLoader } from '../loaders/runLoader.js';
+import { createWandbApi } from '../wandb/api.js';
 import type { UpstreamClient } from '../wandb/client.js';
 import type { RunRef } from '../wandb/ids.js';
 import type { RunDetailFlags } from '../graphql/selection.js';
@@ -75,7 +76,7 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
     let run: RunParent | null;
     try {
       // A fresh loader per poll: nothing is cached between polls.
-      run = await createRunLoader(clientFor(w.authorization)).load({ ref: w.ref, details: liveDetails });
+      run = await createRunLoader(createWandbApi(clientFor(w.authorization))).load({ ref: w.ref, details: liveDetails });
     } catch (error) {
       if (watchers.get(key) !== w) return;
       // W&B failing for a while does not end the subscription: poll again, more slowly.

@@ -1,26 +1,14 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient } from '../wandb/client.js';
-import { fieldError } from '../wandb/client.js';
-import { artifactsDocument } from '../wandb/batch.js';
+import type { WandbApi } from '../wandb/api.js';
 import type { ArtifactFieldsFragment } from '../generated/upstream.js';
-import { untrusted } from '../wandb/trust.js';
 
 /** Artifacts by W&B id, all of a batch in one upstream request; null when absent. */
-export function createArtifactLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<string, ArtifactFieldsFragment | null> {
+export function createArtifactLoader(api: WandbApi, onBatch?: OnBatch): DataLoader<string, ArtifactFieldsFragment | null> {
   return new DataLoader<string, ArtifactFieldsFragment | null>(
     async (ids) => {
       onBatch?.('artifact', ids.length);
-      const { query, variables } = artifactsDocument(ids);
-      const { data, errors } = await client.requestPartial<Record<string, ArtifactFieldsFragment | null>>(query, variables);
-      return ids.map((id, i) => {
-        const error = errors.find((e) => !e.path || e.path[0] === `a${i}`);
-        if (error) return fieldError(error);
-        const artifact = data?.[`a${i}`] ?? null;
-        // The artifact returned must be the one asked for.
-        if (artifact && artifact.id !== id) return untrusted('asked for one artifact, got another');
-        return artifact;
-      });
+      return api.artifacts(ids);
     },
     { maxBatchSize: 1000 },
   );

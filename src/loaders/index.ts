@@ -1,4 +1,4 @@
-import type { UpstreamClient } from '../wandb/client.js';
+import type { WandbApi } from '../wandb/api.js';
 import { createRunLoader } from './runLoader.js';
 import { createRunFieldLoader } from './runFieldLoader.js';
 import { createSweepLoader } from './sweepLoader.js';
@@ -7,13 +7,13 @@ import { createArtifactLoader } from './artifactLoader.js';
 /** Called once per batch a loader sends upstream, with the loader's name and the number of keys (for metrics). */
 export type OnBatch = (loader: 'run' | 'run_field' | 'sweep' | 'artifact', size: number) => void;
 
-/** The per-request DataLoaders, built with that request's upstream client (and so its credentials). */
-export function createLoaders(client: UpstreamClient, onBatch?: OnBatch) {
+/** The per-request DataLoaders, over that request's W&B reads (and so its credentials). */
+export function createLoaders(api: WandbApi, onBatch?: OnBatch) {
   return {
-    runLoader: createRunLoader(client, onBatch),
-    runFieldLoader: createRunFieldLoader(client, onBatch),
-    sweepLoader: createSweepLoader(client, onBatch),
-    artifactLoader: createArtifactLoader(client, onBatch),
+    runLoader: createRunLoader(api, onBatch),
+    runFieldLoader: createRunFieldLoader(api, onBatch),
+    sweepLoader: createSweepLoader(api, onBatch),
+    artifactLoader: createArtifactLoader(api, onBatch),
   };
 }
 

@@ -1,11 +1,8 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient } from '../wandb/client.js';
-import { fieldError } from '../wandb/client.js';
-import { runFieldsDocument, type RunField } from '../wandb/batch.js';
+import type { WandbApi } from '../wandb/api.js';
+import { fieldKey, type RunField } from '../wandb/documents.js';
 import type { RunRef } from '../wandb/ids.js';
-import { notFound } from '../errors.js';
-import { checkedList, untrusted } from '../wandb/trust.js';
 
 export interface RunFieldKey {
   ref: RunRef;
@@ -13,47 +10,17 @@ export interface RunFieldKey {
 }
 
 /**
- * Per-run fields (history, sampled history, events, files, artifacts, and
- * config/summary/system metrics/history keys when the run was fetched
- * without them), for any number of runs: ONE upstream document per batch,
- * one alias per run and per field. A field W&B failed to resolve rejects
- * only its own key; a run that no longer exists is NOT_FOUND.
+ * Calls on runs that were not read with the run (a later page of a history
+ * scan, a field W&B failed the first time, runs created by a mutation),
+ * for any number of runs: ONE upstream document per batch. A call W&B
+ * failed rejects only its own key; a run that no longer exists is NOT_FOUND.
  */
-export function createRunFieldLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<RunFieldKey, unknown, string> {
+export function createRunFieldLoader(api: WandbApi, onBatch?: OnBatch): DataLoader<RunFieldKey, unknown, string> {
   return new DataLoader<RunFieldKey, unknown, string>(
     async (keys) => {
       onBatch?.('run_field', keys.length);
-      const { query, variables, locations } = runFieldsDocument(keys);
-      const { data, errors } = await client.requestPartial<Record<string, { run: Record<string, unknown> | null } | null>>(query, variables);
-      return keys.map(({ ref }, i) => {
-        const at = locations[i];
-        const error = errors.find((e) => !e.path || (e.path[0] === at.run && (e.path.length < 3 || e.path[2] === at.field)));
-        if (error) return fieldError(error);
-        const run = data?.[at.run]?.run;
-        if (!run) return notFound(`run ${ref.entity}/${ref.project}/${ref.runId} not found`);
-        const value = run[at.field];
-        try {
-          if (at.spec >= 0) {
-            // One list per spec sent, never more.
-            const specs = locations.filter((l) => l.run === at.run && l.field === at.field).length;
-            return checkedList<unknown>(value, specs, 'sampled history')[at.spec] ?? untrusted('sampled history is missing a spec');
-          }
-          return pageChecked(keys[i].field, value);
-        } catch (e) {
-          return e as Error;
-        }
-      });
+      return api.runFields(keys);
     },
-    { cacheKeyFn: (k) => JSON.stringify([k.ref.entity, k.ref.project, k.ref.runId, k.field]), maxBatchSize: 1000 },
+    { cacheKeyFn: (k) => `${k.ref.entity}\n${k.ref.project}\n${k.ref.runId}\n${fieldKey(k.field)}`, maxBatchSize: 1000 },
   );
-}
-
-// Private:
-
-/** A files or artifacts page holds no more items than `first` asked for. */
-function pageChecked(field: RunField, value: unknown): unknown {
-  if ((field.kind === 'files' || field.kind === 'outputArtifacts' || field.kind === 'inputArtifacts') && value && typeof value === 'object') {
-    checkedList((value as { edges?: unknown }).edges, field.first, `the ${field.kind} page`);
-  }
-  return value;
 }

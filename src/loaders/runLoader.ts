@@ -1,105 +1,42 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient, UpstreamFieldError } from '../wandb/client.js';
-import { fieldError } from '../wandb/client.js';
-import { runsByNameDocument, type RunField } from '../wandb/batch.js';
-import type { RunFieldsFragment } from '../generated/upstream.js';
+import type { RunParent, WandbApi } from '../wandb/api.js';
+import { planKey, type RunDetailFlags, type RunPlan } from '../wandb/documents.js';
 import type { RunRef } from '../wandb/ids.js';
-import { noDetails, type KeysWanted, type RunDetailFlags } from '../graphql/selection.js';
-import { checkedList, checkRun } from '../wandb/trust.js';
 
-/**
- * A run as this subgraph holds it: W&B's fields plus where it lives, and
- * any fields fetched ahead with it (first history windows).
- */
-export type RunParent = RunFieldsFragment & { entity: string; project: string; prefetched?: { field: RunField; value: unknown }[] };
+export type { RunParent } from '../wandb/api.js';
 
 export interface RunKey {
   ref: RunRef;
+  /** The RunFields fragment's heavy fields to read. */
   details: RunDetailFlags;
-  /** Fields to fetch with the run, in the same request (see historyWindowsSelected). */
-  prefetch?: RunField[];
+  /** Calls to make on the run in the same request (see runPlanSelected). */
+  prefetch?: RunPlan['fields'];
+  /** The run's own fields to read (see RunPlan); all when absent. */
+  scalars?: RunPlan['scalars'];
 }
 
 /**
- * Runs by path. A batch is ONE upstream request: the runs of each project
- * are fetched with `runs(filters: {"name": {"$in": [...]}})`, projects are
- * aliased side by side, and heavy fields are asked for when any key of the
- * batch selected them. Missing runs resolve to null, in key order.
+ * Runs by path. A batch (e.g. the references of one `_entities` call, or
+ * several root fields) is ONE upstream request of `run(name)` lookups
+ * grouped by project, each with its own planned calls. Missing runs
+ * resolve to null, in key order.
  */
-export function createRunLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<RunKey, RunParent | null, string> {
+export function createRunLoader(api: WandbApi, onBatch?: OnBatch): DataLoader<RunKey, RunParent | null, string> {
   return new DataLoader<RunKey, RunParent | null, string>(
     async (keys) => {
       onBatch?.('run', keys.length);
-      const details = keys.reduce((all, k) => mergeDetails(all, k.details), noDetails);
-      const projects = new Map<string, { entity: string; project: string; names: string[] }>();
-      const single = keys.filter((k) => k.prefetch?.length).map((k) => ({ ref: k.ref, fields: k.prefetch! }));
-      for (const { ref, prefetch } of keys) {
-        if (prefetch?.length) continue;
-        const id = `${ref.entity}/${ref.project}`;
-        let p = projects.get(id);
-        if (!p) projects.set(id, (p = { entity: ref.entity, project: ref.project, names: [] }));
-        if (!p.names.includes(ref.runId)) p.names.push(ref.runId);
-      }
-      const groups = [...projects.values()];
-      const { query, variables } = runsByNameDocument(groups, details, single);
-      const { data, errors } = await client.requestPartial<
-        Record<string, { runs?: { edges: { node: RunFieldsFragment }[] } | null; run?: (RunFieldsFragment & Record<string, unknown>) | null } | null>
-      >(query, variables);
-      let w = 0;
-      return keys.map(({ ref, prefetch }) => {
-        if (prefetch?.length) {
-          const alias = `w${w++}`;
-          const error = errors.find((e: UpstreamFieldError) => !e.path || (e.path[0] === alias && e.path.length <= 2));
-          if (error) return fieldError(error);
-          const run = data?.[alias]?.run;
-          if (!run) return null;
-          try {
-            checkRun(run, ref);
-          } catch (e) {
-            return e as Error;
-          }
-          // A window field that failed is left out: the connection asks for it again and reports its error.
-          const failed = new Set(errors.filter((e) => e.path?.[0] === alias).map((e) => e.path?.[2]));
-          const prefetched = prefetch
-            .map((field, j) => ({ field, value: field.kind === 'sampledHistory' ? (run[`f${j}`] as unknown[] | undefined)?.[0] : run[`f${j}`], j }))
-            .filter((p) => !failed.has(`f${p.j}`) && p.value !== undefined)
-            .map(({ field, value }) => ({ field, value }));
-          return { ...run, entity: ref.entity, project: ref.project, prefetched };
-        }
-        const i = groups.findIndex((g) => g.entity === ref.entity && g.project === ref.project);
-        const error = errors.find((e: UpstreamFieldError) => !e.path || e.path[0] === `p${i}`);
-        if (error) return fieldError(error);
-        try {
-          // No more runs than names asked for; the run of this name must be the one asked for.
-          const edges = checkedList<{ node: RunFieldsFragment }>(data?.[`p${i}`]?.runs?.edges, groups[i].names.length, 'the runs asked for by name');
-          const node = edges.find((e) => e.node?.name === ref.runId)?.node;
-          if (!node) return null;
-          checkRun(node, ref);
-          return { ...node, entity: ref.entity, project: ref.project };
-        } catch (e) {
-          return e as Error;
-        }
-      });
+      return api.lookupRuns(keys.map((k) => ({ ref: k.ref, plan: planOf(k) })));
     },
-    { cacheKeyFn: (k) => `${k.ref.entity}/${k.ref.project}/${k.ref.runId}|${JSON.stringify(k.details)}|${JSON.stringify(k.prefetch ?? [])}`, maxBatchSize: 1000 },
+    {
+      cacheKeyFn: (k) => `${k.ref.entity}/${k.ref.project}/${k.ref.runId}|${planKey(planOf(k))}`,
+      maxBatchSize: 1000,
+    },
   );
 }
 
 // Private:
 
-function mergeKeys(a: KeysWanted, b: KeysWanted): KeysWanted {
-  if (a === false) return b;
-  if (b === false) return a;
-  if (a === null || b === null) return null;
-  return [...new Set([...a, ...b])];
-}
-
-function mergeDetails(a: RunDetailFlags, b: RunDetailFlags): RunDetailFlags {
-  return {
-    config: mergeKeys(a.config, b.config),
-    summary: mergeKeys(a.summary, b.summary),
-    systemMetrics: a.systemMetrics || b.systemMetrics,
-    historyKeys: a.historyKeys || b.historyKeys,
-  };
+function planOf(k: RunKey): RunPlan {
+  return { details: k.details, fields: k.prefetch ?? [], scalars: k.scalars };
 }

@@ -1,9 +1,6 @@
 import DataLoader from 'dataloader';
 import type { OnBatch } from './index.js';
-import type { UpstreamClient } from '../wandb/client.js';
-import { fieldError } from '../wandb/client.js';
-import { sweepsDocument } from '../wandb/batch.js';
-import { untrusted } from '../wandb/trust.js';
+import type { WandbApi } from '../wandb/api.js';
 import type { SweepFieldsFragment } from '../generated/upstream.js';
 
 export interface SweepKey {
@@ -13,20 +10,11 @@ export interface SweepKey {
 }
 
 /** Sweeps by project and name: each distinct sweep once, all in one upstream request. */
-export function createSweepLoader(client: UpstreamClient, onBatch?: OnBatch): DataLoader<SweepKey, SweepFieldsFragment | null, string> {
+export function createSweepLoader(api: WandbApi, onBatch?: OnBatch): DataLoader<SweepKey, SweepFieldsFragment | null, string> {
   return new DataLoader<SweepKey, SweepFieldsFragment | null, string>(
     async (keys) => {
       onBatch?.('sweep', keys.length);
-      const { query, variables } = sweepsDocument(keys);
-      const { data, errors } = await client.requestPartial<Record<string, { sweep: SweepFieldsFragment | null } | null>>(query, variables);
-      return keys.map((key, i) => {
-        const error = errors.find((e) => !e.path || e.path[0] === `s${i}`);
-        if (error) return fieldError(error);
-        const sweep = data?.[`s${i}`]?.sweep ?? null;
-        // The sweep returned must be the one asked for.
-        if (sweep && sweep.name !== key.name) return untrusted('asked for one sweep, got another');
-        return sweep;
-      });
+      return api.sweeps(keys);
     },
     { cacheKeyFn: (k) => `${k.entity}/${k.project}/${k.name}`, maxBatchSize: 1000 },
   );

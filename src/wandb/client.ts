@@ -1,14 +1,13 @@
-import { GraphQLClient, ClientError } from 'graphql-request';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { GraphQLError, print, type DocumentNode } from 'graphql';
-import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents } from './transport.js';
+import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 import { scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { checkShape } from './shape.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import type { RateLimitGate } from '../fleet/rateLimits.js';
 import { principalOf } from '../history/readAhead.js';
-import { createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
+import { badBodyHeader, createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
 export interface UpstreamFieldError {
@@ -85,7 +84,11 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   });
   // W&B's messages may quote the caller's key: its forms are scrubbed from every message kept.
   const secrets = secretFormsOfAuthorization(options.authorization);
-  const client = new GraphQLClient(`${options.baseUrl}/graphql`, { headers, errorPolicy: 'all', fetch: policyFetch as unknown as typeof fetch });
+  const url = `${options.baseUrl}/graphql`;
+  headers['content-type'] = 'application/json';
+  headers.accept = 'application/json';
+  const attempt = { [idempotencyHeader]: '1', ...headers };
+  const once = { [idempotencyHeader]: '0', ...headers };
 
   function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
     const coalescer = options.coalescer;
@@ -101,16 +104,26 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
       });
   }
 
+  // A plain POST and one JSON.parse: a GraphQL client library would parse each (large, compiled)
+  // document again to find its operation name, and copy the answer through web streams.
   async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, signal: AbortSignal | undefined): Promise<PartialResult<T>> {
-    let res: Awaited<ReturnType<typeof client.rawRequest<T>>>;
+    let response: UpstreamResponse;
     try {
-      res = await client.rawRequest<T>({ query, variables, requestHeaders: { [idempotencyHeader]: idempotent ? '1' : '0' }, signal });
+      response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }), signal });
     } catch (error) {
       throw upstreamError(error);
     }
+    if (response.status < 200 || response.status >= 300) throw statusError(response);
+    let body: { data?: unknown; errors?: unknown } | null;
+    try {
+      body = JSON.parse(response.text) as { data?: unknown; errors?: unknown } | null;
+    } catch {
+      throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+    }
+    if (typeof body !== 'object' || body === null) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not a GraphQL result');
     // W&B's answer is checked against its schema before anything reads it.
-    const checked = checkShape(query, variables, res.data);
-    return { data: checked.data as T | null, errors: [...cleanErrors(res.errors, secrets), ...checked.errors] };
+    const checked = checkShape(query, variables, body.data ?? null);
+    return { data: checked.data as T | null, errors: [...cleanErrors(body.errors, secrets), ...checked.errors] };
   }
 
   return {
@@ -162,21 +175,23 @@ function cleanErrors(errors: unknown, secrets: readonly string[]): UpstreamField
   });
 }
 
-/** Maps a transport failure to a coded error; never includes bodies or keys. */
-function upstreamError(error: unknown) {
-  if (error instanceof ClientError) {
-    const status = error.response.status;
-    if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
-    if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
-    if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
-    if (status === 429) {
-      const wait = retryAfterMs(error.response.headers?.get('retry-after') ?? null);
-      return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)', wait === null ? {} : { retryAfter: Math.ceil(wait / 1000) });
-    }
-    if (error.response.headers?.get('x-upstream-bad-body')) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
-    if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
-    return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
+/** Maps an HTTP status W&B answered with to a coded error; never includes bodies or keys. */
+function statusError(response: UpstreamResponse) {
+  const status = response.status;
+  if (status === 401) return codedError('UNAUTHENTICATED', 'W&B rejected the API key (HTTP 401)');
+  if (status === 403) return codedError('FORBIDDEN', 'W&B denied access (HTTP 403)');
+  if (status === 404) return codedError('NOT_FOUND', 'W&B answered HTTP 404');
+  if (status === 429) {
+    const wait = retryAfterMs(response.header('retry-after'));
+    return codedError('RATE_LIMITED', 'W&B rate limit reached (HTTP 429)', wait === null ? {} : { retryAfter: Math.ceil(wait / 1000) });
   }
+  if (response.header(badBodyHeader)) return codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
+  if (status === 400) return codedError('BAD_USER_INPUT', 'W&B rejected the request as malformed (HTTP 400)');
+  return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
+}
+
+/** Maps a transport failure (no answer) to a coded error; never includes bodies or keys. */
+function upstreamError(error: unknown) {
   if (error instanceof ResponseTooLargeError) return codedError('UPSTREAM_UNAVAILABLE', `W&B's answer is larger than the limit of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
   const name = (error as { name?: string })?.name;
   if (name === 'AbortError' && (error as { code?: string }).code === 'ABORT_ERR') return codedError('UPSTREAM_UNAVAILABLE', 'the request was abandoned: its client went away');

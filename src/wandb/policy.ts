@@ -1,4 +1,4 @@
-import { abortError, ResponseTooLargeError, send, type UpstreamAgents } from './transport.js';
+import { abortError, ResponseTooLargeError, send, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 import type { RateLimitGate } from '../fleet/rateLimits.js';
 import { activeTracer, failSpan, injectInto, SpanKind, startSpan } from '../observability/tracing.js';
 
@@ -37,6 +37,9 @@ export interface PolicyHooks {
 
 /** Header by which the client says whether a request may be sent twice; removed before sending. */
 export const idempotencyHeader = 'x-upstream-idempotent';
+
+/** Set on the 502 a 200 with a body that is not JSON becomes. */
+export const badBodyHeader = 'x-upstream-bad-body';
 
 /** A counting semaphore: at most `max` tasks run at once, the rest wait in order. */
 export function createLimiter(max: number) {
@@ -88,7 +91,7 @@ export function createLimiter(max: number) {
 export type Limiter = ReturnType<typeof createLimiter>;
 
 /**
- * A fetch for graphql-request that applies the policy, as W&B's own
+ * A POST to W&B that applies the policy, as W&B's own
  * clients do: retries 408, 429 and 5xx except 501, timeouts and network
  * failures, with exponential backoff and jitter, honouring Retry-After
  * (seconds or an HTTP date) when it fits the budget; never retries other
@@ -112,12 +115,11 @@ export function createPolicyFetch(options: {
   rateLimits?: { gate: RateLimitGate; principal: string };
 }) {
   const { policy, agents, limiter, hooks, rateLimits } = options;
-  return async function policyFetch(url: string, init: RequestInit = {}): Promise<Response> {
-    // The request's own signal (graphql-request passes it through), else the client's.
+  return async function policyFetch(url: string, init: { method?: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<UpstreamResponse> {
+    // The request's own signal, else the client's.
     const signal = init.signal ?? options.signal;
-    const headers = new Headers(init.headers);
-    const idempotent = headers.get(idempotencyHeader) !== '0';
-    headers.delete(idempotencyHeader);
+    const { [idempotencyHeader]: idempotency, ...headers } = init.headers;
+    const idempotent = idempotency !== '0';
     const deadline = Date.now() + policy.budgetMs;
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline - Date.now();
@@ -132,7 +134,7 @@ export function createPolicyFetch(options: {
         continue;
       }
       const started = performance.now();
-      let result: { response: Response; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
+      let result: { response: UpstreamResponse; retryable: boolean; retryAfterMs: number | null } | { error: unknown; retryable: boolean };
       try {
         result = await limiter.run(() => attemptOnce(url, init, headers, Math.min(policy.attemptTimeoutMs, remaining), idempotent, signal ?? undefined), signal ?? undefined);
       } catch (error) {
@@ -158,16 +160,16 @@ export function createPolicyFetch(options: {
     }
   };
 
-  async function attemptOnce(url: string, init: RequestInit, headers: Headers, timeoutMs: number, idempotent: boolean, signal: AbortSignal | undefined) {
-    let response: Response;
+  async function attemptOnce(url: string, init: { method?: string; body?: string }, headers: Record<string, string>, timeoutMs: number, idempotent: boolean, signal: AbortSignal | undefined) {
+    let response: UpstreamResponse;
     const method = init.method ?? 'POST';
-    const outgoing = Object.fromEntries(headers);
     // One client span per W&B request, its trace context sent along (traceparent).
     const tracer = activeTracer();
+    const outgoing = tracer ? { ...headers } : headers;
     const span = tracer ? startSpan(tracer, method, SpanKind.CLIENT, { 'http.request.method': method, 'server.address': new URL(url).hostname, 'url.path': new URL(url).pathname }) : null;
     if (span) injectInto(span, outgoing);
     try {
-      response = await send(agents, url, { method, headers: outgoing, body: init.body as string | undefined, signal, maxResponseBytes: options.maxResponseBytes }, timeoutMs);
+      response = await send(agents, url, { method, headers: outgoing, body: init.body, signal, maxResponseBytes: options.maxResponseBytes }, timeoutMs);
       if (span) {
         span.setAttribute('http.response.status_code', response.status);
         if (response.status >= 400) failSpan(span, `HTTP ${response.status}`);
@@ -178,18 +180,16 @@ export function createPolicyFetch(options: {
       // Failed before an answer, or cut mid-body: only a request that never left, or a safe one, goes again.
       return { error, retryable: idempotent || surelyNotSent(error) };
     }
-    const text = await response.text();
     const status = response.status;
-    const rebuilt = new Response(text, { status, statusText: response.statusText, headers: response.headers });
     if (status === 200) {
-      const readable = looksLikeJson(text);
-      return { response: readable ? rebuilt : badBody(rebuilt), retryable: !readable && idempotent, retryAfterMs: null };
+      const readable = looksLikeJson(response.text);
+      return { response: readable ? response : badBody(response), retryable: !readable && idempotent, retryAfterMs: null };
     }
     const retryableStatus = status === 408 || status === 429 || (status >= 500 && status !== 501);
     return {
-      response: rebuilt,
+      response,
       retryable: retryableStatus && (idempotent || status === 429),
-      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+      retryAfterMs: retryAfterMs(response.header('retry-after')),
     };
   }
 }
@@ -218,26 +218,24 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-function finish(result: { response: Response } | { error: unknown }): Response {
+function finish(result: { response: UpstreamResponse } | { error: unknown }): UpstreamResponse {
   if ('response' in result) return result.response;
   throw result.error;
 }
 
-function outcomeOf(response: Response): AttemptOutcome {
-  if (response.status === 200) return response.headers.get('x-upstream-bad-body') ? 'bad_body' : 'ok';
+function outcomeOf(response: UpstreamResponse): AttemptOutcome {
+  if (response.status === 200) return response.header(badBodyHeader) ? 'bad_body' : 'ok';
   if (response.status === 429) return 'http_429';
   return response.status >= 500 ? 'http_5xx' : 'http_4xx';
 }
 
 /** A 200 whose body is not JSON, passed on as a 502 so the client reports W&B unavailable. */
-function badBody(response: Response): Response {
-  const headers = new Headers(response.headers);
-  headers.set('x-upstream-bad-body', '1');
-  return new Response('', { status: 502, statusText: 'Bad Gateway', headers });
+function badBody(response: UpstreamResponse): UpstreamResponse {
+  return { status: 502, header: (name) => (name === badBodyHeader ? '1' : response.header(name)), text: '' };
 }
 
 /**
- * A cheap check that a body is a whole JSON object (graphql-request parses
+ * A cheap check that a body is a whole JSON object (the client parses
  * it afterwards; parsing twice would double the cost of large histories).
  * A body cut short or an HTML page fails it.
  */
@@ -258,8 +256,9 @@ function surelyNotSent(error: unknown): boolean {
 }
 
 /** The answer W&B would give while it rate-limits this key, given without asking it. */
-function rateLimited(waitMs: number): Response {
-  return new Response('', { status: 429, statusText: 'Too Many Requests', headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
+function rateLimited(waitMs: number): UpstreamResponse {
+  const retryAfter = String(Math.ceil(waitMs / 1000));
+  return { status: 429, header: (name) => (name === 'retry-after' ? retryAfter : null), text: '' };
 }
 
 function timeoutError(): Error {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { hasShared, sharedDir } from '../../emulator/test/helpers/emulator.js';
-import { artifactsDocument, runFieldsDocument, runsByNameDocument, sweepsDocument } from '../../src/wandb/batch.js';
+import { artifactsDocument, runFieldsDocument, runLookupDocument, runsPageDocument, sweepsDocument, type RunField } from '../../src/wandb/documents.js';
 import { upstreamSchemaPath } from '../../emulator/src/schema.js';
 
 const operationsDir = fileURLToPath(new URL('../../schema/upstream/operations/', import.meta.url));
@@ -17,29 +17,35 @@ const d = hasShared ? describe : describe.skip;
 if (!hasShared) console.warn('SKIPPED: ../shared/wandb is absent, so upstream operations were not checked against the W&B schema');
 
 const ref = { entity: 'acme-ml', project: 'p', runId: 'abc' };
+/** One call of every kind, as a plan compiles them onto a run. */
+const everyCall: RunField[] = [
+  { kind: 'config', keys: ['lr'] },
+  { kind: 'summary', keys: null },
+  { kind: 'systemMetrics' },
+  { kind: 'historyKeys' },
+  { kind: 'sampledHistory', spec: '{"keys":["loss"],"samples":10}' },
+  { kind: 'sampledHistory', spec: '{"keys":["acc"],"samples":10}' },
+  { kind: 'history', minStep: 0, maxStep: 10, samples: 10 },
+  { kind: 'events', samples: 10 },
+  { kind: 'files', names: null, first: 3, after: null, fields: ['id', 'md5', 'mimetype', 'name', 'sizeBytes', 'updatedAt', 'url'] },
+  { kind: 'files', names: ['a'], first: 1, after: null, fields: [] },
+  { kind: 'fileCount' },
+  { kind: 'outputArtifacts', first: 3, after: null, edges: true },
+  { kind: 'inputArtifacts', first: 3, after: null, edges: false },
+  { kind: 'sweep' },
+];
+const details = { config: ['lr'], summary: null, systemMetrics: true, historyKeys: false };
 const dynamic = {
-  runsByName: runsByNameDocument([{ entity: 'e', project: 'p', names: ['a', 'b'] }, { entity: 'e', project: 'q', names: ['c'] }], {
-    config: ['lr'],
-    summary: null,
-    systemMetrics: true,
-    historyKeys: false,
-  }).query,
+  runsPage: runsPageDocument({ entity: 'e', project: 'p', filters: '{}', order: '+created_at', first: 10, countFilters: '{}', withCount: true }, { details, fields: everyCall }).query,
+  runsPageBare: runsPageDocument({ entity: 'e', project: 'p', filters: '{}', order: '-created_at', first: 10, countFilters: '{}', withCount: false }, { details, fields: [] }).query,
+  runLookup: runLookupDocument([
+    { ref: { entity: 'e', project: 'p', runId: 'a' }, plan: { details, fields: everyCall } },
+    { ref: { entity: 'e', project: 'p', runId: 'b' }, plan: { details, fields: [] } },
+    { ref: { entity: 'e', project: 'q', runId: 'c' }, plan: { details, fields: everyCall.slice(4, 6) } },
+  ]).query,
   sweeps: sweepsDocument([{ entity: 'e', project: 'p', name: 's' }]).query,
   artifacts: artifactsDocument(['QXJ0aWZhY3Q6MQ==']).query,
-  runFields: runFieldsDocument([
-    { ref, field: { kind: 'config', keys: ['lr'] } },
-    { ref, field: { kind: 'summary', keys: null } },
-    { ref, field: { kind: 'systemMetrics' } },
-    { ref, field: { kind: 'historyKeys' } },
-    { ref, field: { kind: 'sampledHistory', spec: '{"keys":["loss"],"samples":10}' } },
-    { ref, field: { kind: 'sampledHistory', spec: '{"keys":["acc"],"samples":10}' } },
-    { ref, field: { kind: 'history', minStep: 0, maxStep: 10, samples: 10 } },
-    { ref, field: { kind: 'events', samples: 10 } },
-    { ref, field: { kind: 'files', names: null, first: 3, after: null } },
-    { ref, field: { kind: 'fileCount' } },
-    { ref: { ...ref, runId: 'def' }, field: { kind: 'outputArtifacts', first: 3, after: null } },
-    { ref: { ...ref, runId: 'def' }, field: { kind: 'inputArtifacts', first: 3, after: null } },
-  ]).query,
+  runFields: runFieldsDocument([...everyCall.map((field) => ({ ref, field })), { ref: { ...ref, runId: 'def' }, field: { kind: 'outputArtifacts', first: 3, after: null, edges: true } }]).query,
 };
 
 function documents(): [string, string][] {

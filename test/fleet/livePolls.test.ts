@@ -38,7 +38,7 @@ describeRedis('live runs across a fleet', () => {
   const createRun = (name: string) => w().gql(`mutation { upsertBucket(input: {entityName: "demo", modelName: "fleet", name: "${name}", state: "running"}) { inserted } }`);
   const step = (name: string, i: number) => w().filestream(`demo/fleet/${name}`, { files: { 'wandb-history.jsonl': { offset: i, content: [JSON.stringify({ _step: i, loss: i })] } } });
   const finish = (name: string) => w().filestream(`demo/fleet/${name}`, { complete: true, exitcode: 0 });
-  const polls = () => emulator.requests.filter((r) => r.query.includes('RunsByName')).length;
+  const polls = () => emulator.requests.filter((r) => r.query.includes('RunLookup')).length;
 
   function client(replica: Subgraph, key = DEMO_API_KEY): Client {
     const c = createClient({ url: replica.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: basic(key) }, retryAttempts: 0, lazy: false, onNonLazyError: () => {} });

@@ -2,6 +2,7 @@
  * Operations: structured logs with request ids and no keys, Prometheus
  * metrics, liveness and readiness, graceful shutdown.
  */
+import { createWandbApi } from '../../src/wandb/api.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -214,7 +215,7 @@ describe('operations', () => {
     it('observes one batch size per upstream batch of each loader', async () => {
       const metrics = createMetrics({ defaultMetrics: false });
       const client = { requestPartial: async () => ({ data: {}, errors: [] }) } as unknown as UpstreamClient;
-      const loaders = createLoaders(client, metrics.observeBatch);
+      const loaders = createLoaders(createWandbApi(client), metrics.observeBatch);
       const ref = (runId: string) => ({ entity: 'e', project: 'p', runId });
       await Promise.all([
         ...['a', 'b', 'c'].map((id) => loaders.runFieldLoader.load({ ref: ref(id), field: { kind: 'systemMetrics' } }).catch(() => null)),

@@ -109,7 +109,7 @@ describe('Subscription.runUpdated', () => {
       await sleep(INTERVAL);
     }
     const elapsed = Date.now() - started;
-    const polls = stack.emulator.requests.filter((r) => r.query.includes('RunsByName')).length;
+    const polls = stack.emulator.requests.filter((r) => r.query.includes('RunLookup')).length;
     console.log(`1 subscriber: ${polls} upstream polls in ${elapsed} ms (${(elapsed / INTERVAL).toFixed(1)} intervals of ${INTERVAL} ms)`);
     expect(polls).toBeGreaterThanOrEqual(Math.floor(elapsed / INTERVAL / 2));
     expect(polls).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL) + 1);
@@ -133,7 +133,7 @@ describe('Subscription.runUpdated', () => {
       await sleep(INTERVAL);
     }
     const elapsed = Date.now() - started;
-    const polls = stack.emulator.requests.filter((r) => r.query.includes('RunsByName')).length;
+    const polls = stack.emulator.requests.filter((r) => r.query.includes('RunLookup')).length;
     const intervals = elapsed / INTERVAL;
     console.log(`200 subscribers: ${polls} upstream polls in ${elapsed} ms (${intervals.toFixed(1)} intervals of ${INTERVAL} ms)`);
     expect(polls).toBeGreaterThanOrEqual(Math.floor(intervals / 2));

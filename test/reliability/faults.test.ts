@@ -67,7 +67,7 @@ describe('upstream faults', () => {
       const res = await query(RUN());
       expect(res.errors).toBeUndefined();
       expect(res.data!.run.runId).toBe(runPath.split('/')[2]);
-      expect(attempts('RunsByName')).toBe(times + 1);
+      expect(attempts('RunLookup')).toBe(times + 1);
     });
 
     const fails: [string, Fault, number, string, number][] = [
@@ -89,7 +89,7 @@ describe('upstream faults', () => {
       expect(res.status).toBe(200);
       expect(res.errors?.[0].extensions?.code).toBe(code);
       expect(res.errors?.[0].message).not.toMatch(/injected|<html|stack/i);
-      expect(attempts('RunsByName')).toBe(sent);
+      expect(attempts('RunLookup')).toBe(sent);
     });
 
     it('honour Retry-After in seconds within the budget', async () => {
@@ -98,7 +98,7 @@ describe('upstream faults', () => {
       const res = await query(RUN());
       expect(res.errors).toBeUndefined();
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-      expect(attempts('RunsByName')).toBe(2);
+      expect(attempts('RunLookup')).toBe(2);
     });
 
     it('honour Retry-After as an HTTP date', async () => {
@@ -115,7 +115,7 @@ describe('upstream faults', () => {
       const res = await query(RUN());
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 60 });
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(attempts('RunsByName')).toBe(1);
+      expect(attempts('RunLookup')).toBe(1);
     });
   });
 

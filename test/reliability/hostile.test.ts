@@ -200,7 +200,7 @@ describe('secrets in what W&B says', () => {
     const page = await gql(runsQuery(1, 'path'));
     const path = page.body.data.runs.nodes[0].path;
     proxy.clear();
-    proxy.inject({ kind: 'rewrite', transform: () => ({ data: { p0: null }, errors: [{ message: quoted(), path: ['p0', 'runs'] }] }) }, 1, 'RunsByName');
+    proxy.inject({ kind: 'rewrite', transform: () => ({ data: { p0: null }, errors: [{ message: quoted(), path: ['p0', 'r0'] }] }) }, 1, 'RunLookup');
     const answer = await gql(`{ run(path: "${path}") { runId } }`);
     expect(answer.status).toBe(200);
     expectNoSecret(answer.text);
@@ -353,10 +353,10 @@ describe('upstream trust', () => {
     proxy.inject({
       kind: 'rewrite',
       transform: (b) => {
-        for (const e of b.data.p0?.runs?.edges ?? []) e.node.id = runOf('someone-else', TEAM, PROJECT);
+        for (const run of Object.values(b.data.p0 ?? {}) as { id?: string }[]) if (run) run.id = runOf('someone-else', TEAM, PROJECT);
         return b;
       },
-    }, 1, 'RunsByName');
+    }, 1, 'RunLookup');
     const answer = await gql(`{ run(path: "${a.path}") { runId } }`);
     expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(answer.body.data?.run ?? null).toBeNull();
@@ -367,9 +367,10 @@ describe('upstream trust', () => {
     const path = page.body.data.runs.nodes[0].path;
     proxy.clear();
     // Rows moved far beyond the window asked for.
+    // Runs sit at <alias>.run (calls on runs) or <alias>.r<j> (lookups).
+    const runsIn = (b: any): any[] => Object.values(b.data ?? {}).flatMap((p: any) => (p?.run ? [p.run] : Object.values(p ?? {}).filter((r) => r && typeof r === 'object')));
     const shift = (b: any) => {
-      for (const alias of Object.keys(b.data ?? {})) {
-        const run = b.data[alias]?.run;
+      for (const run of runsIn(b)) {
         for (const [k, v] of Object.entries(run ?? {})) {
           if (Array.isArray(v) && typeof v[0] === 'string') run[k] = v.map((t: string) => JSON.stringify({ ...JSON.parse(t), _step: 10_000_000 }));
         }
@@ -381,8 +382,7 @@ describe('upstream trust', () => {
     expect(codes(outside)).toContain('UPSTREAM_UNAVAILABLE');
     proxy.clear();
     const pad = (b: any) => {
-      for (const alias of Object.keys(b.data ?? {})) {
-        const run = b.data[alias]?.run;
+      for (const run of runsIn(b)) {
         for (const [k, v] of Object.entries(run ?? {})) if (Array.isArray(v) && Array.isArray(v[0])) run[k] = v.map((rows: unknown[]) => [...rows, ...rows, ...rows, ...rows]);
       }
       return b;

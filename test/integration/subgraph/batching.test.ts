@@ -20,7 +20,7 @@ describe('batching', () => {
   });
   afterAll(() => stack.close());
 
-  it('100 runs with config, summary, sampledHistory, files and artifact counts take at most 3 upstream requests', async () => {
+  it('100 runs with config, summary, sampledHistory, files and artifact counts take 1 upstream request', async () => {
     let res: any;
     const { count, queries } = await upstreamRequests(stack, async () => (res = await query(NESTED)));
     expect(res.errors).toBeUndefined();
@@ -31,7 +31,7 @@ describe('batching', () => {
     expect(nodes.every((n: any) => n.sampledHistory.length > 0 && n.sampledHistory.every((r: any) => typeof r['train/loss'] === 'number'))).toBe(true);
     expect(nodes.some((n: any) => n.loggedArtifacts.totalCount > 0)).toBe(true);
     expect(nodes.every((n: any) => typeof n.config === 'object' && typeof n.summary === 'object')).toBe(true);
-    expect(count).toBeLessThanOrEqual(3);
+    expect(count).toBe(1);
     console.log(`upstream requests for 100 runs with nested fields: ${count}`, queries.map((q) => q.slice(0, 40)));
   });
 
@@ -63,30 +63,133 @@ describe('batching', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data._entities.map((e: any) => e?.path ?? null)).toEqual(expected);
     expect(count).toBe(1);
+    // Each run looked up by name under its project, as W&B's clients do; no run filters.
+    const sent = stack.emulator.requests[0].query;
+    expect(sent).toContain('run(name:');
+    expect(sent).not.toContain('runs(filters');
+    expect(sent.match(/: project\(/g)).toHaveLength(3);
   });
 
-  it('run(path) { id } asks upstream for no config, summary, system metrics or history keys', async () => {
+  it('run(path) { id } asks upstream for the run\'s id alone: no config, summary, system metrics or history keys', async () => {
     const { count, queries } = await upstreamRequests(stack, () => query('{ run(path: "acme-ml/image-classification/missing1") { id } }'));
     expect(count).toBe(1);
-    const vars = stack.emulator.requests[0].variables;
-    expect(vars).toMatchObject({ withConfig: false, withSummary: false, withSystemMetrics: false, withHistoryKeys: false });
-    expect(queries[0]).toContain('@include(if: $withConfig)');
+    expect(queries[0]).toMatch(/run\(name: \$v\d+\) \{ name id state \}/);
+    for (const heavy of ['config', 'summaryMetrics', 'systemMetrics', 'historyKeys', 'RunFields']) expect(queries[0]).not.toContain(heavy);
   });
 
   it('config(keys:) and summary(keys:) pass the projection upstream', async () => {
     const page = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 1) { nodes { path } } }');
     const path = page.data.runs.nodes[0].path;
     await upstreamRequests(stack, () => query(`{ run(path: "${path}") { config(keys: ["lr"]) summary(keys: ["train/loss"]) } }`));
-    expect(stack.emulator.requests[0].variables).toMatchObject({ withConfig: true, configKeys: ['lr'], withSummary: true, summaryKeys: ['train/loss'] });
+    const { query: sent, variables } = stack.emulator.requests[0];
+    const config = /config\(keys: \$(v\d+)\)/.exec(sent)!;
+    const summary = /summaryMetrics\(keys: \$(v\d+)\)/.exec(sent)!;
+    expect(variables[config[1]]).toEqual(['lr']);
+    expect(variables[summary[1]]).toEqual(['train/loss']);
   });
 
-  it('a sweep shared by many runs is fetched once', async () => {
-    const res: any = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 200) { nodes { sweep { name } } } }');
+  it('a page of runs reads only the run fields the query selects', async () => {
+    const { queries } = await upstreamRequests(stack, () => query('{ runs(entity: "acme-ml", project: "image-classification", first: 5) { nodes { runId state username } } }'));
+    // createdAt: the paging order reads it (runsPaging.ts).
+    expect(queries[0]).toContain('node { name id createdAt state user { username } }');
+  });
+
+  it('sweeps are read with the page of runs: 1 upstream request', async () => {
+    let res: any;
+    const { count } = await upstreamRequests(stack, async () => (res = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 200) { nodes { sweep { name } } } }')));
     const withSweep = res.data.runs.nodes.filter((n: any) => n.sweep);
     expect(withSweep.length).toBeGreaterThan(10);
-    await upstreamRequests(stack, () => query('{ runs(entity: "acme-ml", project: "image-classification", first: 200) { nodes { sweep { name } } } }'));
-    const sweepRequests = stack.emulator.requests.filter((r) => r.query.includes('sweep(sweepName'));
-    expect(sweepRequests).toHaveLength(1);
-    expect(Object.keys(sweepRequests[0].variables)).toHaveLength(3);
+    expect(withSweep.every((n: any) => typeof n.sweep.name === 'string')).toBe(true);
+    expect(count).toBe(1);
+  });
+
+  describe('mixed arguments in one document', () => {
+    const page = (nodes: string, first = 20) => `{ runs(entity: "acme-ml", project: "image-classification", first: ${first}) { nodes { runId ${nodes} } } }`;
+
+    it('two aliases of sampledHistory with different keys: 1 request, each alias its own rows', async () => {
+      let res: any;
+      const { count } = await upstreamRequests(stack, async () => (res = await query(page('loss: sampledHistory(keys: ["train/loss"], samples: 20) acc: sampledHistory(keys: ["train/acc"], samples: 7)'))));
+      expect(res.errors).toBeUndefined();
+      expect(count).toBe(1);
+      const alone = await query(page('sampledHistory(keys: ["train/acc"], samples: 7)'));
+      for (const [i, n] of res.data.runs.nodes.entries()) {
+        expect(n.loss.length).toBeGreaterThan(0);
+        expect(n.loss.every((r: any) => 'train/loss' in r && !('train/acc' in r))).toBe(true);
+        expect(n.acc.length).toBeLessThanOrEqual(7);
+        expect(n.acc).toEqual(alone.data.runs.nodes[i].sampledHistory);
+      }
+    });
+
+    it('config and summary under several aliases with different keys: 1 request, each alias projected', async () => {
+      let res: any;
+      const { count } = await upstreamRequests(stack, async () => (res = await query(page('a: config(keys: ["lr"]) b: config(keys: ["batch_size"]) s: summary(keys: ["train/loss"]) all: summary'))));
+      expect(res.errors).toBeUndefined();
+      expect(count).toBe(1);
+      const withLr = res.data.runs.nodes.filter((n: any) => 'lr' in n.a);
+      expect(withLr.length).toBeGreaterThan(0);
+      expect(res.data.runs.nodes.every((n: any) => Object.keys(n.a).every((k) => k === 'lr') && Object.keys(n.b).every((k) => k === 'batch_size'))).toBe(true);
+      expect(res.data.runs.nodes.every((n: any) => Object.keys(n.s).every((k) => k === 'train/loss') && Object.keys(n.all).length >= Object.keys(n.s).length)).toBe(true);
+    });
+
+    it('files pages with different arguments, artifacts with and without edges, history and histories: 1 request', async () => {
+      let res: any;
+      const q = `{ runs(entity: "acme-ml", project: "image-classification", first: 10) {
+        histories(keys: ["train/loss"], samples: 5)
+        nodes { runId f1: files(first: 1) { totalCount edges { node { name } } } f3: files(first: 3) { edges { node { name } } }
+          loggedArtifacts { totalCount } arts: loggedArtifacts(first: 2) { edges { node { id } } }
+          history(first: 5, keys: ["train/loss"]) { edges { node { step timestamp values } } pageInfo { hasNextPage } } } } }`;
+      const { count } = await upstreamRequests(stack, async () => (res = await query(q)));
+      expect(res.errors).toBeUndefined();
+      expect(count).toBe(1);
+      for (const n of res.data.runs.nodes) {
+        expect(n.f1.edges).toHaveLength(1);
+        expect(n.f3.edges.length).toBeGreaterThan(1);
+        expect(n.f1.edges[0].node.name).toBe(n.f3.edges[0].node.name);
+        expect(n.f1.totalCount).toBeGreaterThanOrEqual(n.f3.edges.length);
+        expect(n.arts.edges.length).toBeLessThanOrEqual(Math.min(2, n.loggedArtifacts.totalCount));
+        expect(n.history.edges.length).toBeGreaterThan(0);
+        expect(n.history.edges.every((e: any) => typeof e.node.values['train/loss'] === 'number' && typeof e.node.timestamp === 'number')).toBe(true);
+      }
+      expect(res.data.runs.histories.length).toBeGreaterThan(0);
+      expect(res.data.runs.histories.every((r: any) => typeof r.runId === 'string' && 'train/loss' in r)).toBe(true);
+    });
+
+    it('_entities with nested fields: 1 request for references and their fields', async () => {
+      const page1 = await query(page('path', 30));
+      const reps = page1.data.runs.nodes.map((n: any) => ({ __typename: 'Run', path: n.path }));
+      let res: any;
+      const { count } = await upstreamRequests(stack, async () => {
+        res = await query('query E($r: [_Any!]!) { _entities(representations: $r) { ... on Run { path summary(keys: ["train/loss"]) sampledHistory(keys: ["train/loss"], samples: 3) files(first: 2) { edges { node { name } } } } } }', { r: reps });
+      });
+      expect(res.errors).toBeUndefined();
+      expect(count).toBe(1);
+      expect(res.data._entities.map((e: any) => e.path)).toEqual(reps.map((r: any) => r.path));
+      expect(res.data._entities.every((e: any) => e.sampledHistory.length > 0 && e.files.edges.length > 0)).toBe(true);
+    });
+
+    it('two root run fields with different selections: 1 request', async () => {
+      const paths = (await query(page('path', 2))).data.runs.nodes.map((n: any) => n.path);
+      let res: any;
+      const { count } = await upstreamRequests(stack, async () => {
+        res = await query(`{ a: run(path: "${paths[0]}") { path config(keys: ["lr"]) } b: run(path: "${paths[1]}") { path sampledHistory(keys: ["train/loss"], samples: 4) } }`);
+      });
+      expect(res.errors).toBeUndefined();
+      expect(count).toBe(1);
+      expect(res.data.a.path).toBe(paths[0]);
+      expect(res.data.b.sampledHistory.length).toBeGreaterThan(0);
+    });
+
+    it('the history of runs listed by Query.runs is not read ahead', async () => {
+      const q = page('state history(first: 2) { edges { node { step } } pageInfo { hasNextPage } }', 5);
+      let res: any;
+      const { count } = await upstreamRequests(stack, async () => {
+        res = await query(q);
+        // Read-ahead would start in the background after the answer.
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.runs.nodes.some((n: any) => n.state === 'FINISHED' && n.history.pageInfo.hasNextPage)).toBe(true);
+      expect(count).toBe(1);
+    });
   });
 });

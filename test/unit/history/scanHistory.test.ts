@@ -1,7 +1,7 @@
 /** The history connection's window algorithm against an in-memory W&B history. */
 import { describe, expect, it } from '@jest/globals';
 import { scanHistory } from '../../../src/history/history.js';
-import type { RunField } from '../../../src/wandb/batch.js';
+import type { RunField } from '../../../src/wandb/documents.js';
 
 /** Keeps `samples` of `rows`, evenly, as W&B does when a window holds more rows than samples. */
 function sample<T>(rows: T[], samples: number): T[] {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { scanHistoryBackward } from '../../../src/history/history.js';
-import type { RunField } from '../../../src/wandb/batch.js';
+import type { RunField } from '../../../src/wandb/documents.js';
 
 /** Keeps `samples` of `rows`, evenly, as W&B does when a window holds more rows than samples. */
 function sample<T>(rows: T[], samples: number): T[] {

@@ -1,0 +1,56 @@
+/** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
+import { rawOr, type RawJsonSink } from './rawJson.js';
+import { parseUpstreamJson } from '../wandb/trust.js';
+
+/**
+ * A JSON object field (summary, system metrics), projected to `keys` when
+ * given; {} when empty or not an object. Whole, it goes out as W&B's text
+ * when the request has a sink (see rawJson.ts).
+ */
+export function runObject(text: string | null | undefined, what: string, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
+  const value = parseObject(text, what);
+  if (keys) return pick(value, keys);
+  return text && Object.keys(value).length > 0 ? rawOr(raw, text, value) : value;
+}
+
+/** The run's config: W&B stores values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */
+export function configObject(text: string | null | undefined, keys?: readonly string[] | null): Record<string, unknown> {
+  const raw = parseObject(text, 'config');
+  const out: Record<string, unknown> = {};
+  for (const k of keys ?? Object.keys(raw)) {
+    if (k === '_wandb' || k === 'wandb_version' || !Object.hasOwn(raw, k)) continue;
+    const v = raw[k];
+    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
+  }
+  return out;
+}
+
+/** W&B prints some dates without a zone; they are UTC. */
+export function isoDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
+}
+
+export function runUrl(appUrl: string, r: { entity: string; project: string; name: string }): string {
+  return `${appUrl}/${encodeURIComponent(r.entity)}/${encodeURIComponent(r.project)}/runs/${encodeURIComponent(r.name)}`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// Private:
+
+/** W&B's JSON text of an object, checked (depth); {} when empty or not an object. */
+function parseObject(text: string | null | undefined, what: string): Record<string, unknown> {
+  if (!text) return {};
+  const value: unknown = parseUpstreamJson(text, `the run's ${what}`);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
+  if (!keys) return obj;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(obj, k)) out[k] = obj[k];
+  return out;
+}
