@@ -8,7 +8,7 @@
  *
  * Needs Debian's redis-server (apt-get install -y redis-server).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { appendHistory } from '../emulator/src/store/history.js';
 import { ensureProject, userByApiKey } from '../emulator/src/store/accounts.js';
 import { hasRedis, startRedis } from '../test/helpers/redis.js';
 import { startOtlpCollector } from '../test/helpers/otlpCollector.js';
+import { spawnSubgraph } from '../test/helpers/subgraphProcess.js';
 
 const { values } = parseArgs({
   options: { delay: { type: 'string', default: '50' }, steps: { type: 'string', default: '100000' }, interval: { type: 'string', default: '500' }, only: { type: 'string' }, verbose: { type: 'boolean', default: false } },
@@ -48,21 +49,9 @@ const children: ChildProcess[] = [];
 
 /** Starts a replica (`npm start` with these variables) and returns its GraphQL URL. */
 async function replica(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', WANDB_BASE_URL: emulator.url, LOG_LEVEL: 'warn', LIVE_POLL_INTERVAL_MS: String(INTERVAL), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /Subgraph:\s+(\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}`)));
-  });
-  return { url, child };
+  const started = await spawnSubgraph({ WANDB_BASE_URL: emulator.url, LOG_LEVEL: 'warn', LIVE_POLL_INTERVAL_MS: String(INTERVAL), ...env });
+  children.push(started.child);
+  return started;
 }
 async function stop(...rs: { child: ChildProcess }[]): Promise<void> {
   await Promise.all(rs.map((r) => (r.child.exitCode !== null ? undefined : new Promise((resolve) => (r.child.once('exit', resolve), r.child.kill('SIGTERM'))))));

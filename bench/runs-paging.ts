@@ -7,9 +7,9 @@
  *
  * The emulator runs in this process; the subgraph runs as a child process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { spawnSubgraph } from '../test/helpers/subgraphProcess.js';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/src/server.js';
 import { DEMO_API_KEY } from '../emulator/src/seed.js';
@@ -29,19 +29,7 @@ const post = async (url: string, query: string, variables: Record<string, unknow
   return body.data;
 };
 
-const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  env: { ...process.env, PORT: '0', WANDB_BASE_URL: emulator.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const subgraphUrl = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    out += b.toString();
-    const m = /Subgraph:\s+(\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  child.once('exit', (code) => reject(new Error(`subgraph exited with ${code}`)));
-});
+const { url: subgraphUrl, child } = await spawnSubgraph({ WANDB_BASE_URL: emulator.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' });
 
 const PAGE = `query Page($order: String, $first: Int, $after: String) {
   runs(entity: "acme-ml", project: "image-classification", order: $order, first: $first, after: $after) {

@@ -5,8 +5,8 @@
  * while it polls is taken over; callers with different keys never share
  * a poll.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSubgraph } from '../helpers/subgraphProcess.js';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
@@ -152,20 +152,8 @@ describeRedis('live runs across a fleet', () => {
 
   it('a replica killed while it polls is taken over within a few intervals, and subscribers elsewhere keep getting changes', async () => {
     // The replica that polls first is a child process, killed with SIGKILL: it releases nothing.
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: '0', WANDB_BASE_URL: emulator.url, REDIS_URL: redis.url, LIVE_POLL_INTERVAL_MS: String(INTERVAL), LIVE_MAX_INTERVAL_MS: String(4 * INTERVAL), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { url, child } = await spawnSubgraph({ WANDB_BASE_URL: emulator.url, REDIS_URL: redis.url, LIVE_POLL_INTERVAL_MS: String(INTERVAL), LIVE_MAX_INTERVAL_MS: String(4 * INTERVAL), LOG_LEVEL: 'warn' });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (b: Buffer) => {
-          out += b.toString();
-          const m = /Subgraph:\s+(\S+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`subgraph exited with ${code}`)));
-      });
       const others = await Promise.all(
         [0, 1].map(() => startSubgraph({ wandbBaseUrl: emulator.url, appUrl: 'https://wandb.example.com', serviceKey: null, logger: silentLogger(), redisUrl: redis.url, live: { intervalMs: INTERVAL, maxIntervalMs: 4 * INTERVAL } })),
       );
