@@ -24,15 +24,15 @@ export function readCredential(value: unknown): Credential {
   if (text.length > 4096) return { kind: 'malformed', reason: 'the credential is too long' };
   // RFC 9110: the scheme, one or more spaces, one token; nothing else.
   const match = /^(Basic|Bearer) +([^\s]+)$/i.exec(text);
-  if (!match) return { kind: 'malformed', reason: 'expected "Basic <base64 of api:key>" or "Bearer <token>"' };
+  if (!match) return { kind: 'malformed', reason: 'expected the "Basic" scheme with the base64 of "api", a colon and the key, or the "Bearer" scheme with a token' };
   const scheme = match[1].toLowerCase() === 'basic' ? 'Basic' : 'Bearer';
   const token = match[2];
   if (scheme === 'Bearer') return { kind: 'valid', authorization: `Bearer ${token}`, secret: token };
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length % 4 !== 0) return { kind: 'malformed', reason: 'Basic credentials are not base64' };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length % 4 !== 0) return { kind: 'malformed', reason: 'with the "Basic" scheme, the credentials must be base64' };
   const decoded = Buffer.from(token, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const secret = colon >= 0 ? decoded.slice(colon + 1) : '';
-  if (colon < 0 || secret.length === 0 || /[\s\u0000-\u001f]/.test(secret)) return { kind: 'malformed', reason: 'Basic credentials must encode "api:<key>"' };
+  if (colon < 0 || secret.length === 0 || /[\s\u0000-\u001f]/.test(secret)) return { kind: 'malformed', reason: 'with the "Basic" scheme, the credentials must encode "api", a colon and a key' };
   return { kind: 'valid', authorization: `Basic ${token}`, secret };
 }
 
