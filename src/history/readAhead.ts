@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SharedWindows } from '../fleet/sharedWindows.js';
 import { fieldKey, type RunField } from '../wandb/documents.js';
 import { firstWindowField } from './history.js';
@@ -82,10 +81,6 @@ export function createReadAheadCache(options: { ttlMs: number; maxBytes: number;
 
 export type ReadAheadCache = ReturnType<typeof createReadAheadCache>;
 
-/** The cache's name for a caller: a hash of the Authorization sent upstream. */
-export function principalOf(authorization: string | null): string {
-  return authorization === null ? '-' : createHash('sha256').update(authorization).digest('hex').slice(0, 32);
-}
 
 // Keys. Runs are remembered with the detail flags they were fetched with; windows by their exact upstream field.
 const runKey = (principal: string, path: string, details: unknown) => `${principal}|run|${path}|${JSON.stringify(details)}`;

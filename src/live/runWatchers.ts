@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RunParent } from '../loaders/runLoader.js';
 import { createRunLoader } from '../loaders/runLoader.js';
 import { createWandbApi } from '../wandb/api.js';
@@ -8,6 +7,7 @@ import type { RunDetailFlags } from '../graphql/selection.js';
 import { clientErrorCodes, codedError, hasCode, notFound, type ErrorCode } from '../errors.js';
 import type { FleetPoll, PollCoordinator } from './fleetPolls.js';
 import { runPath } from '../wandb/paths.js';
+import { principalOf } from '../security/credentials.js';
 
 /** What a live run is polled for: its state, heartbeat, summary and last step. */
 export const liveDetails: RunDetailFlags = { config: false, summary: null, systemMetrics: false, historyKeys: true };
@@ -152,7 +152,7 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
       if (subscriptions >= options.maxSubscriptions) {
         throw codedError('RATE_LIMITED', `too many live subscriptions on this server (at most ${options.maxSubscriptions})`);
       }
-      const key = `${authorization === null ? '-' : createHash('sha256').update(authorization).digest('hex')}|${runPath(ref)}`;
+      const key = `${principalOf(authorization)}|${runPath(ref)}`;
       let w = watchers.get(key);
       const subscriber = new Subscriber(() => {
         subscriptions--;

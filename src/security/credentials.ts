@@ -3,6 +3,7 @@
  * malformed), and every form a key may take in text, so that text can be
  * scrubbed of it before it reaches a response, a log line or a metric.
  */
+import { createHash } from 'node:crypto';
 
 /** What a caller sent as its credential. */
 export type Credential =
@@ -116,4 +117,9 @@ const processSecrets: string[] = [];
 export function rememberProcessSecret(key: string | null | undefined): void {
   for (const form of secretForms(key)) if (!processSecrets.includes(form)) processSecrets.push(form);
   processSecrets.sort((a, b) => b.length - a.length);
+}
+
+/** A caller's name in process and fleet state: a hash of the Authorization sent upstream ('-' for none). */
+export function principalOf(authorization: string | null): string {
+  return authorization === null ? '-' : createHash('sha256').update(authorization).digest('hex').slice(0, 32);
 }

@@ -14,12 +14,11 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
-import { scrub, secretFormsOfAuthorization } from '../security/credentials.js';
+import { principalOf, scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { checkShape } from './shape.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import type { RateLimitGate } from '../fleet/rateLimits.js';
-import { principalOf } from '../history/readAhead.js';
 import { badBodyHeader, createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
 
 /** A GraphQL error as W&B returns it, with the path of the field that failed. */
