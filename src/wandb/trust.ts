@@ -8,7 +8,7 @@
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
 import { codedError } from '../errors.js';
-import { decodeRunId, type RunRef } from './ids.js';
+import { decodeRunId, encodeRunId, type RunRef } from './ids.js';
 
 /** Deepest nesting accepted in a JSON value read from W&B (config, summary, history rows, metadata…). */
 export const maxUpstreamJsonDepth = 64;
@@ -23,6 +23,9 @@ export function untrusted(message: string): GraphQLError {
  * over the characters, strings skipped, no recursion and no parsing.
  */
 export function jsonTextTooDeep(text: string, max = maxUpstreamJsonDepth): boolean {
+  // Depth never exceeds the number of '{' and '[' in the text: counted with indexOf (native, a
+  // fraction of the character loop's cost), most texts (history rows, configs) end the check here.
+  if (openersAtMost(text, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -89,6 +92,9 @@ export function checkRun(run: { id?: string | null; name?: string | null }, ref:
 export function checkRunIn(run: { id?: string | null; name?: string | null }, entity: string, project: string): void {
   if (typeof run.name !== 'string' || run.name.length === 0) throw untrusted('a run has no name');
   if (run.id === null || run.id === undefined || run.id === '') return; // no id: the subgraph derives it from the path
+  // The id W&B gives a run of this project, encoded here: equal, it names the same run, project
+  // and entity (what decoding would find, at half the cost), unless a name could not round-trip.
+  if (run.id === encodeRunId({ runId: run.name, project, entity }) && plainName.test(run.name) && plainName.test(entity) && plainName.test(project)) return;
   const ref = decodeRunId(run.id);
   if (!ref) throw untrusted(`run ${run.name} has an id that is not a run id`);
   if (ref.runId !== run.name || ref.entity.toLowerCase() !== entity.toLowerCase() || ref.project.toLowerCase() !== project.toLowerCase()) {
@@ -121,3 +127,16 @@ export function failsAlone<T>(ctx: Context, info: GraphQLResolveInfo, placeholde
   }
 }
 
+// Private:
+
+/** True when `text` holds at most `max` opening brackets ('{' and '['), inside strings or not. */
+function openersAtMost(text: string, max: number): boolean {
+  if (text.length <= max) return true;
+  let count = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++count > max) return false;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++count > max) return false;
+  return true;
+}
+
+/** A name that survives a run id's encoding as it is: no ':' (the id's separator), no UTF-16 surrogate (a lone one would not round-trip). */
+const plainName = /^[^:\ud800-\udfff]+$/;
