@@ -1,7 +1,8 @@
 import type { RunHistoryConnectionResolvers } from '../src/generated/subgraph.js';
 import type { StepRow } from '../src/history/history.js';
-import { encodeCursor, pageInfoOf } from '../src/wandb/cursor.js';
-import { rawOr, type RawJsonSink } from '../src/graphql/rawJson.js';
+import { pageInfoOf } from '../src/wandb/cursor.js';
+import type { RawJsonSink } from '../src/graphql/rawJson.js';
+import { historyEdges } from '../src/history/historyEdges.js';
 
 /** A page of history rows as Run.history read it. */
 export interface RunHistoryConnectionParent {
@@ -15,18 +16,6 @@ export interface RunHistoryConnectionParent {
 }
 
 export const RunHistoryConnection: RunHistoryConnectionResolvers = {
-  edges: (c) =>
-    c.rows.map(({ step, row, text }) => ({
-      // Encoded only when selected.
-      get cursor() {
-        return encodeCursor('history', step);
-      },
-      node: {
-        step,
-        timestamp: typeof row._timestamp === 'number' ? row._timestamp : null,
-        runtime: typeof row._runtime === 'number' ? row._runtime : null,
-        values: c.keys ? Object.fromEntries(c.keys.filter((k) => k in row).map((k) => [k, row[k]])) : text !== undefined ? rawOr(c.raw, text, row) : row,
-      },
-    })),
+  edges: (c) => historyEdges(c.rows, c.keys, c.raw),
   pageInfo: (c) => pageInfoOf('history', [c.rows[0]?.step, c.rows[c.rows.length - 1]?.step].filter((s): s is number => s !== undefined), c.hasNextPage, c.hasPreviousPage),
 };

@@ -1,55 +1,50 @@
 /**
  * JSON text from W&B placed in a response as it came, instead of parsed
- * into objects and printed again: a JSON scalar's value may be a RawJson.
- * Apollo prints the response with JSON.stringify, which cannot embed text,
- * so a RawJson prints as a marker string (a per-process random nonce and
- * an index into the request's sink) and the HTTP layer replaces each
- * marker with its text. Only texts that parsed as JSON objects are kept
- * raw. Requests without a sink (subscriptions) get parsed values.
+ * into objects and printed again. Apollo prints the response with
+ * JSON.stringify, which cannot embed text, so such a value resolves to a
+ * marker string (a per-process random nonce and the text's index in the
+ * request's sink) and the HTTP layer replaces each printed marker with its
+ * text. A plain string rather than an object with toJSON: JSON.stringify
+ * prints a 1000-row history page about three times faster. Only texts that
+ * parsed as JSON objects are kept raw. Requests without a sink
+ * (subscriptions) get parsed values.
  */
 import { randomBytes } from 'node:crypto';
 
 const nonce = randomBytes(8).toString('hex');
 // JSON.stringify prints U+0000 as the six characters \u0000: a marker prints as "\u0000<nonce><index>".
-const prefix = `"\\u0000${nonce}`;
+const lead = '"\\u0000';
+const prefix = `${lead}${nonce}`;
+/** Digits of an index: a sink never holds 10^10 texts. */
+const maxIndexDigits = 10;
 
-/** The raw texts of one response, in the order they were printed. */
+/** The texts of one response's markers, by index. */
 export type RawJsonSink = string[];
 
-export class RawJson {
-  constructor(
-    private readonly sink: RawJsonSink,
-    readonly text: string,
-  ) {}
-
-  toJSON(): string {
-    this.sink.push(this.text);
-    return `\u0000${nonce}${this.sink.length - 1}`;
-  }
-}
-
-/** The value to return for a JSON object W&B sent as `text` (already parsed as `parsed`). */
+/** The value to return for a JSON object W&B sent as `text` (already parsed as `parsed`): its marker when there is a sink. */
 export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unknown): unknown {
-  return sink ? new RawJson(sink, text) : parsed;
+  if (!sink) return parsed;
+  sink.push(text);
+  return `\u0000${nonce}${sink.length - 1}`;
 }
 
 /** The printed response with every marker replaced by its text. */
 export function spliceRaw(body: string, sink: RawJsonSink | undefined): string {
   if (!sink || sink.length === 0) return body;
-  const parts: string[] = [];
+  let out = '';
   let from = 0;
-  for (let at = body.indexOf(prefix); at >= 0; at = body.indexOf(prefix, from)) {
-    const end = body.indexOf('"', at + prefix.length);
-    const text = end < 0 ? undefined : sink[Number(body.slice(at + prefix.length, end))];
-    if (text === undefined) {
-      // Not one of ours (cannot happen without the nonce): left as it is.
-      parts.push(body.slice(from, at + prefix.length));
-      from = at + prefix.length;
-      continue;
-    }
-    parts.push(body.slice(from, at), text);
-    from = end + 1;
+  // indexOf finds the short lead several times faster than the whole prefix; the nonce is checked after.
+  for (let at = body.indexOf(lead); at >= 0; at = body.indexOf(lead, Math.max(from, at + 1))) {
+    if (!body.startsWith(prefix, at)) continue;
+    const digits = at + prefix.length;
+    let i = digits;
+    let index = 0;
+    for (let c = body.charCodeAt(i); c >= 48 /* 0 */ && c <= 57 /* 9 */ && i < digits + maxIndexDigits; c = body.charCodeAt(++i)) index = index * 10 + (c - 48);
+    const text = i > digits && body.charCodeAt(i) === 34 /* " */ ? sink[index] : undefined;
+    // Not one of ours (cannot happen without the nonce): left as it is.
+    if (text === undefined) continue;
+    out += body.slice(from, at) + text;
+    from = i + 1;
   }
-  parts.push(body.slice(from));
-  return parts.join('');
+  return from === 0 ? body : out + body.slice(from);
 }
