@@ -4,12 +4,12 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { argumentGiven, artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
+import { argumentGiven, artifactEdges, runPlanOfField, selectedBelow, selects } from '../src/graphql/selection.js';
 import { artifactsCall, fileCall, filesCalls, historyExtras, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { densityOf, planHistoryPage, readHistoryPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
 import { readAheadPages } from '../src/history/readAhead.js';
 import { hasEnded } from '../src/graphql/cacheHints.js';
-import { callOn, fetchedWith, refOf } from '../src/loaders/calls.js';
+import { callOn, fetchedWith, refOf, withValue } from '../src/loaders/calls.js';
 import type { RawJsonSink } from '../src/graphql/rawJson.js';
 import { failsAlone, untrusted } from '../src/wandb/trust.js';
 import { runObject, configObject, isoDate, runUrl, escapeHtml } from '../src/graphql/runValues.js';
@@ -32,7 +32,7 @@ export const Run: RunResolvers = {
   __resolveReference: (reference, ctx, info) => {
     const ref = 'path' in reference && typeof reference.path === 'string' ? safe(() => parseRunPath(reference.path as string)) : 'id' in reference ? decodeRunId(String(reference.id)) : null;
     if (!ref) return null;
-    const plan = runPlanSelected(info);
+    const plan = runPlanOfField(info);
     return ctx.loaders.runLoader.load({ ref, details: plan.details, prefetch: plan.fields, scalars: plan.scalars });
   },
   id: (r) => r.id || encodeRunId(refOf(r)),
@@ -59,24 +59,23 @@ export const Run: RunResolvers = {
   jobType: (r) => r.jobType,
   commit: (r) => r.commit,
   username: (r) => r.user?.username ?? null,
-  sweep: async (r, _, ctx) => {
+  sweep: (r, _, ctx) => {
     if (!r.sweepName) return null;
     const read = fetchedWith(r, sweepCall);
     return read ? (read.value as SweepFieldsFragment | null) : ctx.loaders.sweepLoader.load({ entity: r.entity, project: r.project, name: r.sweepName });
   },
   // A value that fails a check fails its own field only ({} and an error at its path).
-  config: async (r, { keys }, ctx, info) => {
-    const text = r.config ?? ((await call(ctx, r, { kind: 'config', keys: keys ?? null })) as string | null);
-    return failsAlone(ctx, info, {}, () => configObject(text, keys));
-  },
-  summary: async (r, { keys }, ctx, info) => {
-    const text = r.summaryMetrics ?? ((await call(ctx, r, { kind: 'summary', keys: keys ?? null })) as string | null);
-    return failsAlone<unknown>(ctx, info, {}, () => runObject(text, 'summary', keys, ctx.rawJson));
-  },
-  systemMetrics: async (r, _, ctx, info) => {
-    const text = r.systemMetrics ?? ((await call(ctx, r, { kind: 'systemMetrics' })) as string | null);
-    return failsAlone<unknown>(ctx, info, {}, () => runObject(text, 'system metrics', null, ctx.rawJson));
-  },
+  // Read with the run (a page's runs usually are), a value resolves without a promise.
+  config: (r, { keys }, ctx, info) =>
+    withValue(ctx.loaders, r, r.config, { kind: 'config', keys: keys ?? null }, (text) => failsAlone(ctx, info, {}, () => configObject(text as string | null, keys))),
+  summary: (r, { keys }, ctx, info) =>
+    withValue(ctx.loaders, r, r.summaryMetrics, { kind: 'summary', keys: keys ?? null }, (text) =>
+      failsAlone<unknown>(ctx, info, {}, () => runObject(text as string | null, 'summary', keys, ctx.rawJson)),
+    ),
+  systemMetrics: (r, _, ctx, info) =>
+    withValue(ctx.loaders, r, r.systemMetrics, { kind: 'systemMetrics' }, (text) =>
+      failsAlone<unknown>(ctx, info, {}, () => runObject(text as string | null, 'system metrics', null, ctx.rawJson)),
+    ),
   historyKeys: async (r, _, ctx) => {
     const keys = (await historyKeysOf(ctx, r)).keys ?? {};
     return Object.keys(keys)

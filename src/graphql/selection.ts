@@ -89,6 +89,20 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
   return { details, fields: [...calls.values()], scalars: [...scalars].sort() };
 }
 
+/**
+ * {@link runPlanSelected} of the current field's own selection, planned once
+ * per resolve info: `_entities` resolves each of its representations with
+ * the same info, so 80 references cost one plan. The plan is shared: read only.
+ */
+export function runPlanOfField(info: GraphQLResolveInfo): RunPlan {
+  let plan = plansByInfo.get(info);
+  if (!plan) {
+    plan = runPlanSelected(info);
+    plansByInfo.set(info, plan);
+  }
+  return plan;
+}
+
 /** True when an artifact connection's selection needs its edges (not only totalCount). */
 export function artifactEdges(selected: Set<string>): boolean {
   return selected.has('edges') || selected.has('pageInfo');
@@ -117,6 +131,8 @@ export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], p
 }
 
 // Private:
+
+const plansByInfo = new WeakMap<GraphQLResolveInfo, RunPlan>();
 
 /** The W&B Run fields each contract field reads besides `name` (which is always read). */
 const ownFields: Record<string, string | undefined> = {

@@ -20,3 +20,12 @@ export function callOn(loaders: Loaders, r: RunParent, field: RunField): Promise
   const hit = fetchedWith(r, field);
   return hit ? Promise.resolve(hit.value) : loaders.runFieldLoader.load({ ref: refOf(r), field });
 }
+
+/**
+ * `use` of a value the run was read with (`present`, when neither null nor
+ * undefined), else of the call's value. Synchronous when no call is
+ * needed: graphql-js then has no promise to wait for, per run and field.
+ */
+export function withValue<R>(loaders: Loaders, r: RunParent, present: unknown, field: RunField, use: (value: unknown) => R): R | Promise<R> {
+  return present !== null && present !== undefined ? use(present) : callOn(loaders, r, field).then(use);
+}
