@@ -1,12 +1,13 @@
 import type { RunConnectionResolvers } from '../src/generated/subgraph.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
 import { sampledHistory } from './Run.js';
+import type { RunsCursors } from '../src/wandb/runsCursor.js';
 
 /** A page of runs as Query.runs fetched it. */
 export interface RunConnectionParent {
   runs: RunParent[];
-  /** This subgraph's cursors (runsCursor.ts), one per run. */
-  cursors: string[];
+  /** This subgraph's cursors (runsCursor.ts), one per run, encoded when read. */
+  cursors: RunsCursors;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   totalCount: number | null;
@@ -14,12 +15,22 @@ export interface RunConnectionParent {
 
 export const RunConnection: RunConnectionResolvers = {
   nodes: (c) => c.runs,
-  edges: (c) => c.runs.map((node, i) => ({ node, cursor: c.cursors[i] })),
+  edges: (c) =>
+    c.runs.map((node, i) => ({
+      node,
+      get cursor() {
+        return c.cursors.at(i)!;
+      },
+    })),
   pageInfo: (c) => ({
     hasNextPage: c.hasNextPage,
     hasPreviousPage: c.hasPreviousPage,
-    startCursor: c.cursors[0] ?? null,
-    endCursor: c.cursors[c.cursors.length - 1] ?? null,
+    get startCursor() {
+      return c.cursors.at(0) ?? null;
+    },
+    get endCursor() {
+      return c.cursors.at(c.cursors.length - 1) ?? null;
+    },
   }),
   totalCount: (c) => c.totalCount ?? 0,
   /** Every run's sampled history (read with the page), each row with runId. */

@@ -195,7 +195,55 @@ export function fragmentsOf(document: DocumentNode): (name: string) => FragmentD
   return (name) => fragments.get(name);
 }
 
+/**
+ * Operation costs kept per operation (a parsed document Apollo keeps and
+ * hands to each request with the same text) and per what its variables
+ * change (see {@link variablesShape}): the same operation sent again costs a
+ * lookup, not a walk. At most {@link maxCostsPerOperation} shapes per
+ * operation; operations are held weakly, so they go with Apollo's document cache.
+ */
+export class CostCache {
+  private readonly byOperation = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; costs: Map<string, number> }>();
+
+  /** {@link operationCost} of `operation` (of `document`), from the cache when it was costed with the same schema and variable shape. */
+  cost(schema: GraphQLSchema, operation: OperationDefinitionNode, document: DocumentNode, variables: Record<string, unknown> | undefined): number {
+    let entry = this.byOperation.get(operation);
+    if (!entry || entry.schema !== schema) {
+      entry = { schema, costs: new Map() };
+      this.byOperation.set(operation, entry);
+    }
+    const shape = variablesShape(operation, variables);
+    const kept = entry.costs.get(shape);
+    if (kept !== undefined) return kept;
+    const cost = operationCost(schema, operation, fragmentsOf(document), variables);
+    if (entry.costs.size >= maxCostsPerOperation) entry.costs.delete(entry.costs.keys().next().value!);
+    entry.costs.set(shape, cost);
+    return cost;
+  }
+}
+
+/** Variable shapes whose cost {@link CostCache} keeps per operation. */
+export const maxCostsPerOperation = 64;
+
 // Private:
+
+/**
+ * What of the variables a cost can depend on, as text: for each variable the
+ * operation defines, whether it was given and, when it was, the length of a
+ * list or the value of an integer (what the walk reads through a variable).
+ */
+function variablesShape(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): string {
+  let shape = '';
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (!variables || !Object.hasOwn(variables, name)) shape += '-,';
+    else {
+      const v = variables[name];
+      shape += Array.isArray(v) ? `l${v.length},` : typeof v === 'number' && Number.isInteger(v) ? `i${v},` : 'x,';
+    }
+  }
+  return shape;
+}
 
 /** Costs and depths above this are reported as this. */
 const ceiling = Number.MAX_SAFE_INTEGER;

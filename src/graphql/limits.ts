@@ -10,7 +10,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type OperationDefinitionNode, type ValidationRule } from 'graphql';
-import { fragmentsOf, operationCost } from './cost.js';
+import { CostCache, operationCost } from './cost.js';
 import { queryDepth } from './depth.js';
 
 /** Default deepest field nesting (MAX_QUERY_DEPTH). */
@@ -75,12 +75,13 @@ export function queryLimitRules(options: Partial<QueryLimits> = {}): ValidationR
  */
 export function queryLimitsPlugin(options: Partial<QueryLimits> = {}): ApolloServerPlugin {
   const { maxCost } = withDefaults(options);
+  const costs = new CostCache();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation(rc) {
           if (!rc.operation) return;
-          const cost = operationCost(rc.schema, rc.operation, fragmentsOf(rc.document), rc.request.variables ?? undefined);
+          const cost = costs.cost(rc.schema, rc.operation, rc.document, rc.request.variables ?? undefined);
           if (cost > maxCost) {
             const error = costError(cost, maxCost, rc.operation);
             throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, http: { status: 400 } } });

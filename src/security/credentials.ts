@@ -61,14 +61,31 @@ export function secretForms(...keys: (string | null | undefined)[]): string[] {
   return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
 }
 
-/** The secret forms of an Authorization value (its token, and the key inside a Basic token). */
-export function secretFormsOfAuthorization(authorization: string | null | undefined): string[] {
-  if (!authorization) return [];
+/**
+ * The secret forms of an Authorization value (its token, and the key inside
+ * a Basic token). Each request asks twice (its client, its response) and a
+ * caller sends the same value request after request: the forms are kept,
+ * for at most {@link maxCachedAuthorizations} values, under a SHA-256 of the
+ * value (the value itself is never a key; the forms are what every request
+ * of that caller holds anyway). Callers must not modify the array.
+ */
+export function secretFormsOfAuthorization(authorization: string | null | undefined): readonly string[] {
+  if (!authorization) return none;
+  const hash = createHash('sha256').update(authorization).digest('base64');
+  const cached = formsByAuthorization.get(hash);
+  if (cached) return cached;
   const credential = readCredential(authorization);
-  if (credential.kind !== 'valid') return [];
-  const token = authorization.slice(authorization.indexOf(' ') + 1);
-  return [...new Set([token, ...secretForms(credential.secret)])].sort((a, b) => b.length - a.length);
+  const forms =
+    credential.kind === 'valid'
+      ? [...new Set([authorization.slice(authorization.indexOf(' ') + 1), ...secretForms(credential.secret)])].sort((a, b) => b.length - a.length)
+      : none;
+  if (formsByAuthorization.size >= maxCachedAuthorizations) formsByAuthorization.delete(formsByAuthorization.keys().next().value!);
+  formsByAuthorization.set(hash, Object.freeze(forms));
+  return forms;
 }
+
+/** Authorization values whose secret forms are kept (see {@link secretFormsOfAuthorization}). */
+export const maxCachedAuthorizations = 256;
 
 /**
  * Free text with every credential replaced by "[Redacted]": the given
@@ -94,11 +111,26 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
  * quote a key too (a config that logged it). Only exact forms are
  * replaced, so data that merely looks like a key is left alone.
  */
-export function redactSecrets(text: string, extra: readonly string[] = []): string {
+export function redactSecrets(text: string, extra: readonly string[] = none): string {
   let out = text;
-  for (const s of minimalForms(extra.length === 0 ? processSecrets : [...processSecrets, ...extra])) if (out.includes(s)) out = out.split(s).join('[Redacted]');
+  for (const s of searchedForms(extra)) if (out.includes(s)) out = out.split(s).join('[Redacted]');
   return out;
 }
+
+/**
+ * The minimal forms of the process's secrets and `extra`: kept per `extra`
+ * array (the cached arrays of {@link secretFormsOfAuthorization} repeat
+ * request after request) until the process's secrets change.
+ */
+function searchedForms(extra: readonly string[]): string[] {
+  const kept = minimalByExtra.get(extra);
+  if (kept && kept.version === processSecretsVersion) return kept.forms;
+  const forms = minimalForms(extra.length === 0 ? processSecrets : [...processSecrets, ...extra]);
+  minimalByExtra.set(extra, { version: processSecretsVersion, forms });
+  return forms;
+}
+
+const minimalByExtra = new WeakMap<readonly string[], { version: number; forms: string[] }>();
 
 /**
  * The forms worth searching for: a form containing a shorter one (`api:<key>`
@@ -117,7 +149,17 @@ const processSecrets: string[] = [];
 export function rememberProcessSecret(key: string | null | undefined): void {
   for (const form of secretForms(key)) if (!processSecrets.includes(form)) processSecrets.push(form);
   processSecrets.sort((a, b) => b.length - a.length);
+  processSecretsVersion++;
 }
+
+/** No forms (one array, so that {@link searchedForms} keeps its forms too). */
+const none: readonly string[] = Object.freeze([]);
+
+/** Counts changes to {@link processSecrets}, so that forms derived from them are derived again. */
+let processSecretsVersion = 0;
+
+/** Secret forms by SHA-256 of an Authorization value, oldest first (see {@link secretFormsOfAuthorization}). */
+const formsByAuthorization = new Map<string, readonly string[]>();
 
 /** A caller's name in process and fleet state: a hash of the Authorization sent upstream ('-' for none). */
 export function principalOf(authorization: string | null): string {

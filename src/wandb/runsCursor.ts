@@ -30,6 +30,23 @@ export function encodeRunsCursor(position: RunsPosition): string {
   return cursor;
 }
 
+/** The cursors of a page's runs, in order, each encoded when first read. */
+export class RunsCursors {
+  private readonly encoded: string[] = [];
+
+  constructor(private readonly positions: readonly RunsPosition[]) {}
+
+  get length(): number {
+    return this.positions.length;
+  }
+
+  /** The cursor of the run at `index`; undefined outside the page. BAD_USER_INPUT as {@link encodeRunsCursor}. */
+  at(index: number): string | undefined {
+    if (index < 0 || index >= this.positions.length) return undefined;
+    return (this.encoded[index] ??= encodeRunsCursor(this.positions[index]));
+  }
+}
+
 /**
  * The position in a runs cursor issued for `order` with `levels` levels;
  * BAD_USER_INPUT saying what was expected for anything else.

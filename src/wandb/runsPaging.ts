@@ -15,7 +15,7 @@
  */
 import { badInput, codedError } from '../errors.js';
 import type { RunDetailFlags } from '../graphql/selection.js';
-import { encodeRunsCursor, decodeRunsCursor, type RunsPosition, type SortValue } from './runsCursor.js';
+import { RunsCursors, decodeRunsCursor, type RunsPosition, type SortValue } from './runsCursor.js';
 
 /** The fields of a run the order is read from (RunFields has them). */
 export interface PagedRun {
@@ -52,18 +52,19 @@ export function withSortKey(details: RunDetailFlags, order: string): RunDetailFl
 
 /**
  * One page of runs under `order` (already checked, e.g. "-summary_metrics.loss")
- * after the cursor `after`, read from W&B with `read`, with a cursor per run.
+ * after the cursor `after`, read from W&B with `read`, with a cursor per run
+ * (encoded when read: most queries select none or only the last).
  * `filters` is the caller's filter as JSON text (already checked).
  */
 export async function pageRuns<R extends PagedRun>(
   read: RunsRead<R>,
   args: { filters: string; order: string; first: number; after: string | null },
-): Promise<{ runs: R[]; cursors: string[]; hasNextPage: boolean }> {
+): Promise<{ runs: R[]; cursors: RunsCursors; hasNextPage: boolean }> {
   const levels = levelsOf(args.order);
   const position = args.after === null ? null : decodeRunsCursor(args.after, args.order, levels.length);
   const pager = new Pager(read, levels, args.order, JSON.parse(args.filters) as Record<string, unknown>, args.first);
   await pager.fill(position);
-  return { runs: pager.out.map((o) => o.run), cursors: pager.out.map((o) => encodeRunsCursor(o.position)), hasNextPage: pager.more };
+  return { runs: pager.out.map((o) => o.run), cursors: new RunsCursors(pager.out.map((o) => o.position)), hasNextPage: pager.more };
 }
 
 // Private:
