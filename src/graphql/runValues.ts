@@ -10,7 +10,7 @@ import { parseUpstreamJson } from '../wandb/trust.js';
 export function runObject(text: string | null | undefined, what: string, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
   const value = parseObject(text, what);
   if (keys) return pick(value, keys);
-  return text && Object.keys(value).length > 0 ? rawOr(raw, text, value) : value;
+  return text && hasOwnKey(value) ? rawOr(raw, text, value) : value;
 }
 
 /** The run's config: W&B stores values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */
@@ -53,4 +53,10 @@ function pick(obj: Record<string, unknown>, keys: readonly string[] | null | und
   const out: Record<string, unknown> = {};
   for (const k of keys) if (Object.hasOwn(obj, k)) out[k] = obj[k];
   return out;
+}
+
+/** True when an object has an own enumerable key (without listing them all, as Object.keys would). */
+function hasOwnKey(obj: Record<string, unknown>): boolean {
+  for (const k in obj) if (Object.hasOwn(obj, k)) return true;
+  return false;
 }

@@ -53,10 +53,20 @@ export interface RunPlan {
   scalars?: readonly string[];
 }
 
-/** A plan's identity, for caches keyed by what was read. */
+/**
+ * A plan's identity, for caches keyed by what was read. Kept per plan parts
+ * (the references of one `_entities` call share theirs), never modified
+ * once planned.
+ */
 export function planKey(plan: RunPlan): string {
-  return `${JSON.stringify(plan.details)}|${plan.scalars?.join(',') ?? '*'}|${plan.fields.map(fieldKey).join(',')}`;
+  const kept = planKeys.get(plan.details);
+  if (kept && kept.fields === plan.fields && kept.scalars === plan.scalars) return kept.key;
+  const key = `${JSON.stringify(plan.details)}|${plan.scalars?.join(',') ?? '*'}|${plan.fields.map(fieldKey).join(',')}`;
+  planKeys.set(plan.details, { fields: plan.fields, scalars: plan.scalars, key });
+  return key;
 }
+
+const planKeys = new WeakMap<RunDetailFlags, { fields: readonly RunField[]; scalars: readonly string[] | undefined; key: string }>();
 
 export const emptyPlan: RunPlan = { details: noDetails, fields: [] };
 
