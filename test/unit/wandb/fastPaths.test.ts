@@ -1,0 +1,125 @@
+/**
+ * The shortcuts on the per-request path give the answers of the full
+ * computations they stand in front of: the JSON depth check, the run id
+ * check, runs cursors encoded when read, operation costs kept per variable
+ * shape, and secret forms kept per Authorization hash.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { parse, type OperationDefinitionNode } from 'graphql';
+import { checkRunIn, jsonTextTooDeep, maxUpstreamJsonDepth } from '../../../src/wandb/trust.js';
+import { encodeRunId } from '../../../src/wandb/ids.js';
+import { RunsCursors, decodeRunsCursor, encodeRunsCursor, maxRunsCursorLength } from '../../../src/wandb/runsCursor.js';
+import { CostCache, fragmentsOf, operationCost } from '../../../src/graphql/cost.js';
+import { createSubgraphSchema } from '../../../src/graphql/schema.js';
+import { basicForKey, maxCachedAuthorizations, secretForms, secretFormsOfAuthorization } from '../../../src/security/credentials.js';
+
+/** The character loop alone, as the depth check was before its shortcut. */
+function scannedTooDeep(text: string, max = maxUpstreamJsonDepth): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (++depth > max) return true;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return false;
+}
+
+describe('per-request shortcuts', () => {
+  it('the depth check agrees with the full scan around the limit, brackets in strings included', () => {
+    const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const texts = [
+      nested(maxUpstreamJsonDepth),
+      nested(maxUpstreamJsonDepth + 1),
+      `{"a":${nested(maxUpstreamJsonDepth - 1)}}`,
+      `{"a":${nested(maxUpstreamJsonDepth)}}`,
+      // Many brackets, shallow: past the count, the scan decides.
+      JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ i, v: [i] }))),
+      // Brackets inside strings count toward the shortcut's bound but not toward depth.
+      JSON.stringify({ s: '['.repeat(100), t: '{'.repeat(100) }),
+      // Unbalanced, as a hostile answer may be.
+      '['.repeat(maxUpstreamJsonDepth + 1),
+      '{"_step":1,"loss":0.5}',
+      '',
+    ];
+    for (const text of texts) expect(jsonTextTooDeep(text)).toBe(scannedTooDeep(text));
+    expect(jsonTextTooDeep(nested(maxUpstreamJsonDepth + 1))).toBe(true);
+    expect(jsonTextTooDeep(nested(maxUpstreamJsonDepth))).toBe(false);
+  });
+
+  it('run ids: the exact encoding passes, other cases of the names pass through decoding, and ids naming another run, a ":" or a lone surrogate fail', () => {
+    const run = (name: string, project: string, entity: string) => ({ name, id: encodeRunId({ runId: name, project, entity }) });
+    expect(() => checkRunIn(run('abc123', 'proj', 'ent'), 'ent', 'proj')).not.toThrow();
+    expect(() => checkRunIn(run('abc123', 'Proj', 'ENT'), 'ent', 'proj')).not.toThrow();
+    expect(() => checkRunIn({ name: 'abc123', id: encodeRunId({ runId: 'other', project: 'proj', entity: 'ent' }) }, 'ent', 'proj')).toThrow(/another entity, project or run/);
+    expect(() => checkRunIn(run('abc123', 'other', 'ent'), 'ent', 'proj')).toThrow(/another entity, project or run/);
+    // Encoded exactly as expected, yet not a run id once decoded: refused as before.
+    expect(() => checkRunIn(run('abc123', 'pr:oj', 'ent'), 'ent', 'pr:oj')).toThrow(/not a run id/);
+    expect(() => checkRunIn(run('ab\ud800c', 'proj', 'ent'), 'ent', 'proj')).toThrow(/another entity, project or run/);
+    expect(() => checkRunIn({ name: 'abc123', id: 'not base64!' }, 'ent', 'proj')).toThrow(/not a run id/);
+  });
+
+  it('runs cursors are encoded when read, equal to the eager encoding, and a cursor too long fails only when read', () => {
+    const positions = [
+      { order: '-created_at', values: ['2026-01-01T00:00:00'], name: 'a', resume: 1 },
+      { order: '-created_at', values: ['2026-01-02T00:00:00'], name: 'b', resume: 0 },
+    ];
+    const cursors = new RunsCursors(positions);
+    expect(cursors.length).toBe(2);
+    expect(cursors.at(1)).toBe(encodeRunsCursor(positions[1]));
+    expect(decodeRunsCursor(cursors.at(0)!, '-created_at', 1)).toEqual(positions[0]);
+    expect(cursors.at(2)).toBeUndefined();
+    expect(cursors.at(-1)).toBeUndefined();
+    const long = new RunsCursors([{ order: '-summary_metrics.note', values: ['x'.repeat(maxRunsCursorLength), null], name: 'c', resume: 1 }]);
+    expect(long.length).toBe(1);
+    expect(() => long.at(0)).toThrow(/too long to page past/);
+  });
+
+  it('costs kept per operation and variable shape equal the walk, for each shape', () => {
+    const schema = createSubgraphSchema();
+    const document = parse(`query Q($n: Int = 20, $keys: [String!], $r: [_Any!]!) {
+      runs(entity: "e", project: "p", first: $n) { nodes { summary(keys: $keys) history(first: $n) { edges { node { step } } } } }
+      _entities(representations: $r) { ... on Run { path } }
+    }`);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const cache = new CostCache();
+    const shapes = [
+      { r: [] },
+      { n: 5, r: [] },
+      { n: 500, keys: ['a', 'b', 'c'], r: [{}, {}] },
+      { n: '5', keys: 'a', r: [{}] },
+      { n: null, r: Array.from({ length: 80 }, () => ({})) },
+      undefined,
+    ];
+    const costs = new Set<number>();
+    for (let round = 0; round < 2; round++) {
+      for (const variables of shapes) {
+        const expected = operationCost(schema, operation, fragmentsOf(document), variables);
+        expect(cache.cost(schema, operation, document, variables)).toBe(expected);
+        costs.add(expected);
+      }
+    }
+    expect(costs.size).toBeGreaterThan(3);
+  });
+
+  it('secret forms are the same whether computed or kept, per caller, and kept for a bounded number of callers', () => {
+    const key = 'k'.repeat(40);
+    const authorization = basicForKey(key);
+    const first = secretFormsOfAuthorization(authorization);
+    expect(first).toEqual(expect.arrayContaining(secretForms(key)));
+    expect(first).toContain(authorization.slice('Basic '.length));
+    expect(secretFormsOfAuthorization(authorization)).toEqual(first);
+    expect(secretFormsOfAuthorization(basicForKey('other-key-0123456789'))).not.toContain(key);
+    expect(secretFormsOfAuthorization('Bearer tok.en-1')).toContain('tok.en-1');
+    expect(secretFormsOfAuthorization('Basic not base64!')).toEqual([]);
+    expect(secretFormsOfAuthorization(null)).toEqual([]);
+    // Past the bound, older callers' forms are computed again: still the same forms.
+    for (let i = 0; i < maxCachedAuthorizations + 10; i++) secretFormsOfAuthorization(basicForKey(`caller-${i}-0123456789`));
+    expect(secretFormsOfAuthorization(authorization)).toEqual(first);
+  });
+});
