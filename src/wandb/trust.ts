@@ -41,14 +41,36 @@ export function jsonTextTooDeep(text: string, max = maxUpstreamJsonDepth): boole
   return false;
 }
 
-/** True when a parsed value nests deeper than `max` (an explicit stack, no recursion). */
+/**
+ * True when a parsed value nests deeper than `max`: an explicit stack (no
+ * recursion) of objects and their depths, side by side, so that a list of
+ * flat rows allocates nothing per row.
+ */
 export function valueTooDeep(value: unknown, max = maxUpstreamJsonDepth): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d + 1 > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  if (typeof value !== 'object' || value === null) return false;
+  const objects: object[] = [value];
+  const depths: number[] = [1];
+  while (objects.length > 0) {
+    const v = objects.pop() as Record<string, unknown>;
+    const d = depths.pop()!;
+    if (d > max) return true;
+    if (Array.isArray(v)) {
+      for (const child of v as unknown[]) {
+        if (typeof child === 'object' && child !== null) {
+          objects.push(child);
+          depths.push(d + 1);
+        }
+      }
+      continue;
+    }
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      const child = v[k];
+      if (typeof child === 'object' && child !== null) {
+        objects.push(child);
+        depths.push(d + 1);
+      }
+    }
   }
   return false;
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { checkRunIn, jsonTextTooDeep, maxUpstreamJsonDepth } from '../../../src/wandb/trust.js';
+import { checkRunIn, jsonTextTooDeep, maxUpstreamJsonDepth, valueTooDeep } from '../../../src/wandb/trust.js';
 import { encodeRunId } from '../../../src/wandb/ids.js';
 import { RunsCursors, decodeRunsCursor, encodeRunsCursor, maxRunsCursorLength } from '../../../src/wandb/runsCursor.js';
 import { CostCache, fragmentsOf, operationCost } from '../../../src/graphql/cost.js';
@@ -50,6 +50,22 @@ describe('per-request shortcuts', () => {
     for (const text of texts) expect(jsonTextTooDeep(text)).toBe(scannedTooDeep(text));
     expect(jsonTextTooDeep(nested(maxUpstreamJsonDepth + 1))).toBe(true);
     expect(jsonTextTooDeep(nested(maxUpstreamJsonDepth))).toBe(false);
+  });
+
+  it('the depth check of parsed values agrees with the depth of their JSON text', () => {
+    const nested = (n: number): unknown => (n === 0 ? 1 : n % 2 ? [nested(n - 1)] : { k: nested(n - 1) });
+    const values = [
+      nested(maxUpstreamJsonDepth),
+      nested(maxUpstreamJsonDepth + 1),
+      Array.from({ length: 500 }, (_, i) => ({ _step: i, loss: 1 / (i + 1) })),
+      [{ a: [1, 2, { b: nested(maxUpstreamJsonDepth - 3) }] }],
+      [{ a: [1, 2, { b: nested(maxUpstreamJsonDepth - 2) }] }],
+      { a: null, b: 'x', c: [] },
+      'text',
+      null,
+    ];
+    for (const value of values) expect(valueTooDeep(value)).toBe(scannedTooDeep(JSON.stringify(value) ?? ''));
+    expect(valueTooDeep(nested(maxUpstreamJsonDepth + 1))).toBe(true);
   });
 
   it('run ids: the exact encoding passes, other cases of the names pass through decoding, and ids naming another run, a ":" or a lone surrogate fail', () => {
