@@ -3,7 +3,7 @@
  * malformed), and every form a key may take in text, so that text can be
  * scrubbed of it before it reaches a response, a log line or a metric.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** What a caller sent as its credential. */
 export type Credential =
@@ -71,8 +71,8 @@ export function secretForms(...keys: (string | null | undefined)[]): string[] {
  */
 export function secretFormsOfAuthorization(authorization: string | null | undefined): readonly string[] {
   if (!authorization) return none;
-  const hash = createHash('sha256').update(authorization).digest('base64');
-  const cached = formsByAuthorization.get(hash);
+  const digest = hash('sha256', authorization, 'base64');
+  const cached = formsByAuthorization.get(digest);
   if (cached) return cached;
   const credential = readCredential(authorization);
   const forms =
@@ -80,7 +80,7 @@ export function secretFormsOfAuthorization(authorization: string | null | undefi
       ? [...new Set([authorization.slice(authorization.indexOf(' ') + 1), ...secretForms(credential.secret)])].sort((a, b) => b.length - a.length)
       : none;
   if (formsByAuthorization.size >= maxCachedAuthorizations) formsByAuthorization.delete(formsByAuthorization.keys().next().value!);
-  formsByAuthorization.set(hash, Object.freeze(forms));
+  formsByAuthorization.set(digest, Object.freeze(forms));
   return forms;
 }
 
