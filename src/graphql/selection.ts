@@ -109,12 +109,27 @@ export function selects(info: GraphQLResolveInfo, path: readonly string[], name:
   return descend(info, info.fieldNodes, path).some((f) => f.name.value === name);
 }
 
-/** The field nodes reached from `nodes` by following `path` (response names are ignored; field names count). */
-export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
+/**
+ * The field nodes reached from `nodes` by following `path` (response names
+ * are ignored; field names count). Remembered per field node(s) and path:
+ * the resolvers of every run in a page ask the same question of the same
+ * nodes. The answer must not be changed by the caller.
+ */
+export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): readonly FieldNode[] {
+  const owner = nodes.length === 1 ? nodes[0] : nodes;
+  const key = path.join('.');
+  let byPath = descended.get(owner);
+  const known = byPath?.get(key);
+  if (known) return known;
   let current = nodes.flatMap((n) => fieldsOf(info, n.selectionSet));
   for (const step of path) current = current.filter((f) => f.name.value === step).flatMap((f) => fieldsOf(info, f.selectionSet));
+  if (!byPath) descended.set(owner, (byPath = new Map()));
+  byPath.set(key, current);
   return current;
 }
+
+/** descend's answers, per field node (or list of them) and path; they go with their parsed document. */
+const descended = new WeakMap<object, Map<string, readonly FieldNode[]>>();
 
 // Private:
 

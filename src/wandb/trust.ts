@@ -38,15 +38,18 @@ export function jsonTextTooDeep(text: string, max = maxUpstreamJsonDepth): boole
   return false;
 }
 
-/** True when a parsed value nests deeper than `max` (an explicit stack, no recursion). */
+/**
+ * True when a parsed value nests deeper than `max`. Recursion stops at
+ * `max` levels, so the stack stays bounded; nothing is allocated.
+ */
 export function valueTooDeep(value: unknown, max = maxUpstreamJsonDepth): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d + 1 > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  if (typeof value !== 'object' || value === null) return false;
+  if (max <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (valueTooDeep(value[i], max - 1)) return true;
+    return false;
   }
+  for (const key in value) if (Object.hasOwn(value, key) && valueTooDeep((value as Record<string, unknown>)[key], max - 1)) return true;
   return false;
 }
 
