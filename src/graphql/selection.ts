@@ -18,7 +18,21 @@ export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/docume
  * `connection` names RunConnection.histories selections directly under
  * the current field (Query.runs).
  */
-export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]], connection = false, always: readonly string[] = []): RunPlan {
+export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = wholeRun, connection = false, always: readonly string[] = []): RunPlan {
+  // Every reference of an _entities batch (and every node) plans the same selection with the same variables.
+  if (paths !== wholeRun || connection || always.length > 0) return planOf(info, paths, connection, always);
+  let byVariables = wholeRunPlans.get(info.fieldNodes);
+  if (!byVariables) wholeRunPlans.set(info.fieldNodes, (byVariables = new WeakMap()));
+  let plan = byVariables.get(info.variableValues);
+  if (!plan) byVariables.set(info.variableValues, (plan = planOf(info, paths, connection, always)));
+  return plan;
+}
+
+const wholeRun: readonly (readonly string[])[] = [[]];
+/** Plans of the whole current field's selection, per field nodes and request variables. */
+const wholeRunPlans = new WeakMap<readonly FieldNode[], WeakMap<object, RunPlan>>();
+
+function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[], connection: boolean, always: readonly string[]): RunPlan {
   const runFields = (info.schema.getType('Run') as GraphQLObjectType).getFields();
   const details: RunDetailFlags = { ...noDetails };
   const scalars = new Set<string>(always);
