@@ -8,13 +8,15 @@
  * Hand-written on purpose, measured: graphql-js execution (promise checks,
  * argument coercion, path objects, a resolver call per field) was about
  * 0.35 ms of 3.5 ms CPU per 50-run page; the walk does the same checks in
- * a fraction of that (bench figures in shape.ts). It reproduces graphql-js
- * result coercion exactly (each scalar's own serialize() decides any value
- * the fast paths do not: an Int may arrive as true or "42", a String as a
- * number, as graphql-js has always let them), with two deliberate
- * differences that distrust W&B more: a list must be an array (not any
- * iterable) and a value where an object is due must be a non-array object
- * (graphql-js would read a string's or an array's fields as missing).
+ * a tenth of the time (figures in shape.ts). It reproduces graphql-js
+ * result coercion exactly, leniencies included: each scalar's own
+ * serialize() decides any value the fast paths do not, so an Int may
+ * arrive as true or "42" and a String as a number or a boolean, as they
+ * always could (a stricter String would drop answers graphql-js kept, for
+ * no safety: what passes is a string either way). Two differences are
+ * deliberate and distrust W&B more: a list must be an array (not any
+ * iterable), and a value where an object is due must be a non-array
+ * object (graphql-js reads a string's or an array's fields as missing).
  *
  * Fields are collected as graphql-js collects them (fragments, type
  * conditions, @skip/@include, response keys merged), so a plan depends on
@@ -22,8 +24,8 @@
  * outcome, built lazily as answers reach its parts, bounded in size (a
  * plan that would grow past its budget, e.g. fragments spread into each
  * other, gives the document back to graphql-js). Documents graphql-js
- * would refuse as a whole (several operations, an operation type W&B has
- * not, introspection) are not compiled at all.
+ * refuses as a whole (several operations, an operation type W&B has not)
+ * are not compiled, and introspection is left to graphql-js.
  */
 import {
   getArgumentValues,
@@ -72,7 +74,7 @@ export interface ShapeResult {
 
 /** A document's compiled check. */
 export interface ShapePlan {
-  /** The checked answer, or undefined when the plan outgrew its budget (check with graphql-js instead). */
+  /** The checked answer, or undefined when the plan does not cover it (over its budget, introspection): check it with graphql-js. */
   check(variables: Record<string, unknown>, data: Record<string, unknown>): ShapeResult | undefined;
 }
 
@@ -153,7 +155,7 @@ export function compileShapePlan(schema: GraphQLSchema, document: DocumentNode):
         const out = completeObject(walk, root, data);
         return { data: out === failed ? null : (out as Record<string, unknown>), errors: walk.errors };
       } catch (error) {
-        if (error === overBudget) return undefined;
+        if (error === notCovered) return undefined;
         throw error;
       }
     },
@@ -249,8 +251,8 @@ let walks = 0;
 
 /** A value that failed: null it up to the nearest nullable parent (its error is already recorded). */
 const failed: unique symbol = Symbol('failed');
-/** Thrown when a plan outgrows its budget. */
-const overBudget = new Error('shape plan over budget');
+/** Thrown when a plan does not cover an answer: it outgrew its budget, or the document introspects. */
+const notCovered = new Error('answer not covered by the shape plan');
 /** Thrown while collecting fields when a @skip/@include of the selection fails (graphql-js fails the field). */
 const directiveFailed = new Error('directive failed');
 
@@ -406,11 +408,11 @@ function fieldPlan(plan: Plan, type: GraphQLObjectType, key: string, nodes: Fiel
   const schema = plan.doc.schema;
   const node = nodes[0];
   const name = node.name.value;
-  if (++plan.size > plan.doc.budget) throw overBudget;
+  if (++plan.size > plan.doc.budget) throw notCovered;
   const base = { key, node, argsWalk: 0, argsOk: true };
   if (name === '__typename') return { ...base, typename: type.name, nonNull: true, shape: leafShape(stringKind, GraphQLString), args: argsValid, def: null };
   // Introspection is graphql-js's to answer.
-  if ((name === '__schema' || name === '__type') && schema.getQueryType() === type) throw overBudget;
+  if ((name === '__schema' || name === '__type') && schema.getQueryType() === type) throw notCovered;
   const def = type.getFields()[name];
   if (!def) return null;
   return { ...base, typename: null, nonNull: isNonNullType(def.type), shape: shapeOf(schema, def.type, nodes), args: argsOf(def, node), def };
