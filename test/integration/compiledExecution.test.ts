@@ -4,6 +4,7 @@
  * the first time: data, errors with their codes and paths, nulls, aliases,
  * fragments, directives, entities and variables refused as bad input.
  */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, subgraphClient, type Stack } from '../helpers/stack.js';
 import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 
