@@ -90,6 +90,18 @@ describe('compiled execution', () => {
     expect(third).toEqual(first);
   });
 
+  it('leaves documents of more than 200 fields to graphql-js (compiling them would cost more than it saves)', async () => {
+    const fields = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: runs(entity: "acme-ml", project: "image-classification", first: 1) { totalCount }`).join(' ');
+    // 100 aliased fields with one subfield each: 200 fields, compiled; one more, not.
+    const small = await bothWays(`{ ${fields(100)} }`);
+    expect(small.compiled).toBe(2);
+    const large = await bothWays(`{ ${fields(100)} runs(entity: "acme-ml", project: "image-classification", first: 1) { totalCount } }`);
+    expect(large.first.errors).toBeUndefined();
+    expect(large.third).toEqual(large.first);
+    expect(large.compiled).toBe(0);
+    expect(large.graphqlJs).toBe(3);
+  });
+
   it('runs mutations and introspection through graphql-js', async () => {
     const { first, third, compiled } = await bothWays('{ __schema { queryType { name } } }');
     expect(first.data.__schema.queryType.name).toBe('Query');
