@@ -4,7 +4,7 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { argumentGiven, artifactEdges, runPlanOfField, selectedBelow, selects } from '../src/graphql/selection.js';
+import { argumentGiven, artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
 import { artifactsCall, fileCall, filesCalls, historyExtras, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { densityOf, planHistoryPage, readHistoryPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
 import { readAheadPages } from '../src/history/readAhead.js';
@@ -32,7 +32,7 @@ export const Run: RunResolvers = {
   __resolveReference: (reference, ctx, info) => {
     const ref = 'path' in reference && typeof reference.path === 'string' ? safe(() => parseRunPath(reference.path as string)) : 'id' in reference ? decodeRunId(String(reference.id)) : null;
     if (!ref) return null;
-    const plan = runPlanOfField(info);
+    const plan = runPlanSelected(info);
     return ctx.loaders.runLoader.load({ ref, details: plan.details, prefetch: plan.fields, scalars: plan.scalars });
   },
   id: (r) => r.id || encodeRunId(refOf(r)),

@@ -11,6 +11,8 @@ import { maskError } from './masking.js';
 import { requestStatePlugin } from './plugins/requestState.js';
 import { cacheControlPlugin } from './cacheHints.js';
 import { tracingPlugin } from '../observability/tracingPlugin.js';
+import { compilingGateway } from './executor.js';
+import type { Executor } from '../observability/metrics.js';
 
 /** What a fleet (or tracing) adds to the Apollo server, and the document limits and introspection setting. */
 export interface ApolloExtras {
@@ -22,6 +24,8 @@ export interface ApolloExtras {
   documentLimits?: Partial<DocumentLimits>;
   /** Schema introspection (default on; off in front of a real W&B unless configured). */
   introspection?: boolean;
+  /** Told how each operation executed (compiled or graphql-js), for the metrics. */
+  onExecute?: (executor: Executor) => void;
 }
 
 /** The validation rules of every operation, over HTTP and WebSocket: document limits, then depth and cost. */
@@ -33,7 +37,8 @@ export function validationRulesOf(queryLimits: Partial<QueryLimits> | undefined,
 export function createApolloServer(schema: GraphQLSchema, logger: Logger, queryLimits: Partial<QueryLimits> | undefined, extras: ApolloExtras = {}): ApolloServer<Context> {
   const documentLimits = { ...defaultDocumentLimits, ...extras.documentLimits };
   return new ApolloServer<Context>({
-    schema,
+    // Hot queries run compiled (executor.ts); Apollo takes a custom executor only as a gateway.
+    gateway: compilingGateway(schema, extras.onExecute),
     includeStacktraceInErrorResponses: false,
     // Introspection maps the schema for anyone: the caller decides (off in front of a real W&B by default).
     introspection: extras.introspection ?? true,

@@ -18,7 +18,21 @@ export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/docume
  * `connection` names RunConnection.histories selections directly under
  * the current field (Query.runs).
  */
-export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = [[]], connection = false, always: readonly string[] = []): RunPlan {
+export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = wholeRun, connection = false, always: readonly string[] = []): RunPlan {
+  // Every reference of an _entities batch (and every node) plans the same selection with the same variables.
+  if (paths !== wholeRun || connection || always.length > 0) return planOf(info, paths, connection, always);
+  let byVariables = wholeRunPlans.get(info.fieldNodes);
+  if (!byVariables) wholeRunPlans.set(info.fieldNodes, (byVariables = new WeakMap()));
+  let plan = byVariables.get(info.variableValues);
+  if (!plan) byVariables.set(info.variableValues, (plan = planOf(info, paths, connection, always)));
+  return plan;
+}
+
+const wholeRun: readonly (readonly string[])[] = [[]];
+/** Plans of the whole current field's selection, per field nodes and request variables. */
+const wholeRunPlans = new WeakMap<readonly FieldNode[], WeakMap<object, RunPlan>>();
+
+function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[], connection: boolean, always: readonly string[]): RunPlan {
   const runFields = (info.schema.getType('Run') as GraphQLObjectType).getFields();
   const details: RunDetailFlags = { ...noDetails };
   const scalars = new Set<string>(always);
@@ -89,20 +103,6 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
   return { details, fields: [...calls.values()], scalars: [...scalars].sort() };
 }
 
-/**
- * {@link runPlanSelected} of the current field's own selection, planned once
- * per resolve info: `_entities` resolves each of its representations with
- * the same info, so 80 references cost one plan. The plan is shared: read only.
- */
-export function runPlanOfField(info: GraphQLResolveInfo): RunPlan {
-  let plan = plansByInfo.get(info);
-  if (!plan) {
-    plan = runPlanSelected(info);
-    plansByInfo.set(info, plan);
-  }
-  return plan;
-}
-
 /** True when an artifact connection's selection needs its edges (not only totalCount). */
 export function artifactEdges(selected: Set<string>): boolean {
   return selected.has('edges') || selected.has('pageInfo');
@@ -123,16 +123,29 @@ export function selects(info: GraphQLResolveInfo, path: readonly string[], name:
   return descend(info, info.fieldNodes, path).some((f) => f.name.value === name);
 }
 
-/** The field nodes reached from `nodes` by following `path` (response names are ignored; field names count). */
-export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): FieldNode[] {
+/**
+ * The field nodes reached from `nodes` by following `path` (response names
+ * are ignored; field names count). Remembered per field node(s) and path:
+ * the resolvers of every run in a page ask the same question of the same
+ * nodes. The answer must not be changed by the caller.
+ */
+export function descend(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): readonly FieldNode[] {
+  const owner = nodes.length === 1 ? nodes[0] : nodes;
+  const key = path.join('.');
+  let byPath = descended.get(owner);
+  const known = byPath?.get(key);
+  if (known) return known;
   let current = nodes.flatMap((n) => fieldsOf(info, n.selectionSet));
   for (const step of path) current = current.filter((f) => f.name.value === step).flatMap((f) => fieldsOf(info, f.selectionSet));
+  if (!byPath) descended.set(owner, (byPath = new Map()));
+  byPath.set(key, current);
   return current;
 }
 
-// Private:
+/** descend's answers, per field node (or list of them) and path; they go with their parsed document. */
+const descended = new WeakMap<object, Map<string, readonly FieldNode[]>>();
 
-const plansByInfo = new WeakMap<GraphQLResolveInfo, RunPlan>();
+// Private:
 
 /** The W&B Run fields each contract field reads besides `name` (which is always read). */
 const ownFields: Record<string, string | undefined> = {

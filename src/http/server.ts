@@ -188,7 +188,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   contextOptions.live = live;
   const documentLimits = { ...defaultDocumentLimits, ...options.documentLimits };
   const introspection = options.introspection ?? true;
-  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null, documentLimits, introspection });
+  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null, documentLimits, introspection, onExecute: metrics.countExecution });
   await apollo.start();
 
   let closing = false;

@@ -21,7 +21,11 @@ export interface Metrics {
   observeBatch(loader: string, size: number): void;
   /** One upstream read answered by an identical read already in flight (coalesce.ts). */
   countCoalesced(): void;
+  /** One operation executed, by how (graphql/executor.ts): compiled, or by graphql-js. */
+  countExecution(executor: Executor): void;
 }
+
+export type Executor = 'compiled' | 'graphql_js';
 
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
 
@@ -88,6 +92,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const executions = new Counter({
+    name: 'graphql_executions_total',
+    help: 'Operations executed, by executor: compiled (a query this process has seen before) or graphql_js.',
+    labelNames: ['executor'] as const,
+    registers: [registry],
+  });
+
   /** The value when it is one of `allowed`, else `fallback`: label values stay a small fixed set. */
   const one = (allowed: readonly string[], value: string, fallback: string): string => (allowed.includes(value) ? value : fallback);
 
@@ -113,6 +124,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     countCoalesced() {
       coalesced.inc();
+    },
+    countExecution(executor) {
+      executions.inc({ executor: one(['compiled', 'graphql_js'], executor, 'graphql_js') });
     },
   };
 }

@@ -42,36 +42,17 @@ export function jsonTextTooDeep(text: string, max = maxUpstreamJsonDepth): boole
 }
 
 /**
- * True when a parsed value nests deeper than `max`: an explicit stack (no
- * recursion) of objects and their depths, side by side, so that a list of
- * flat rows allocates nothing per row.
+ * True when a parsed value nests deeper than `max`. Recursion stops at
+ * `max` levels, so the stack stays bounded; nothing is allocated.
  */
 export function valueTooDeep(value: unknown, max = maxUpstreamJsonDepth): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const objects: object[] = [value];
-  const depths: number[] = [1];
-  while (objects.length > 0) {
-    const v = objects.pop() as Record<string, unknown>;
-    const d = depths.pop()!;
-    if (d > max) return true;
-    if (Array.isArray(v)) {
-      for (const child of v as unknown[]) {
-        if (typeof child === 'object' && child !== null) {
-          objects.push(child);
-          depths.push(d + 1);
-        }
-      }
-      continue;
-    }
-    for (const k in v) {
-      if (!Object.hasOwn(v, k)) continue;
-      const child = v[k];
-      if (typeof child === 'object' && child !== null) {
-        objects.push(child);
-        depths.push(d + 1);
-      }
-    }
+  if (max <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (valueTooDeep(value[i], max - 1)) return true;
+    return false;
   }
+  for (const key in value) if (Object.hasOwn(value, key) && valueTooDeep((value as Record<string, unknown>)[key], max - 1)) return true;
   return false;
 }
 

@@ -4,6 +4,12 @@
  * loopback for a warm-up and then DURATION seconds (default 60). It fails
  * unless there were zero errors (transport, HTTP and GraphQL) and the
  * child's RSS at the end is within 20% of its RSS after the warm-up.
+ *
+ * The child's V8 heap is capped at HEAP_MB (default 256 MB; 0 for Node's
+ * default), as a container's memory limit caps it: uncapped, V8 lets the
+ * heap grow towards its default limit (a quarter of the machine's memory)
+ * before collecting, so RSS climbs with no leak at all. With the cap, a
+ * leak shows as growth, or as the child running out of memory.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +20,8 @@ const duration = Number(process.env.DURATION ?? 60);
 const warmup = Number(process.env.WARMUP ?? 10);
 const rate = Number(process.env.RATE ?? 200);
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'test/reliability/load/stackMain.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const heapMb = process.env.HEAP_MB ?? '256';
+const child = spawn(process.execPath, [...(heapMb !== '0' ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', 'test/reliability/load/stackMain.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
   child.stdout!.on('data', (b: Buffer) => {
@@ -75,6 +82,7 @@ try {
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     graphqlErrors,
+    heapCapMb: heapMb === '0' ? null : Number(heapMb),
     rssMb: { afterWarmup: Math.round(afterWarmup), end: Math.round(end), growth: `${(growth * 100).toFixed(1)}%` },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
