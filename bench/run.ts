@@ -8,7 +8,7 @@
  * The emulator runs in this process (its delay is switched per scenario);
  * the subgraph runs as a child process, so its CPU time and RSS are its own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,12 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 
 // --- the emulator (this process) and the subgraph (a child) ---
 
+// The servers run compiled, as deployed (the image runs dist/src/main.js): the subgraph from
+// `npm run build`, the ceiling and the static upstream from tsconfig.bench.json. Under tsx, the
+// loader's hooks add about 10% CPU per request to any Apollo server (it requires a module per request).
+log('building the subgraph and the bench servers');
+execSync('npm run build --silent && npx tsc -p tsconfig.bench.json', { stdio: 'inherit' });
+
 const dataDir = mkdtempSync(join(tmpdir(), 'wandb-bench-'));
 const emulator: Emulator = await startEmulator({ dataDir, seed: { historyScale: 0.05 } });
 const wandb = async (query: string, variables: Record<string, unknown> = {}) => {
@@ -82,7 +88,7 @@ let child: ChildProcess;
 let subgraphUrl = '';
 /** Starts the subgraph; `heapMb` caps its V8 heap as a container's memory limit would. */
 async function startChild(heapMb?: number): Promise<void> {
-  ({ child, url: subgraphUrl } = await spawnServer([...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', 'src/main.ts'], { PORT: '0', WANDB_BASE_URL: emulator.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' }, 'Subgraph'));
+  ({ child, url: subgraphUrl } = await spawnServer([...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), 'dist/src/main.js'], { PORT: '0', WANDB_BASE_URL: emulator.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' }, 'Subgraph'));
 }
 async function stopChild(): Promise<void> {
   await stop(child);
@@ -272,9 +278,9 @@ if (ONLY.has('2')) {
   const answer = await fetch(`${emulator.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query: sent.query, variables: sent.variables }) }).then((r) => r.text());
   const bodyFile = join(dataDir, 'static-answer.json');
   writeFileSync(bodyFile, answer);
-  const staticUp = await spawnServer(['--import', 'tsx', 'bench/staticUpstream.ts'], { STATIC_BODY_FILE: bodyFile }, 'Static');
-  const ceiling = await spawnServer(['--import', 'tsx', 'bench/ceiling.ts'], { UPSTREAM_URL: staticUp.url }, 'Ceiling');
-  const ours = await spawnServer(['--import', 'tsx', 'src/main.ts'], { PORT: '0', WANDB_BASE_URL: staticUp.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' }, 'Subgraph');
+  const staticUp = await spawnServer(['dist/bench/staticUpstream.js'], { STATIC_BODY_FILE: bodyFile }, 'Static');
+  const ceiling = await spawnServer(['dist/bench/ceiling.js'], { UPSTREAM_URL: staticUp.url }, 'Ceiling');
+  const ours = await spawnServer(['dist/src/main.js'], { PORT: '0', WANDB_BASE_URL: staticUp.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' }, 'Subgraph');
   for (const url of [ceiling.url, ours.url]) await post(url, query);
   const seconds = QUICK ? 4 : 8;
   const round = async (url: string) => {
@@ -433,7 +439,7 @@ const doc = [
   '',
   `Machine: ${machine}. Run on ${new Date().toISOString().slice(0, 10)}.`,
   '',
-  `Command: \`npm run bench -- --delay ${DELAY} --reps ${REPS} --runs ${RUNS}${QUICK ? ' --quick' : ''}\` (\`bench/run.ts\`), Node ${process.version}. Every scenario runs the subgraph and its baseline side by side in one run, against the embedded emulator with an injected delay per upstream request: the best direct W&B document for the same data (scenario 1), a minimal Apollo subgraph over the same static upstream answer (the ceiling, scenario 2), the official W&B client's \`scan_history\` (the documents in \`../shared/wandb/client-operations/\`, scenario 3). The subgraph and the other servers run in their own processes, with NODE_ENV=production. The machine is shared with other work, so figures vary between runs by 10-30 %; ratios come from interleaved runs.`,
+  `Command: \`npm run bench -- --delay ${DELAY} --reps ${REPS} --runs ${RUNS}${QUICK ? ' --quick' : ''}\` (\`bench/run.ts\`), Node ${process.version}. Every scenario runs the subgraph and its baseline side by side in one run, against the embedded emulator with an injected delay per upstream request: the best direct W&B document for the same data (scenario 1), a minimal Apollo subgraph over the same static upstream answer (the ceiling, scenario 2), the official W&B client's \`scan_history\` (the documents in \`../shared/wandb/client-operations/\`, scenario 3). The subgraph and the other servers run compiled (\`npm run build\`, as the image runs them), each in its own process, with NODE_ENV=production. The machine is shared with other work, so figures vary between runs by 10-30 %; ratios come from interleaved runs.`,
   '',
   '## Headline',
   '',
