@@ -13,9 +13,7 @@
  * this module is that "gateway", serving the subgraph's own schema. Apollo's
  * parsing, validation, limits, plugins, APQ and error formatting stay as
  * they are. graphql-js still runs:
- * - a document's first execution (a document seen once is not worth
- *   compiling, and a hostile client sending new documents costs no
- *   compilations);
+ * - a document's first execution (one seen once is not worth compiling);
  * - mutations and subscriptions (rare; run in order by graphql-js);
  * - introspection;
  * - requests for a federated trace (`apollo-federation-include-trace`),
