@@ -3,7 +3,7 @@
  * malformed), and every form a key may take in text, so that text can be
  * scrubbed of it before it reaches a response, a log line or a metric.
  */
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** What a caller sent as its credential. */
 export type Credential =
@@ -65,14 +65,13 @@ export function secretForms(...keys: (string | null | undefined)[]): string[] {
  * The secret forms of an Authorization value (its token, and the key inside
  * a Basic token). Each request asks twice (its client, its response) and a
  * caller sends the same value request after request: the forms are kept,
- * for at most {@link maxCachedAuthorizations} values, under a SHA-256 of the
- * value (the value itself is never a key; the forms are what every request
- * of that caller holds anyway). Callers must not modify the array.
+ * for at most {@link maxCachedAuthorizations} values, keyed by the value
+ * itself (the forms hold it anyway, as every request of that caller does;
+ * none of it leaves the process). Callers must not modify the array.
  */
 export function secretFormsOfAuthorization(authorization: string | null | undefined): readonly string[] {
   if (!authorization) return none;
-  const digest = hash('sha256', authorization, 'base64');
-  const cached = formsByAuthorization.get(digest);
+  const cached = formsByAuthorization.get(authorization);
   if (cached) return cached;
   const credential = readCredential(authorization);
   const forms =
@@ -80,7 +79,7 @@ export function secretFormsOfAuthorization(authorization: string | null | undefi
       ? [...new Set([authorization.slice(authorization.indexOf(' ') + 1), ...secretForms(credential.secret)])].sort((a, b) => b.length - a.length)
       : none;
   if (formsByAuthorization.size >= maxCachedAuthorizations) formsByAuthorization.delete(formsByAuthorization.keys().next().value!);
-  formsByAuthorization.set(digest, Object.freeze(forms));
+  formsByAuthorization.set(authorization, Object.freeze(forms));
   return forms;
 }
 
@@ -158,7 +157,7 @@ const none: readonly string[] = Object.freeze([]);
 /** Counts changes to {@link processSecrets}, so that forms derived from them are derived again. */
 let processSecretsVersion = 0;
 
-/** Secret forms by SHA-256 of an Authorization value, oldest first (see {@link secretFormsOfAuthorization}). */
+/** Secret forms by Authorization value, oldest first (see {@link secretFormsOfAuthorization}). */
 const formsByAuthorization = new Map<string, readonly string[]>();
 
 /** A caller's name in process and fleet state: a hash of the Authorization sent upstream ('-' for none). */

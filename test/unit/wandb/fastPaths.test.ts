@@ -2,7 +2,7 @@
  * The shortcuts on the per-request path give the answers of the full
  * computations they stand in front of: the JSON depth check, the run id
  * check, runs cursors encoded when read, operation costs kept per variable
- * shape, and secret forms kept per Authorization hash.
+ * shape, and secret forms kept per Authorization value.
  */
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode } from 'graphql';
