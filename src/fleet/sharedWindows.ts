@@ -146,6 +146,17 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
 
 // Private:
 
+/** The Lua function `forget(k)`: removes an entry with its index, size and share of the total (given as KEYS expressions). */
+function forgetScript(index: string, sizes: string, total: string): string {
+  return `local function forget(k)
+  local s = tonumber(redis.call('HGET', ${sizes}, k) or '0')
+  redis.call('HDEL', ${sizes}, k)
+  redis.call('ZREM', ${index}, k)
+  redis.call('DECRBY', ${total}, s)
+  redis.call('DEL', k)
+end`;
+}
+
 /**
  * KEYS: entry, index (zset: entry → expiry), sizes (hash: entry → bytes), total (bytes).
  * ARGV: value, ttl ms, max bytes, now ms. Forgets expired entries, stores
@@ -153,13 +164,7 @@ export function createSharedWindows(fleet: Fleet, options: SharedWindowsOptions 
  */
 const setScript = `
 local now = tonumber(ARGV[4])
-local function forget(k)
-  local s = tonumber(redis.call('HGET', KEYS[3], k) or '0')
-  redis.call('HDEL', KEYS[3], k)
-  redis.call('ZREM', KEYS[2], k)
-  redis.call('DECRBY', KEYS[4], s)
-  redis.call('DEL', k)
-end
+${forgetScript('KEYS[2]', 'KEYS[3]', 'KEYS[4]')}
 for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now * 1000 + 999)) do forget(k) end
 if redis.call('HEXISTS', KEYS[3], KEYS[1]) == 1 then forget(KEYS[1]) end
 local size = string.len(ARGV[1])
@@ -180,13 +185,7 @@ return bytes
 
 /** KEYS: index, sizes, total, then the entries to remove. */
 const deleteScript = `
-for i = 4, #KEYS do
-  local k = KEYS[i]
-  local s = tonumber(redis.call('HGET', KEYS[2], k) or '0')
-  redis.call('HDEL', KEYS[2], k)
-  redis.call('ZREM', KEYS[1], k)
-  redis.call('DECRBY', KEYS[3], s)
-  redis.call('DEL', k)
-end
+${forgetScript('KEYS[1]', 'KEYS[2]', 'KEYS[3]')}
+for i = 4, #KEYS do forget(KEYS[i]) end
 return 1
 `;
