@@ -29,6 +29,15 @@ export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unkno
   return `\u0000${nonce}${sink.length - 1}`;
 }
 
+/**
+ * A list whose items are W&B's text `items` (a list's text without its
+ * brackets, checked): one marker, which prints as all of them.
+ */
+export function rawItems(sink: RawJsonSink, items: string): unknown[] {
+  sink.push(items);
+  return [`\u0000${nonce}${sink.length - 1}`];
+}
+
 /** The printed response with every marker replaced by its text. */
 export function spliceRaw(body: string, sink: RawJsonSink | undefined): string {
   if (!sink || sink.length === 0) return body;

@@ -1,7 +1,8 @@
 import type { RunField } from '../wandb/documents.js';
 import { sampleTargets } from './sampling.js';
 import { badInput, codedError } from '../errors.js';
-import { rawOr, type RawJsonSink } from '../graphql/rawJson.js';
+import { rawItems, rawOr, type RawJsonSink } from '../graphql/rawJson.js';
+import { RawRows } from '../wandb/carve.js';
 import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } from '../wandb/trust.js';
 import { decodeCursor } from '../wandb/cursor.js';
 import { inRange } from '../wandb/paths.js';
@@ -327,6 +328,12 @@ export function sampledRows(
 ): unknown[] {
   if (field.kind === 'sampledHistory') {
     const asked = (JSON.parse(field.spec) as { samples: number }).samples;
+    if (value instanceof RawRows) {
+      // Kept as W&B's text, checked when cut out (carve.ts): counted here.
+      if (value.count > asked) throw untrusted(`sampled history has ${value.count} items, more than the ${asked} asked for`);
+      if (!raw) return value.rows();
+      return value.count === 0 ? [] : rawItems(raw, value.items());
+    }
     return checkedValue(checkedList<unknown>(value, asked, 'sampled history'), 'sampled history');
   }
   const what = field.kind === 'events' ? 'a system metrics event' : 'a history row';

@@ -10,7 +10,9 @@ import { fieldError } from './client.js';
 import {
   artifactsDocument,
   fieldKey,
+  lookupCarve,
   runFieldsDocument,
+  runsPageCarve,
   runLookupDocument,
   runsPageDocument,
   sweepsDocument,
@@ -24,6 +26,7 @@ import { notFound } from '../errors.js';
 import { checkedList, checkRun, checkRunIn, untrusted } from './trust.js';
 import type { ArtifactFieldsFragment, RunFieldsFragment, SweepFieldsFragment } from '../generated/upstream.js';
 import type { RunRef } from './ids.js';
+import { carvedValue, type RawRows } from './carve.js';
 
 /** A call's value read with the run (by the document that found it). */
 export interface Fetched {
@@ -57,7 +60,7 @@ export function createWandbApi(client: UpstreamClient) {
     /** A page of a project's runs, each with the plan's calls: one request. */
     async runsPage(args: RunsPageArgs, plan: RunPlan): Promise<RunsRead> {
       const { query, variables } = runsPageDocument(args, plan);
-      const { data, errors } = await client.requestPartial<RunsPageAnswer>(query, variables);
+      const { data, errors, carved } = await client.requestPartial<RunsPageAnswer>(query, variables, runsPageCarve(plan));
       // A planned call W&B failed on one run is left out: its resolver asks again and reports the error.
       const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node');
       const fatal = errors.find((e) => !failed.includes(e));
@@ -66,7 +69,15 @@ export function createWandbApi(client: UpstreamClient) {
       const edges = checkedList<{ node: Record<string, unknown> }>(data.project?.runs?.edges, args.first, 'the runs page');
       for (const e of edges) checkRunIn(e.node as { id?: string | null; name?: string | null }, args.entity, args.project);
       return {
-        runs: edges.map((e, i) => withFetched(e.node, args, plan.fields, failed.filter((f) => f.path![3] === i).map((f) => f.path![5]))),
+        runs: edges.map((e, i) =>
+          withFetched(
+            e.node,
+            args,
+            plan.fields,
+            failed.filter((f) => f.path![3] === i).map((f) => f.path![5]),
+            carved,
+          ),
+        ),
         hasNextPage: data.project?.runs?.pageInfo.hasNextPage ?? false,
         totalCount: data.project?.runCount ?? null,
       };
@@ -75,7 +86,7 @@ export function createWandbApi(client: UpstreamClient) {
     /** Runs by path, each with its plan's calls: one request; null for a run that does not exist. */
     async lookupRuns(lookups: readonly RunLookup[]): Promise<(RunParent | null | Error)[]> {
       const { query, variables, aliases } = runLookupDocument(lookups);
-      const { data, errors } = await client.requestPartial<Record<string, Record<string, Record<string, unknown> | null> | null>>(query, variables);
+      const { data, errors, carved } = await client.requestPartial<Record<string, Record<string, Record<string, unknown> | null> | null>>(query, variables, lookupCarve(lookups, aliases));
       return lookups.map(({ ref, plan }, i) => {
         const [p, r] = aliases[i];
         const error = errors.find((e) => !e.path || (e.path[0] === p && (e.path.length === 1 || (e.path[1] === r && e.path.length === 2))));
@@ -88,7 +99,7 @@ export function createWandbApi(client: UpstreamClient) {
           return e as Error;
         }
         const failed = errors.filter((e) => e.path?.[0] === p && e.path[1] === r).map((e) => e.path![2]);
-        return withFetched(run, ref, plan.fields, failed);
+        return withFetched(run, ref, plan.fields, failed, carved);
       });
     },
 
@@ -150,7 +161,13 @@ interface RunsPageAnswer {
 // Private:
 
 /** The run with where it lives and its planned calls' values (those W&B did not fail). */
-function withFetched(run: Record<string, unknown>, where: { entity: string; project: string }, fields: readonly RunField[], failed: readonly (string | number)[]): RunParent {
+function withFetched(
+  run: Record<string, unknown>,
+  where: { entity: string; project: string },
+  fields: readonly RunField[],
+  failed: readonly (string | number)[],
+  carved: readonly (RawRows | null)[] | undefined,
+): RunParent {
   const out = run as RunParent;
   out.entity = where.entity;
   out.project = where.project;
@@ -161,7 +178,8 @@ function withFetched(run: Record<string, unknown>, where: { entity: string; proj
     if (failed.includes(alias)) continue;
     let value: unknown;
     try {
-      value = pageChecked(fields[i], valueOf(fields[i], run[alias]));
+      const answered = valueOf(fields[i], run[alias]);
+      value = pageChecked(fields[i], carvedValue(answered, carved) ?? answered);
     } catch {
       // A value that fails its check is left out: its resolver asks again, and reports the error.
       continue;

@@ -16,6 +16,8 @@ import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 import { principalOf, scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { checkShape } from './shape.js';
+import { carveAnswer, type CarveSpec, type RawRows } from './carve.js';
+import { maxUpstreamJsonDepth } from './trust.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import type { RateLimitGate } from '../fleet/rateLimits.js';
@@ -32,6 +34,8 @@ export interface UpstreamFieldError {
 export interface PartialResult<T> {
   data: T | null;
   errors: UpstreamFieldError[];
+  /** The values cut out of the answer's text (carve.ts), by the markers left in `data`. */
+  carved?: (RawRows | null)[];
 }
 
 export interface UpstreamOptions {
@@ -70,8 +74,11 @@ export interface UpstreamClient {
    * they surely did not reach W&B.
    */
   request<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V, options?: { idempotent?: boolean }): Promise<T>;
-  /** Sends a (read) document built at run time; field errors come back with the partial data. */
-  requestPartial<T>(query: string, variables: Record<string, unknown>): Promise<PartialResult<T>>;
+  /**
+   * Sends a (read) document built at run time; field errors come back with
+   * the partial data. The lists `carve` places are kept as text (carve.ts).
+   */
+  requestPartial<T>(query: string, variables: Record<string, unknown>, carve?: CarveSpec): Promise<PartialResult<T>>;
 }
 
 /** Printed typed documents: they are static, so each is printed once per process. */
@@ -102,15 +109,15 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   const attempt = { [idempotencyHeader]: '1', ...headers };
   const once = { [idempotencyHeader]: '0', ...headers };
 
-  function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean): Promise<PartialResult<T>> {
+  function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, carve?: CarveSpec): Promise<PartialResult<T>> {
     const coalescer = options.coalescer;
     const size = Buffer.byteLength(query) + JSON.stringify(variables).length;
     if (size > maxUpstreamDocumentBytes) {
       return Promise.reject(codedError('BAD_USER_INPUT', `the request would send W&B a ${size}-byte document (at most ${maxUpstreamDocumentBytes}): ask for fewer runs or keys`));
     }
-    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent, options.signal);
+    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent, options.signal, carve);
     return coalescer
-      .run(coalesceKey(options.authorization, query, variables), (signal) => sendOnce<T>(query, variables, idempotent, signal), options.signal)
+      .run(coalesceKey(options.authorization, query, variables), (signal) => sendOnce<T>(query, variables, idempotent, signal, carve), options.signal)
       .catch((error: unknown) => {
         throw error instanceof GraphQLError ? error : upstreamError(error);
       });
@@ -118,7 +125,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
 
   // A plain POST and one JSON.parse: a GraphQL client library would parse each (large, compiled)
   // document again to find its operation name, and copy the answer through web streams.
-  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, signal: AbortSignal | undefined): Promise<PartialResult<T>> {
+  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, signal: AbortSignal | undefined, carve?: CarveSpec): Promise<PartialResult<T>> {
     let response: UpstreamResponse;
     try {
       response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }), signal });
@@ -127,15 +134,17 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     }
     if (response.status < 200 || response.status >= 300) throw statusError(response);
     let body: { data?: unknown; errors?: unknown } | null;
+    // Sampled history lists (most of a page's bytes) are cut out as checked text, not parsed.
+    const carved = carve ? carveAnswer(response.text, carve, maxUpstreamJsonDepth + 1) : null;
     try {
-      body = JSON.parse(response.text) as { data?: unknown; errors?: unknown } | null;
+      body = JSON.parse(carved ? carved.text : response.text) as { data?: unknown; errors?: unknown } | null;
     } catch {
       throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
     }
     if (typeof body !== 'object' || body === null) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not a GraphQL result');
     // W&B's answer is checked against its schema before anything reads it.
     const checked = checkShape(query, variables, body.data ?? null);
-    return { data: checked.data as T | null, errors: [...cleanErrors(body.errors, secrets), ...checked.errors] };
+    return { data: checked.data as T | null, errors: [...cleanErrors(body.errors, secrets), ...checked.errors], ...(carved ? { carved: carved.values } : {}) };
   }
 
   return {
@@ -144,7 +153,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
       if (errors.length > 0 || data === null) throw fieldError(errors[0] ?? { message: 'W&B returned no data' });
       return data;
     },
-    requestPartial: (query, variables) => send(query, variables, true),
+    requestPartial: (query, variables, carve) => send(query, variables, true, carve),
   };
 }
 

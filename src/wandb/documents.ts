@@ -8,6 +8,7 @@
  * variables, so a document's text depends only on its shape; building it
  * is string concatenation (no AST printing per request).
  */
+import type { CarveSpec } from './carve.js';
 import { print } from 'graphql';
 import { ArtifactFieldsFragmentDoc, FileFieldsFragmentDoc, RunFieldsFragmentDoc, SweepFieldsFragmentDoc } from '../generated/upstream.js';
 import type { RunRef } from './ids.js';
@@ -233,7 +234,42 @@ export function valueOf(field: RunField, raw: unknown): unknown {
   return field.kind === 'sampledHistory' ? (Array.isArray(raw) ? raw[0] : undefined) : raw;
 }
 
+/**
+ * Where a runs page's Run.sampledHistory lists are, to keep them as text
+ * (carve.ts): the nodes' f<i> of those calls. Undefined when there are none.
+ */
+export function runsPageCarve(plan: RunPlan): CarveSpec | undefined {
+  const keys = textKeptAliases(plan);
+  if (keys.size === 0) return undefined;
+  // data.project.runs.edges[].node.f<i>
+  return { depth: 7, wanted: (p) => keys.has(p[6]) && p[5] === 'node' && p[3] === 'edges' && p[2] === 'runs' && p[1] === 'project' && p[0] === 'data' };
+}
+
+/** As runsPageCarve, for a lookup document: p<i>.r<j>.f<k> of each run's own plan. */
+export function lookupCarve(lookups: readonly RunLookup[], aliases: readonly (readonly [string, string])[]): CarveSpec | undefined {
+  const wanted = new Set<string>();
+  lookups.forEach(({ plan }, i) => {
+    for (const f of textKeptAliases(plan)) wanted.add(`${aliases[i][0]}.${aliases[i][1]}.${f}`);
+  });
+  if (wanted.size === 0) return undefined;
+  // data.p<i>.r<j>.f<k>
+  return { depth: 4, wanted: (p) => p[0] === 'data' && wanted.has(`${p[1]}.${p[2]}.${p[3]}`) };
+}
+
 // Private:
+
+/**
+ * The aliases of a plan's Run.sampledHistory calls (over the whole run:
+ * their spec has no step window). History windows are parsed: their rows
+ * are checked step by step.
+ */
+function textKeptAliases(plan: RunPlan): Set<string> {
+  const out = new Set<string>();
+  plan.fields.forEach((f, i) => {
+    if (f.kind === 'sampledHistory' && !('minStep' in (JSON.parse(f.spec) as object))) out.add(`f${i}`);
+  });
+  return out;
+}
 
 function mergeKeys(a: KeysWanted, b: KeysWanted): KeysWanted {
   if (a === false) return b;

@@ -1,0 +1,130 @@
+/**
+ * Sampled history kept as text (carve.ts) gives the answer JSON.parse
+ * gives: the same values, in the same places, for valid answers with
+ * tricky strings; nothing cut where the text is not valid JSON, too deep,
+ * or not at a wanted place; and the JSON check agrees with JSON.parse.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { carveAnswer, carvedValue, jsonValueEnd, RawRows, type CarveSpec } from '../../../src/wandb/carve.js';
+
+const page: CarveSpec = { depth: 7, wanted: (p) => p[6] === 'f0' && p[5] === 'node' && p[3] === 'edges' && p[2] === 'runs' && p[1] === 'project' && p[0] === 'data' };
+
+/** A runs page answer with the given f0 texts (one run each) and distracting neighbours. */
+function answer(f0s: string[]): string {
+  const nodes = f0s.map(
+    (f0, i) => `{"node":{"name":"r${i}","summaryMetrics":${JSON.stringify(JSON.stringify({ f0: [[1]], '"f0":': '[[' }))},"f1":{"edges":[{"node":{"f0":[[2]]}}]},"f0":${f0}}}`,
+  );
+  return `{"data":{"project":{"f0":[[3]],"runs":{"edges":[${nodes.join(',')}],"pageInfo":{"hasNextPage":false}}}}}`;
+}
+
+/** The carved answer parsed, with each marker replaced by what it stands for (as the client reads it). */
+function readBack(text: string): unknown {
+  const carved = carveAnswer(text, page, 65);
+  const data = JSON.parse(carved ? carved.text : text);
+  for (const e of data.data.project.runs.edges) {
+    const raw = carvedValue(Array.isArray(e.node.f0) ? e.node.f0[0] : undefined, carved?.values);
+    if (raw) e.node.f0 = [raw.rows()];
+  }
+  return data;
+}
+
+/** A deterministic pseudo-random generator (tests repeat). */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+function randomValue(r: () => number, depth: number): unknown {
+  const k = Math.floor(r() * (depth > 3 ? 5 : 7));
+  if (k === 0) return null;
+  if (k === 1) return r() < 0.5;
+  if (k === 2) return [0, -1, 1.5, -0.25e-7, 1e21, 123456789.12345679][Math.floor(r() * 6)];
+  if (k === 3) return ['', 'plain', 'quote " and \\ backslash', '"f0":[[', 'tab\tnew\nline', 'é 日本 \u2028', '\u0000nul', '\ud83d\ude00'][Math.floor(r() * 8)];
+  if (k === 4) return Math.floor(r() * 1000);
+  if (k === 5) return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+  return Object.fromEntries(Array.from({ length: Math.floor(r() * 4) }, (_, i) => [['_step', 'f0', 'a"b', `k${i}`][i % 4], randomValue(r, depth + 1)]));
+}
+
+describe('carving sampled history out of an answer', () => {
+  it('gives the values JSON.parse gives, for 300 random answers with tricky strings and spacing', () => {
+    const r = rng(7);
+    for (let n = 0; n < 300; n++) {
+      const lists = Array.from({ length: 1 + Math.floor(r() * 3) }, () =>
+        Array.from({ length: Math.floor(r() * 5) }, () => Object.fromEntries([['_step', Math.floor(r() * 100)], ['v', randomValue(r, 2)]])),
+      );
+      const text = answer(lists.map((l) => (r() < 0.5 ? JSON.stringify([l]) : JSON.stringify([l], null, r() < 0.5 ? 2 : '\t'))));
+      expect(readBack(text)).toEqual(JSON.parse(text));
+    }
+  });
+
+  it('cuts only the wanted places: not a look-alike key in a string, in a nested connection, or on the project', () => {
+    const text = answer(['[[{"_step":1}]]']);
+    const carved = carveAnswer(text, page, 65)!;
+    expect(carved.values).toHaveLength(1);
+    const data = JSON.parse(carved.text);
+    expect(data.data.project.f0).toEqual([[3]]);
+    expect(data.data.project.runs.edges[0].node.f1.edges[0].node.f0).toEqual([[2]]);
+    expect(JSON.parse(data.data.project.runs.edges[0].node.summaryMetrics)).toEqual({ f0: [[1]], '"f0":': '[[' });
+    expect(carved.values[0]).toBeInstanceOf(RawRows);
+    expect(carved.values[0]!.count).toBe(1);
+    expect(carved.values[0]!.items()).toBe('{"_step":1}');
+  });
+
+  it('counts the first list\'s items and keeps their text as it came', () => {
+    const carved = carveAnswer(answer(['[ [ {"_step": 1} , {"_step":2,"x":[1,{"y":null}]} ] , [ ] ]', '[[]]']), page, 65)!;
+    expect(carved.values.map((v) => v!.count)).toEqual([2, 0]);
+    expect(carved.values[0]!.items()).toBe(' {"_step": 1} , {"_step":2,"x":[1,{"y":null}]} ');
+    expect(carved.values[1]!.rows()).toEqual([]);
+  });
+
+  it.each([
+    ['a leading zero', '[[{"a":01}]]'],
+    ['a trailing comma', '[[{"a":1},]]'],
+    ['a bad escape', '[[{"a":"\\x"}]]'],
+    ['a raw control character', '[[{"a":"\u0001"}]]'],
+    ['an unclosed list', '[[{"a":1}'],
+    ['a bare word', '[[nan]]'],
+    ['not a list of lists', '[{"a":1}]'],
+    ['null', 'null'],
+  ])('leaves %s in place, so that the usual parse judges it', (_, f0) => {
+    const text = answer([f0]);
+    const carved = carveAnswer(text, page, 65);
+    expect(carved === null || !carved.text.includes('\\u0000')).toBe(true);
+  });
+
+  it('cuts nothing deeper than the limit', () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    expect(carveAnswer(answer([`[${deep(64)}]`]), page, 65)).not.toBeNull();
+    expect(carveAnswer(answer([`[${deep(65)}]`]), page, 65)).toBeNull();
+  });
+
+  it('reads a marker only when it is one of this process\'s, in range', () => {
+    const carved = carveAnswer(answer(['[[1]]']), page, 65)!;
+    const marker = (JSON.parse(carved.text) as any).data.project.runs.edges[0].node.f0[0] as string;
+    expect(carvedValue(marker, carved.values)).toBe(carved.values[0]);
+    expect(carvedValue(marker.replace(/#0$/, '#1'), carved.values)).toBeUndefined();
+    expect(carvedValue(`\u0000${'0'.repeat(16)}#0`, carved.values)).toBeUndefined();
+    expect(carvedValue(marker, undefined)).toBeUndefined();
+  });
+});
+
+describe('the JSON check', () => {
+  it('agrees with JSON.parse on valid and invalid texts', () => {
+    const r = rng(11);
+    const texts = [
+      ...Array.from({ length: 200 }, () => JSON.stringify(randomValue(r, 0))),
+      '01', '1.', '.5', '-', '1e', '1e+', '"\\u12"', '"\\u12g4"', '[1 2]', '{"a" 1}', '{"a":1,}', '{,}', '[,]', 'tru', 'nul', '"a', '{"a":1}}', ' [ ] ', '-0.0e-0', '"\t"',
+    ];
+    for (const t of texts) {
+      let valid = true;
+      try {
+        JSON.parse(t);
+      } catch {
+        valid = false;
+      }
+      const end = jsonValueEnd(t, 0, 64);
+      const whole = end >= 0 && t.slice(end).trim() === '';
+      expect([t, whole]).toEqual([t, valid]);
+    }
+  });
+});
