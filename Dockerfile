@@ -34,4 +34,7 @@ COPY --from=build /app/dist dist
 USER node
 EXPOSE 4001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 CMD ["node", "dist/src/healthcheck.js"]
-CMD ["node", "dist/src/main.js"]
+# A young generation of 32 MB semi-spaces holds a page being served (up to
+# 10,000 history rows) until it is done with, so it is not promoted: peak RSS
+# stays flat over long scans (BENCHMARKS.md). Same flags as `npm run start:prod`.
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

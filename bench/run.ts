@@ -86,11 +86,16 @@ const stop = async (proc: ChildProcess) => {
   await new Promise((r) => proc.once('exit', r));
 };
 
+/** Node flags the subgraph runs with, as `npm run start:prod` and the image give them. */
+const nodeFlags = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']
+  .split(/\s+/)
+  .filter((a) => a.startsWith('--'));
+
 let child: ChildProcess;
 let subgraphUrl = '';
 /** Starts the subgraph; `heapMb` caps its V8 heap as a container's memory limit would; `onGc` hears V8's GC trace. */
 async function startChild(heapMb?: number, onGc?: (text: string) => void): Promise<void> {
-  const flags = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), ...(onGc ? ['--trace-gc'] : [])];
+  const flags = [...nodeFlags, ...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), ...(onGc ? ['--trace-gc'] : [])];
   ({ child, url: subgraphUrl } = await spawnServer([...flags, 'dist/src/main.js'], { PORT: '0', WANDB_BASE_URL: emulator.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' }, 'Subgraph', onGc));
 }
 async function stopChild(): Promise<void> {
@@ -283,7 +288,7 @@ if (ONLY.has('2')) {
   writeFileSync(bodyFile, answer);
   const staticUp = await spawnServer(['dist/bench/staticUpstream.js'], { STATIC_BODY_FILE: bodyFile }, 'Static');
   const ceiling = await spawnServer(['dist/bench/ceiling.js'], { UPSTREAM_URL: staticUp.url }, 'Ceiling');
-  const ours = await spawnServer(['dist/src/main.js'], { PORT: '0', WANDB_BASE_URL: staticUp.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' }, 'Subgraph');
+  const ours = await spawnServer([...nodeFlags, 'dist/src/main.js'], { PORT: '0', WANDB_BASE_URL: staticUp.url, WANDB_API_KEY: DEMO_API_KEY, LOG_LEVEL: 'warn' }, 'Subgraph');
   for (const url of [ceiling.url, ours.url]) await post(url, query);
   const seconds = QUICK ? 4 : 8;
   const round = async (url: string) => {

@@ -109,6 +109,15 @@ export function carveAnswer(text: string, spec: CarveSpec, maxDepth: number): Ca
   return values.length === 0 ? null : { text: out + text.slice(from), values };
 }
 
+/**
+ * The carved values of an answer shared with another caller (the
+ * coalescer hands each a structuredClone, which keeps their fields but not
+ * their class). They come from carveAnswer, never from W&B's data.
+ */
+export function carvedCopy(values: readonly (RawRows | null)[]): (RawRows | null)[] {
+  return values.map((v: RawRows | { first: string; count: number } | null) => (v === null || v instanceof RawRows ? v : new RawRows(v.first, v.count)));
+}
+
 /** The value a marker stands for, or undefined when `value` is not one of this process's markers. */
 export function carvedValue(value: unknown, carved: readonly (RawRows | null)[] | undefined): RawRows | undefined {
   if (!carved || typeof value !== 'string' || !value.startsWith(marker)) return undefined;
@@ -119,51 +128,11 @@ export function carvedValue(value: unknown, carved: readonly (RawRows | null)[] 
 /**
  * The end (exclusive) of the JSON value starting at `i`, or -1 when the
  * text there is not one valid JSON value at most `maxDepth` deep. No
- * value is built.
+ * value is built. One call scans a whole list (a call per item would cost
+ * more than the scan).
  */
 export function jsonValueEnd(t: string, i: number, maxDepth: number): number {
-  const n = t.length;
-  // Per open container: true for an object.
-  const inObject: boolean[] = [];
-  for (;;) {
-    // A value.
-    while (i < n && isSpace(t.charCodeAt(i))) i++;
-    const c = t.charCodeAt(i);
-    if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (inObject.length >= maxDepth) return -1;
-      i++;
-      while (i < n && isSpace(t.charCodeAt(i))) i++;
-      if (t.charCodeAt(i) === (c === 123 ? 125 : 93)) {
-        i++;
-      } else {
-        inObject.push(c === 123);
-        if (c === 123 && (i = keyEnd(t, i)) < 0) return -1;
-        continue;
-      }
-    } else if (c === 34 /* " */) {
-      if ((i = stringEnd(t, i)) < 0) return -1;
-    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
-      if ((i = numberEnd(t, i)) < 0) return -1;
-    } else if (c === 116 /* t */ && t.startsWith('true', i)) i += 4;
-    else if (c === 102 /* f */ && t.startsWith('false', i)) i += 5;
-    else if (c === 110 /* n */ && t.startsWith('null', i)) i += 4;
-    else return -1;
-    // After a value: the next item, or closing brackets.
-    for (;;) {
-      if (inObject.length === 0) return i;
-      while (i < n && isSpace(t.charCodeAt(i))) i++;
-      const d = t.charCodeAt(i);
-      const object = inObject[inObject.length - 1];
-      if (d === 44 /* , */) {
-        i++;
-        if (object && (i = keyEnd(t, i)) < 0) return -1;
-        break;
-      }
-      if (d !== (object ? 125 : 93)) return -1;
-      inObject.pop();
-      i++;
-    }
-  }
+  return scan(t, i, maxDepth).end;
 }
 
 // Private:
@@ -173,28 +142,75 @@ const nonce = randomBytes(8).toString('hex');
 const marker = `\u0000${nonce}#`;
 const markerText = `\\u0000${nonce}#`;
 
+/** What scan found: the value's end (-1: not valid) and, when it is a list or object, its items. */
+const scanned = { end: -1, items: 0 };
+
+/** jsonValueEnd, also counting the items of the value when it is a list or an object. */
+function scan(t: string, i: number, maxDepth: number): typeof scanned {
+  const n = t.length;
+  // Per open container, 1 for an object (no allocation per container).
+  const inObject = new Uint8Array(maxDepth + 1);
+  let depth = 0;
+  let items = 0;
+  scanned.end = -1;
+  scanned.items = 0;
+  for (;;) {
+    // A value.
+    while (i < n && isSpace(t.charCodeAt(i))) i++;
+    const c = t.charCodeAt(i);
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (depth >= maxDepth) return scanned;
+      i++;
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+      if (t.charCodeAt(i) === (c === 123 ? 125 : 93)) {
+        i++;
+      } else {
+        inObject[++depth] = c === 123 ? 1 : 0;
+        if (c === 123 && (i = keyEnd(t, i)) < 0) return scanned;
+        continue;
+      }
+    } else if (c === 34 /* " */) {
+      if ((i = stringEnd(t, i)) < 0) return scanned;
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      if ((i = numberEnd(t, i)) < 0) return scanned;
+    } else if (c === 116 /* t */ && t.startsWith('true', i)) i += 4;
+    else if (c === 102 /* f */ && t.startsWith('false', i)) i += 5;
+    else if (c === 110 /* n */ && t.startsWith('null', i)) i += 4;
+    else return scanned;
+    // After a value: the next item, or closing brackets.
+    for (;;) {
+      if (depth === 0) {
+        scanned.end = i;
+        scanned.items = items;
+        return scanned;
+      }
+      if (depth === 1) items++;
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+      const d = t.charCodeAt(i);
+      const object = inObject[depth] === 1;
+      if (d === 44 /* , */) {
+        i++;
+        if (object && (i = keyEnd(t, i)) < 0) return scanned;
+        break;
+      }
+      if (d !== (object ? 125 : 93)) return scanned;
+      // A closed container is an item of the one around it (counted on the next turn).
+      depth--;
+      i++;
+    }
+  }
+}
+
 /** A list of lists at `start` (sampledHistory's value), checked; null when it is not one. */
 function scanListOfLists(t: string, start: number, maxDepth: number): { end: number; rows: RawRows } | null {
   let i = start + 1;
   while (isSpace(t.charCodeAt(i))) i++;
   if (t.charCodeAt(i) !== 91 /* [ */) return null;
-  // The first list, counted item by item.
+  // The first list, its items counted.
   const firstStart = i;
-  let count = 0;
-  i++;
-  while (isSpace(t.charCodeAt(i))) i++;
-  if (t.charCodeAt(i) === 93 /* ] */) i++;
-  else {
-    for (;;) {
-      if ((i = jsonValueEnd(t, i, maxDepth - 2)) < 0) return null;
-      count++;
-      while (isSpace(t.charCodeAt(i))) i++;
-      const c = t.charCodeAt(i++);
-      if (c === 93) break;
-      if (c !== 44 /* , */) return null;
-    }
-  }
-  const firstEnd = i;
+  const { end: firstEnd, items: count } = scan(t, i, maxDepth - 1);
+  if (firstEnd < 0) return null;
+  i = firstEnd;
   // The other lists (one per further spec; this subgraph sends one).
   for (;;) {
     while (isSpace(t.charCodeAt(i))) i++;

@@ -16,7 +16,7 @@ import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 import { principalOf, scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { checkShape } from './shape.js';
-import { carveAnswer, type CarveSpec, type RawRows } from './carve.js';
+import { carveAnswer, carvedCopy, type CarveSpec, type RawRows } from './carve.js';
 import { maxUpstreamJsonDepth } from './trust.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
 import { codedError, type ErrorCode } from '../errors.js';
@@ -118,6 +118,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent, options.signal, carve);
     return coalescer
       .run(coalesceKey(options.authorization, query, variables), (signal) => sendOnce<T>(query, variables, idempotent, signal, carve), options.signal)
+      .then((result) => (result.carved ? { ...result, carved: carvedCopy(result.carved) } : result))
       .catch((error: unknown) => {
         throw error instanceof GraphQLError ? error : upstreamError(error);
       });

@@ -47,6 +47,19 @@ describe('request coalescing', () => {
     for (const a of answers) expect(a).toEqual({ status: 200, data: { run: { path: paths[0], state: expect.any(String), displayName: expect.any(String) } } });
   });
 
+  it('sampled history (kept as W&B\'s text) reaches every caller sharing the read, rows and all', async () => {
+    const SAMPLED = 'query S($path: String!) { run(path: $path) { sampledHistory(keys: ["train/loss"], samples: 20) } }';
+    let answers: any[] = [];
+    const { reads } = await counted(async () => {
+      answers = await Promise.all(Array.from({ length: 4 }, () => demo(SAMPLED, { path: paths[0] })));
+    });
+    expect(reads).toBe(1);
+    const rows = answers[0].data.run.sampledHistory;
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows[0]).toEqual({ _step: expect.any(Number), 'train/loss': expect.any(Number) });
+    for (const a of answers) expect(a).toEqual({ status: 200, data: { run: { sampledHistory: rows } } });
+  });
+
   it('the same query from two callers is sent once per caller, and each sees only what its key may see', async () => {
     let answers: any[] = [];
     const { reads } = await counted(async () => {

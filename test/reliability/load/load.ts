@@ -5,8 +5,9 @@
  * unless there were zero errors (transport, HTTP and GraphQL) and the
  * child's RSS at the end is within 20% of its RSS after the warm-up.
  *
- * The child's V8 heap is capped at HEAP_MB (default 256 MB; 0 for Node's
- * default), as a container's memory limit caps it: uncapped, V8 lets the
+ * The child runs with the node flags of `npm run start:prod`. Its V8 heap
+ * is capped at HEAP_MB (default 256 MB; 0 for Node's default), as a
+ * container's memory limit caps it: uncapped, V8 lets the
  * heap grow towards its default limit (a quarter of the machine's memory)
  * before collecting, so RSS climbs with no leak at all. With the cap, a
  * leak shows as growth, or as the child running out of memory.
@@ -21,7 +22,9 @@ const warmup = Number(process.env.WARMUP ?? 10);
 const rate = Number(process.env.RATE ?? 200);
 
 const heapMb = process.env.HEAP_MB ?? '256';
-const child = spawn(process.execPath, [...(heapMb !== '0' ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', 'test/reliability/load/stackMain.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// The node flags `npm run start:prod` (and the image) run the subgraph with.
+const startFlags = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'].split(/\s+/).filter((a) => a.startsWith('--'));
+const child = spawn(process.execPath, [...startFlags, ...(heapMb !== '0' ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', 'test/reliability/load/stackMain.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
   child.stdout!.on('data', (b: Buffer) => {
@@ -46,6 +49,8 @@ const bodies = [
 ].map((b) => JSON.stringify(b));
 
 let graphqlErrors = 0;
+/** The first failed answer, for the report. */
+let firstError: string | undefined;
 let i = 0;
 const run = (seconds: number) =>
   autocannon({
@@ -59,7 +64,10 @@ const run = (seconds: number) =>
       {
         setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }),
         onResponse: (status, body) => {
-          if (status !== 200 || body.includes('"errors"')) graphqlErrors++;
+          if (status !== 200 || body.includes('"errors"')) {
+            graphqlErrors++;
+            firstError ??= `${status} ${body.slice(0, 500)}`;
+          }
         },
       },
     ],
@@ -69,6 +77,7 @@ try {
   await run(warmup);
   const afterWarmup = rssMb();
   graphqlErrors = 0;
+  firstError = undefined;
   const result = await run(duration);
   const end = rssMb();
   const growth = (end - afterWarmup) / afterWarmup;
@@ -82,6 +91,7 @@ try {
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     graphqlErrors,
+    ...(firstError ? { firstError } : {}),
     heapCapMb: heapMb === '0' ? null : Number(heapMb),
     rssMb: { afterWarmup: Math.round(afterWarmup), end: Math.round(end), growth: `${(growth * 100).toFixed(1)}%` },
   };
