@@ -14,6 +14,7 @@
  * an answer cannot forge one.
  */
 import { randomBytes } from 'node:crypto';
+import { isSpace, scanJson, stringEnd } from './jsonText.js';
 
 /** Where to cut: the object depth of the values' keys (the root object is 1) and which keys along the path. */
 export interface CarveSpec {
@@ -125,81 +126,12 @@ export function carvedValue(value: unknown, carved: readonly (RawRows | null)[] 
   return Number.isInteger(index) ? (carved[index] ?? undefined) : undefined;
 }
 
-/**
- * The end (exclusive) of the JSON value starting at `i`, or -1 when the
- * text there is not one valid JSON value at most `maxDepth` deep. No
- * value is built. One call scans a whole list (a call per item would cost
- * more than the scan).
- */
-export function jsonValueEnd(t: string, i: number, maxDepth: number): number {
-  return scan(t, i, maxDepth).end;
-}
-
 // Private:
 
 const nonce = randomBytes(8).toString('hex');
 /** A marker as parsed, and as written in JSON text (U+0000 is escaped there). */
 const marker = `\u0000${nonce}#`;
 const markerText = `\\u0000${nonce}#`;
-
-/** What scan found: the value's end (-1: not valid) and, when it is a list or object, its items. */
-const scanned = { end: -1, items: 0 };
-
-/** jsonValueEnd, also counting the items of the value when it is a list or an object. */
-function scan(t: string, i: number, maxDepth: number): typeof scanned {
-  const n = t.length;
-  // Per open container, 1 for an object (no allocation per container).
-  const inObject = new Uint8Array(maxDepth + 1);
-  let depth = 0;
-  let items = 0;
-  scanned.end = -1;
-  scanned.items = 0;
-  for (;;) {
-    // A value.
-    while (i < n && isSpace(t.charCodeAt(i))) i++;
-    const c = t.charCodeAt(i);
-    if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (depth >= maxDepth) return scanned;
-      i++;
-      while (i < n && isSpace(t.charCodeAt(i))) i++;
-      if (t.charCodeAt(i) === (c === 123 ? 125 : 93)) {
-        i++;
-      } else {
-        inObject[++depth] = c === 123 ? 1 : 0;
-        if (c === 123 && (i = keyEnd(t, i)) < 0) return scanned;
-        continue;
-      }
-    } else if (c === 34 /* " */) {
-      if ((i = stringEnd(t, i)) < 0) return scanned;
-    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
-      if ((i = numberEnd(t, i)) < 0) return scanned;
-    } else if (c === 116 /* t */ && t.startsWith('true', i)) i += 4;
-    else if (c === 102 /* f */ && t.startsWith('false', i)) i += 5;
-    else if (c === 110 /* n */ && t.startsWith('null', i)) i += 4;
-    else return scanned;
-    // After a value: the next item, or closing brackets.
-    for (;;) {
-      if (depth === 0) {
-        scanned.end = i;
-        scanned.items = items;
-        return scanned;
-      }
-      if (depth === 1) items++;
-      while (i < n && isSpace(t.charCodeAt(i))) i++;
-      const d = t.charCodeAt(i);
-      const object = inObject[depth] === 1;
-      if (d === 44 /* , */) {
-        i++;
-        if (object && (i = keyEnd(t, i)) < 0) return scanned;
-        break;
-      }
-      if (d !== (object ? 125 : 93)) return scanned;
-      // A closed container is an item of the one around it (counted on the next turn).
-      depth--;
-      i++;
-    }
-  }
-}
 
 /** A list of lists at `start` (sampledHistory's value), checked; null when it is not one. */
 function scanListOfLists(t: string, start: number, maxDepth: number): { end: number; rows: RawRows } | null {
@@ -208,7 +140,7 @@ function scanListOfLists(t: string, start: number, maxDepth: number): { end: num
   if (t.charCodeAt(i) !== 91 /* [ */) return null;
   // The first list, its items counted.
   const firstStart = i;
-  const { end: firstEnd, items: count } = scan(t, i, maxDepth - 1);
+  const { end: firstEnd, items: count } = scanJson(t, i, maxDepth - 1);
   if (firstEnd < 0) return null;
   i = firstEnd;
   // The other lists (one per further spec; this subgraph sends one).
@@ -216,61 +148,7 @@ function scanListOfLists(t: string, start: number, maxDepth: number): { end: num
     while (isSpace(t.charCodeAt(i))) i++;
     const c = t.charCodeAt(i++);
     if (c === 93) break;
-    if (c !== 44 || (i = jsonValueEnd(t, i, maxDepth - 1)) < 0) return null;
+    if (c !== 44 || (i = scanJson(t, i, maxDepth - 1).end) < 0) return null;
   }
   return { end: i, rows: new RawRows(t.slice(firstStart, firstEnd), count) };
-}
-
-/** After an object's '{' or ',': its next key and colon; the index after the colon, or -1. */
-function keyEnd(t: string, i: number): number {
-  while (isSpace(t.charCodeAt(i))) i++;
-  if (t.charCodeAt(i) !== 34 || (i = stringEnd(t, i)) < 0) return -1;
-  while (isSpace(t.charCodeAt(i))) i++;
-  return t.charCodeAt(i) === 58 /* : */ ? i + 1 : -1;
-}
-
-/** The index after the string starting at `i` (its '"'), or -1 when it is not a valid JSON string. */
-function stringEnd(t: string, i: number): number {
-  const n = t.length;
-  for (i++; i < n; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 34) return i + 1;
-    if (c < 32) return -1;
-    if (c === 92 /* \ */) {
-      const e = t.charCodeAt(++i);
-      if (e === 117 /* u */) {
-        for (let k = 1; k <= 4; k++) if (!isHex(t.charCodeAt(i + k))) return -1;
-        i += 4;
-      } else if (!(e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) return -1;
-    }
-  }
-  return -1;
-}
-
-/** The index after the number starting at `i`, or -1 when it is not a valid JSON number. */
-function numberEnd(t: string, i: number): number {
-  let c = t.charCodeAt(i);
-  if (c === 45) c = t.charCodeAt(++i);
-  if (c === 48) c = t.charCodeAt(++i);
-  else if (c >= 49 && c <= 57) while ((c = t.charCodeAt(++i)) >= 48 && c <= 57);
-  else return -1;
-  if (c === 46 /* . */) {
-    if (!((c = t.charCodeAt(++i)) >= 48 && c <= 57)) return -1;
-    while ((c = t.charCodeAt(++i)) >= 48 && c <= 57);
-  }
-  if (c === 101 || c === 69 /* e E */) {
-    c = t.charCodeAt(++i);
-    if (c === 43 || c === 45) c = t.charCodeAt(++i);
-    if (!(c >= 48 && c <= 57)) return -1;
-    while ((c = t.charCodeAt(++i)) >= 48 && c <= 57);
-  }
-  return i;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }

@@ -1,11 +1,13 @@
 /**
- * Sampled history kept as text (carve.ts) gives the answer JSON.parse
- * gives: the same values, in the same places, for valid answers with
- * tricky strings; nothing cut where the text is not valid JSON, too deep,
- * or not at a wanted place; and the JSON check agrees with JSON.parse.
+ * JSON checked as text (jsonText.ts, carve.ts) agrees with JSON.parse:
+ * sampled history cut out of an answer gives the same values in the same
+ * places, for valid answers with tricky strings; nothing is cut where the
+ * text is not valid JSON, too deep, or not at a wanted place; the JSON
+ * check accepts what JSON.parse accepts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { carveAnswer, carvedValue, jsonValueEnd, RawRows, type CarveSpec } from '../../../src/wandb/carve.js';
+import { carveAnswer, carvedValue, RawRows, type CarveSpec } from '../../../src/wandb/carve.js';
+import { jsonValueEnd } from '../../../src/wandb/jsonText.js';
 
 const page: CarveSpec = { depth: 7, wanted: (p) => p[6] === 'f0' && p[5] === 'node' && p[3] === 'edges' && p[2] === 'runs' && p[1] === 'project' && p[0] === 'data' };
 
@@ -128,3 +130,4 @@ describe('the JSON check', () => {
     }
   });
 });
+

@@ -1,0 +1,139 @@
+/**
+ * JSON text checked without being parsed: one pass over the characters
+ * says whether a value is valid JSON of bounded depth, where it ends and
+ * how many items it holds. Nothing is built: over a large value (a page's
+ * sampled history) the check costs about half of JSON.parse and leaves no
+ * garbage. (Over short texts, such as one history row, it costs what
+ * JSON.parse costs, measured: those are parsed.)
+ */
+
+/**
+ * The end (exclusive) of the JSON value starting at `i`, or -1 when the
+ * text there is not one valid JSON value at most `maxDepth` deep. No
+ * value is built. One call scans a whole list (a call per item would cost
+ * more than the scan).
+ */
+export function jsonValueEnd(t: string, i: number, maxDepth: number): number {
+  return scanJson(t, i, maxDepth).end;
+}
+
+/** The open containers of a scan (scans never run inside one another). */
+const stack = new Uint8Array(256);
+
+/** What scan found: the value's end (-1: not valid) and, when it is a list or object, its items. */
+const scanned = { end: -1, items: 0 };
+
+/**
+ * jsonValueEnd, also counting the items of the value when it is a list or
+ * an object. The answer is reused by the next call.
+ */
+export function scanJson(t: string, i: number, maxDepth: number): Readonly<typeof scanned> {
+  const n = t.length;
+  // Per open container, 1 for an object (no allocation per container; one stack for every call).
+  const inObject = maxDepth < stack.length ? stack : new Uint8Array(maxDepth + 1);
+  let depth = 0;
+  let items = 0;
+  scanned.end = -1;
+  scanned.items = 0;
+  for (;;) {
+    // A value.
+    while (i < n && isSpace(t.charCodeAt(i))) i++;
+    const c = t.charCodeAt(i);
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (depth >= maxDepth) return scanned;
+      i++;
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+      if (t.charCodeAt(i) === (c === 123 ? 125 : 93)) {
+        i++;
+      } else {
+        inObject[++depth] = c === 123 ? 1 : 0;
+        if (c === 123 && (i = keyEnd(t, i)) < 0) return scanned;
+        continue;
+      }
+    } else if (c === 34 /* " */) {
+      if ((i = stringEnd(t, i)) < 0) return scanned;
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      if ((i = numberEnd(t, i)) < 0) return scanned;
+    } else if (c === 116 /* t */ && t.startsWith('true', i)) i += 4;
+    else if (c === 102 /* f */ && t.startsWith('false', i)) i += 5;
+    else if (c === 110 /* n */ && t.startsWith('null', i)) i += 4;
+    else return scanned;
+    // After a value: the next item, or closing brackets.
+    for (;;) {
+      if (depth === 0) {
+        scanned.end = i;
+        scanned.items = items;
+        return scanned;
+      }
+      if (depth === 1) items++;
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+      const d = t.charCodeAt(i);
+      const object = inObject[depth] === 1;
+      if (d === 44 /* , */) {
+        i++;
+        if (object && (i = keyEnd(t, i)) < 0) return scanned;
+        break;
+      }
+      if (d !== (object ? 125 : 93)) return scanned;
+      // A closed container is an item of the one around it (counted on the next turn).
+      depth--;
+      i++;
+    }
+  }
+}
+
+/** The index after the JSON string starting at `i` (its '"'), or -1 when it is not a valid JSON string. */
+export function stringEnd(t: string, i: number): number {
+  const n = t.length;
+  for (i++; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 34) return i + 1;
+    if (c < 32) return -1;
+    if (c === 92 /* \ */) {
+      const e = t.charCodeAt(++i);
+      if (e === 117 /* u */) {
+        for (let k = 1; k <= 4; k++) if (!isHex(t.charCodeAt(i + k))) return -1;
+        i += 4;
+      } else if (!(e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) return -1;
+    }
+  }
+  return -1;
+}
+
+export function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+// Private:
+
+/** After an object's '{' or ',': its next key and colon; the index after the colon, or -1. */
+function keyEnd(t: string, i: number): number {
+  while (isSpace(t.charCodeAt(i))) i++;
+  if (t.charCodeAt(i) !== 34 || (i = stringEnd(t, i)) < 0) return -1;
+  while (isSpace(t.charCodeAt(i))) i++;
+  return t.charCodeAt(i) === 58 /* : */ ? i + 1 : -1;
+}
+
+/** The index after the number starting at `i`, or -1 when it is not a valid JSON number. */
+function numberEnd(t: string, i: number): number {
+  let c = t.charCodeAt(i);
+  if (c === 45) c = t.charCodeAt(++i);
+  if (c === 48) c = t.charCodeAt(++i);
+  else if (c >= 49 && c <= 57) while ((c = t.charCodeAt(++i)) >= 48 && c <= 57);
+  else return -1;
+  if (c === 46 /* . */) {
+    if (!((c = t.charCodeAt(++i)) >= 48 && c <= 57)) return -1;
+    while ((c = t.charCodeAt(++i)) >= 48 && c <= 57);
+  }
+  if (c === 101 || c === 69 /* e E */) {
+    c = t.charCodeAt(++i);
+    if (c === 43 || c === 45) c = t.charCodeAt(++i);
+    if (!(c >= 48 && c <= 57)) return -1;
+    while ((c = t.charCodeAt(++i)) >= 48 && c <= 57);
+  }
+  return i;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
