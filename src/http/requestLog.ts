@@ -7,9 +7,13 @@ export function requestIdOf(header: string | string[] | undefined): string {
 
 /** The path of a request URL, without its query string (which may carry user data). */
 export function pathOf(url: string | undefined): string {
+  // A plain path (no query, dot segment, empty segment or escape) is its own pathname: no URL parse.
+  if (url !== undefined && plainPath.test(url)) return url.slice(0, 200);
   try {
     return new URL(url ?? '/', 'http://subgraph').pathname.slice(0, 200);
   } catch {
     return '-';
   }
 }
+
+const plainPath = /^(?:(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+\/?|\/)$/;

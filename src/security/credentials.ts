@@ -71,16 +71,14 @@ export function secretForms(...keys: (string | null | undefined)[]): string[] {
  */
 export function secretFormsOfAuthorization(authorization: string | null | undefined): readonly string[] {
   if (!authorization) return none;
-  const cached = formsByAuthorization.get(authorization);
-  if (cached) return cached;
-  const credential = readCredential(authorization);
-  const forms =
-    credential.kind === 'valid'
-      ? [...new Set([authorization.slice(authorization.indexOf(' ') + 1), ...secretForms(credential.secret)])].sort((a, b) => b.length - a.length)
-      : none;
-  if (formsByAuthorization.size >= maxCachedAuthorizations) formsByAuthorization.delete(formsByAuthorization.keys().next().value!);
-  formsByAuthorization.set(authorization, Object.freeze(forms));
-  return forms;
+  return perAuthorization(formsByAuthorization, authorization, () => {
+    const credential = readCredential(authorization);
+    const forms =
+      credential.kind === 'valid'
+        ? [...new Set([authorization.slice(authorization.indexOf(' ') + 1), ...secretForms(credential.secret)])].sort((a, b) => b.length - a.length)
+        : none;
+    return Object.freeze(forms);
+  });
 }
 
 /** Authorization values whose secret forms are kept (see {@link secretFormsOfAuthorization}). */
@@ -162,5 +160,18 @@ const formsByAuthorization = new Map<string, readonly string[]>();
 
 /** A caller's name in process and fleet state: a hash of the Authorization sent upstream ('-' for none). */
 export function principalOf(authorization: string | null): string {
-  return authorization === null ? '-' : createHash('sha256').update(authorization).digest('hex').slice(0, 32);
+  return authorization === null ? '-' : perAuthorization(principalByAuthorization, authorization, () => createHash('sha256').update(authorization).digest('hex').slice(0, 32));
+}
+
+/** Principals by Authorization value, oldest first (hashed once per value, not per request). */
+const principalByAuthorization = new Map<string, string>();
+
+/** `make()` for an Authorization value, kept for the last {@link maxCachedAuthorizations} values (the oldest dropped first). */
+function perAuthorization<T>(cache: Map<string, T>, authorization: string, make: () => T): T {
+  const kept = cache.get(authorization);
+  if (kept !== undefined) return kept;
+  const value = make();
+  if (cache.size >= maxCachedAuthorizations) cache.delete(cache.keys().next().value!);
+  cache.set(authorization, value);
+  return value;
 }

@@ -2,7 +2,8 @@
  * The shortcuts on the per-request path give the answers of the full
  * computations they stand in front of: the JSON depth check, the run id
  * check, runs cursors encoded when read, operation costs kept per variable
- * shape, and secret forms kept per Authorization value.
+ * shape, secret forms and principals kept per Authorization value, and
+ * request paths read without a URL parse when plain.
  */
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode } from 'graphql';
@@ -11,7 +12,9 @@ import { encodeRunId } from '../../../src/wandb/ids.js';
 import { RunsCursors, decodeRunsCursor, encodeRunsCursor, maxRunsCursorLength } from '../../../src/wandb/runsCursor.js';
 import { CostCache, fragmentsOf, operationCost } from '../../../src/graphql/cost.js';
 import { createSubgraphSchema } from '../../../src/graphql/schema.js';
-import { basicForKey, maxCachedAuthorizations, secretForms, secretFormsOfAuthorization } from '../../../src/security/credentials.js';
+import { basicForKey, maxCachedAuthorizations, principalOf, secretForms, secretFormsOfAuthorization } from '../../../src/security/credentials.js';
+import { pathOf } from '../../../src/http/requestLog.js';
+import { createHash } from 'node:crypto';
 
 /** The character loop alone, as the depth check was before its shortcut. */
 function scannedTooDeep(text: string, max = maxUpstreamJsonDepth): boolean {
@@ -137,5 +140,23 @@ describe('per-request shortcuts', () => {
     // Past the bound, older callers' forms are computed again: still the same forms.
     for (let i = 0; i < maxCachedAuthorizations + 10; i++) secretFormsOfAuthorization(basicForKey(`caller-${i}-0123456789`));
     expect(secretFormsOfAuthorization(authorization)).toEqual(first);
+  });
+
+  it('principals are the hash of the Authorization value whether computed or kept', () => {
+    const hash = (a: string) => createHash('sha256').update(a).digest('hex').slice(0, 32);
+    const authorization = basicForKey('p'.repeat(40));
+    expect(principalOf(authorization)).toBe(hash(authorization));
+    expect(principalOf(authorization)).toBe(hash(authorization));
+    for (let i = 0; i < maxCachedAuthorizations + 10; i++) expect(principalOf(`Bearer caller-${i}`)).toBe(hash(`Bearer caller-${i}`));
+    expect(principalOf(authorization)).toBe(hash(authorization));
+    expect(principalOf(null)).toBe('-');
+  });
+
+  it('a plain request path is its own pathname; anything else is parsed as a URL', () => {
+    const parsed = (u: string) => new URL(u, 'http://subgraph').pathname.slice(0, 200);
+    for (const u of ['/graphql', '/', '/metrics/', '/a.b/c-d_e~f', '/graphql?x=1', '/a/../graphql', '/./x', '//evil/x', '/%2e%2e/x', '/a b', `/${'x'.repeat(300)}`, 'graphql', '']) {
+      expect([u, pathOf(u)]).toEqual([u, parsed(u)]);
+    }
+    expect(pathOf(undefined)).toBe('/');
   });
 });
