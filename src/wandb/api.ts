@@ -166,7 +166,7 @@ function withFetched(
   where: { entity: string; project: string },
   fields: readonly RunField[],
   failed: readonly (string | number)[],
-  carved: readonly (RawRows | null)[] | undefined,
+  carved: readonly RawRows[] | undefined,
 ): RunParent {
   const out = run as RunParent;
   out.entity = where.entity;

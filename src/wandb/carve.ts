@@ -53,7 +53,7 @@ export class RawRows {
 /** A carved answer: its text with markers, and the values cut out (by marker index). */
 export interface Carved {
   text: string;
-  values: (RawRows | null)[];
+  values: RawRows[];
 }
 
 /**
@@ -68,7 +68,7 @@ export function carveAnswer(text: string, spec: CarveSpec, maxDepth: number): Ca
   let expectKey = false;
   let out = '';
   let from = 0;
-  const values: (RawRows | null)[] = [];
+  const values: RawRows[] = [];
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -115,12 +115,12 @@ export function carveAnswer(text: string, spec: CarveSpec, maxDepth: number): Ca
  * coalescer hands each a structuredClone, which keeps their fields but not
  * their class). They come from carveAnswer, never from W&B's data.
  */
-export function carvedCopy(values: readonly (RawRows | null)[]): (RawRows | null)[] {
-  return values.map((v: RawRows | { first: string; count: number } | null) => (v === null || v instanceof RawRows ? v : new RawRows(v.first, v.count)));
+export function carvedCopy(values: readonly RawRows[]): RawRows[] {
+  return values.map((v: RawRows | { first: string; count: number }) => (v instanceof RawRows ? v : new RawRows(v.first, v.count)));
 }
 
 /** The value a marker stands for, or undefined when `value` is not one of this process's markers. */
-export function carvedValue(value: unknown, carved: readonly (RawRows | null)[] | undefined): RawRows | undefined {
+export function carvedValue(value: unknown, carved: readonly RawRows[] | undefined): RawRows | undefined {
   if (!carved || typeof value !== 'string' || !value.startsWith(marker)) return undefined;
   const index = Number(value.slice(marker.length));
   return Number.isInteger(index) ? (carved[index] ?? undefined) : undefined;

@@ -35,7 +35,7 @@ export interface PartialResult<T> {
   data: T | null;
   errors: UpstreamFieldError[];
   /** The values cut out of the answer's text (carve.ts), by the markers left in `data`. */
-  carved?: (RawRows | null)[];
+  carved?: RawRows[];
 }
 
 export interface UpstreamOptions {
