@@ -30,8 +30,19 @@ export function sampledHistoryCall(args: SampledHistoryArgs): RunField {
   const keys = args.keys ?? [];
   if (args.stream === 'SYSTEM') return { kind: 'events', samples: keys.length === 0 ? samples : maxEvents };
   if (keys.length === 0) return { kind: 'history', minStep: null, maxStep: null, samples };
-  return { kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) };
+  // Every run of a page asks with the same arguments: one field for them all (its key computed once).
+  const id = JSON.stringify([samples, args.xAxis ?? '_step', keys]);
+  let field = sampledCalls.get(id);
+  if (!field) {
+    field = { kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) };
+    if (sampledCalls.size >= 256) sampledCalls.delete(sampledCalls.keys().next().value!);
+    sampledCalls.set(id, field);
+  }
+  return field;
 }
+
+/** sampledHistory calls by arguments, the last 256 kept. */
+const sampledCalls = new Map<string, RunField>();
 
 /** Row fields (_timestamp, _runtime) a keyed history page adds to its rows, from the node fields selected. */
 export function historyExtras(keys: readonly string[] | null, selected: { timestamp: boolean; runtime: boolean }): string[] {

@@ -71,10 +71,18 @@ const planKeys = new WeakMap<RunDetailFlags, { fields: readonly RunField[]; scal
 
 export const emptyPlan: RunPlan = { details: noDetails, fields: [] };
 
-/** The identity of a call: equal calls have equal keys (fields are built by one set of functions, in one property order). */
+/**
+ * The identity of a call: equal calls have equal keys (fields are built by
+ * one set of functions, in one property order, and never modified). Kept
+ * per field object: a page's runs share their plan's fields.
+ */
 export function fieldKey(field: RunField): string {
-  return JSON.stringify(field);
+  let key = fieldKeys.get(field);
+  if (key === undefined) fieldKeys.set(field, (key = JSON.stringify(field)));
+  return key;
 }
+
+const fieldKeys = new WeakMap<RunField, string>();
 
 /** The union of two plans (heavy fields merged, calls deduplicated). */
 export function mergePlans(a: RunPlan, b: RunPlan): RunPlan {

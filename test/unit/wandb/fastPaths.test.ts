@@ -2,8 +2,9 @@
  * The shortcuts on the per-request path give the answers of the full
  * computations they stand in front of: the JSON depth check, the run id
  * check, runs cursors encoded when read, operation costs kept per variable
- * shape, secret forms and principals kept per Authorization value, and
- * request paths read without a URL parse when plain.
+ * shape, secret forms and principals kept per Authorization value,
+ * request paths read without a URL parse when plain, and one sampled
+ * history call (and key) per set of arguments.
  */
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode } from 'graphql';
@@ -14,6 +15,8 @@ import { CostCache, fragmentsOf, operationCost } from '../../../src/graphql/cost
 import { createSubgraphSchema } from '../../../src/graphql/schema.js';
 import { basicForKey, maxCachedAuthorizations, principalOf, secretForms, secretFormsOfAuthorization } from '../../../src/security/credentials.js';
 import { pathOf } from '../../../src/http/requestLog.js';
+import { sampledHistoryCall } from '../../../src/graphql/runCalls.js';
+import { fieldKey } from '../../../src/wandb/documents.js';
 import { createHash } from 'node:crypto';
 
 /** The character loop alone, as the depth check was before its shortcut. */
@@ -158,5 +161,18 @@ describe('per-request shortcuts', () => {
       expect([u, pathOf(u)]).toEqual([u, parsed(u)]);
     }
     expect(pathOf(undefined)).toBe('/');
+  });
+
+  it('sampled history calls with equal arguments are one field (one key); other arguments, other fields', () => {
+    const a = sampledHistoryCall({ keys: ['loss', 'acc'], samples: 100 });
+    expect(sampledHistoryCall({ keys: ['loss', 'acc'], samples: 100, xAxis: '_step' })).toBe(a);
+    expect(fieldKey(a)).toBe(JSON.stringify({ kind: 'sampledHistory', spec: JSON.stringify({ keys: ['_step', 'loss', 'acc'], samples: 100 }) }));
+    const others = [
+      sampledHistoryCall({ keys: ['loss', 'acc'], samples: 101 }),
+      sampledHistoryCall({ keys: ['acc', 'loss'], samples: 100 }),
+      sampledHistoryCall({ keys: ['loss\u0000acc'], samples: 100 }),
+      sampledHistoryCall({ keys: ['loss', 'acc'], samples: 100, xAxis: '_runtime' }),
+    ];
+    expect(new Set([a, ...others].map(fieldKey)).size).toBe(5);
   });
 });
