@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { principalOf } from '../security/credentials.js';
 
 /**
  * Identical upstream reads in flight at the same moment are sent once: the
@@ -20,15 +20,14 @@ export interface Coalescer {
   readonly shared: number;
 }
 
-/** The coalescing key of a read: a digest, so the map never holds a credential. */
+/**
+ * The coalescing key of a read: the caller's principal (a hash, so the map
+ * never holds a credential), the document and its variables. Not hashed
+ * again: the map holds only reads in flight, and hashing a large document
+ * per request cost more than comparing it.
+ */
 export function coalesceKey(authorization: string | null, query: string, variables: Record<string, unknown>): string {
-  return createHash('sha256')
-    .update(authorization ?? '')
-    .update('\0')
-    .update(query)
-    .update('\0')
-    .update(JSON.stringify(variables))
-    .digest('base64');
+  return `${principalOf(authorization)}\0${query}\0${JSON.stringify(variables)}`;
 }
 
 /** True for a document whose operation is a query (the documents sent upstream have one operation each). */
