@@ -100,10 +100,16 @@ demo_key=$(sed -n 's/^ *demo key: *\([0-9a-z]*\).*/\1/p' "$work.emulator.log")
 [ -n "$demo_key" ] || fail "the emulator printed no demo key"
 echo "emulator (node $("$emulator_node" --version)) on port $emulator_port"
 
-echo "== subgraph: node dist/src/main.js, NODE_ENV=production"
+# The node flags of `npm run start:prod`, which the image's CMD must give too.
+node_flags=$(node -p "require('./package.json').scripts['start:prod'].split(/\\s+/).filter((a) => a.startsWith('--')).join(' ')")
+for flag in $node_flags; do
+  grep -q -- "\"$flag\"" Dockerfile || fail "the Dockerfile's CMD lacks $flag (npm run start:prod gives it)"
+done
+echo "== subgraph: node $node_flags dist/src/main.js, NODE_ENV=production"
 port=$(free_port)
+# shellcheck disable=SC2086 # the flags are words
 (cd "$work" && NODE_ENV=production WANDB_BASE_URL="http://127.0.0.1:$emulator_port" HOST=127.0.0.1 PORT="$port" \
-  exec setsid node dist/src/main.js) >"$work.subgraph.log" 2>&1 &
+  exec setsid node $node_flags dist/src/main.js) >"$work.subgraph.log" 2>&1 &
 subgraph_pid=$!
 wait_for "http://127.0.0.1:$port/ready" 30 "$subgraph_pid"
 (cd "$work" && HOST=127.0.0.1 PORT="$port" node dist/src/healthcheck.js) || fail "the image's health check (dist/src/healthcheck.js) failed"
