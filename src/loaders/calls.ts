@@ -1,6 +1,6 @@
 import type { Loaders } from './index.js';
 import type { Fetched, RunParent } from '../wandb/api.js';
-import { fieldKey, type RunField } from '../wandb/documents.js';
+import { sameField, type RunField } from '../wandb/documents.js';
 import type { RunRef } from '../wandb/ids.js';
 
 /** Where a run lives. */
@@ -11,8 +11,7 @@ export function refOf(r: RunParent): RunRef {
 /** The value of a call read with the run, if it was. */
 export function fetchedWith(r: RunParent, field: RunField): Fetched | undefined {
   if (!r.prefetched || r.prefetched.length === 0) return undefined;
-  const key = fieldKey(field);
-  return r.prefetched.find((p) => p.key === key);
+  return r.prefetched.find((p) => sameField(p.field, field));
 }
 
 /** The value of a call on a run: as read with the run, else batched with this tick's other calls. */

@@ -84,6 +84,28 @@ export function fieldKey(field: RunField): string {
 
 const fieldKeys = new WeakMap<RunField, string>();
 
+/**
+ * True when two calls are equal (equal keys), compared without printing
+ * them: a resolver builds its call anew for each run of a page. A call's
+ * properties are primitives or lists of strings.
+ */
+export function sameField(a: RunField, b: RunField): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  let count = 0;
+  for (const k in x) {
+    count++;
+    const u = x[k];
+    const v = y[k];
+    if (u === v) continue;
+    if (!Array.isArray(u) || !Array.isArray(v) || u.length !== v.length || u.some((e, i) => e !== v[i])) return false;
+  }
+  for (const _ in y) count--;
+  return count === 0;
+}
+
 /** The union of two plans (heavy fields merged, calls deduplicated). */
 export function mergePlans(a: RunPlan, b: RunPlan): RunPlan {
   const seen = new Set(a.fields.map(fieldKey));

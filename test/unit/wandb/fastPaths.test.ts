@@ -3,8 +3,8 @@
  * computations they stand in front of: the JSON depth check, the run id
  * check, runs cursors encoded when read, operation costs kept per variable
  * shape, secret forms and principals kept per Authorization value,
- * request paths read without a URL parse when plain, and one sampled
- * history call (and key) per set of arguments.
+ * request paths read without a URL parse when plain, one sampled history
+ * call (and key) per set of arguments, and calls compared without printing.
  */
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode } from 'graphql';
@@ -16,7 +16,7 @@ import { createSubgraphSchema } from '../../../src/graphql/schema.js';
 import { basicForKey, maxCachedAuthorizations, principalOf, secretForms, secretFormsOfAuthorization } from '../../../src/security/credentials.js';
 import { pathOf } from '../../../src/http/requestLog.js';
 import { sampledHistoryCall } from '../../../src/graphql/runCalls.js';
-import { fieldKey } from '../../../src/wandb/documents.js';
+import { fieldKey, sameField, type RunField } from '../../../src/wandb/documents.js';
 import { createHash } from 'node:crypto';
 
 /** The character loop alone, as the depth check was before its shortcut. */
@@ -174,5 +174,25 @@ describe('per-request shortcuts', () => {
       sampledHistoryCall({ keys: ['loss', 'acc'], samples: 100, xAxis: '_runtime' }),
     ];
     expect(new Set([a, ...others].map(fieldKey)).size).toBe(5);
+  });
+
+  it('calls compare equal without printing exactly when their keys are equal', () => {
+    const calls: RunField[] = [
+      { kind: 'config', keys: null },
+      { kind: 'config', keys: ['lr'] },
+      { kind: 'config', keys: ['lr', 'bs'] },
+      { kind: 'summary', keys: ['lr'] },
+      { kind: 'history', minStep: 0, maxStep: 10, samples: 10 },
+      { kind: 'history', minStep: 0, maxStep: null, samples: 10 },
+      { kind: 'files', names: null, first: 3, after: null, fields: ['name'] },
+      { kind: 'files', names: ['a'], first: 3, after: null, fields: ['name'] },
+      { kind: 'files', names: null, first: 3, after: 'c', fields: ['name'] },
+      { kind: 'files', names: null, first: 3, after: null, fields: ['name', 'size'] },
+      { kind: 'outputArtifacts', first: 3, after: null, edges: false },
+      { kind: 'inputArtifacts', first: 3, after: null, edges: false },
+      { kind: 'sweep' },
+    ];
+    const copies = calls.map((c) => JSON.parse(JSON.stringify(c)) as RunField);
+    for (const a of [...calls, ...copies]) for (const b of [...calls, ...copies]) expect([a, b, sameField(a, b)]).toEqual([a, b, fieldKey(a) === fieldKey(b)]);
   });
 });
