@@ -34,8 +34,8 @@ COPY --from=build /app/dist dist
 USER node
 EXPOSE 4001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 CMD ["node", "dist/src/healthcheck.js"]
-# --max-semi-space-size=16: V8 grows the young generation while a long
-# history scan allocates, up to 128 MB by default here; capped at 32 MB it
-# is full-grown within the first pages, so peak RSS no longer climbs with
+# --max-semi-space-size=32: V8 grows the young generation while a long
+# history scan allocates, up to 128 MB by default here; capped at 64 MB it
+# is full-grown within the first pages, so peak RSS climbs far less with
 # the scan's length (BENCHMARKS.md, scenario 3). Same flags as `npm run start:prod`.
-CMD ["node", "--max-semi-space-size=16", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]
