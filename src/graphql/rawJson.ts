@@ -24,9 +24,7 @@ export type RawJsonSink = string[];
 
 /** The value to return for a JSON object W&B sent as `text` (already parsed as `parsed`): its marker when there is a sink. */
 export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unknown): unknown {
-  if (!sink) return parsed;
-  sink.push(text);
-  return `\u0000${nonce}${sink.length - 1}`;
+  return sink ? markerOf(sink, text) : parsed;
 }
 
 /**
@@ -34,8 +32,7 @@ export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unkno
  * brackets, checked): one marker, which prints as all of them.
  */
 export function rawItems(sink: RawJsonSink, items: string): unknown[] {
-  sink.push(items);
-  return [`\u0000${nonce}${sink.length - 1}`];
+  return [markerOf(sink, items)];
 }
 
 /** The printed response with every marker replaced by its text. */
@@ -57,4 +54,10 @@ export function spliceRaw(body: string, sink: RawJsonSink | undefined): string {
     from = i + 1;
   }
   return from === 0 ? body : out + body.slice(from);
+}
+
+/** The marker of `text`, added to `sink`. */
+function markerOf(sink: RawJsonSink, text: string): string {
+  sink.push(text);
+  return `\u0000${nonce}${sink.length - 1}`;
 }

@@ -1,5 +1,5 @@
 import type { SharedWindows } from '../fleet/sharedWindows.js';
-import { fieldKey, type RunField } from '../wandb/documents.js';
+import type { RunField } from '../wandb/documents.js';
 import { firstWindowField } from './history.js';
 
 /**
@@ -96,7 +96,7 @@ interface Remembered {
  * were read ahead for this caller (a window still on its way is waited
  * for); else undefined (ask W&B).
  */
-export async function recallRun<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+export async function recallRun<R extends { prefetched?: { field: F; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   return (await recallLocal<R, F>(ctx, path, details, windows)) ?? recallShared<R, F>(ctx, path, details, windows);
 }
 
@@ -166,7 +166,7 @@ const claimMs = 3_000;
 const waitForClaimMs = 2_000;
 
 /** The run and windows from this process's cache, when all are there (a window on its way is waited for). */
-async function recallLocal<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+async function recallLocal<R extends { prefetched?: { field: F; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   if (!ctx.cache) return undefined;
   const run = ctx.cache.get(runKey(ctx.principal, path, details)) as R | undefined;
   if (!run) return undefined;
@@ -177,7 +177,7 @@ async function recallLocal<R extends { prefetched?: { field: F; key: string; val
     // A window serves one page: a scan never asks for it again, so it leaves the cache now.
     for (const field of windows) ctx.cache.delete(windowKey(ctx.principal, path, field));
     if (ctx.cache.shared) void ctx.cache.shared.delete(windows.map((field) => windowKey(ctx.principal, path, field)));
-    return { ...run, prefetched: windows.map((field, i) => ({ field, key: fieldKey(field), value: values[i] })) };
+    return { ...run, prefetched: windows.map((field, i) => ({ field, value: values[i] })) };
   } catch {
     return undefined;
   }
@@ -188,7 +188,7 @@ async function recallLocal<R extends { prefetched?: { field: F; key: string; val
  * replica is still reading is waited for (up to waitForClaimMs), mostly
  * here: it is published to every replica as soon as it is stored.
  */
-async function recallShared<R extends { prefetched?: { field: F; key: string; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
+async function recallShared<R extends { prefetched?: { field: F; value: unknown }[] }, F extends RunField>(ctx: Remembered, path: string, details: unknown, windows: readonly F[]): Promise<R | undefined> {
   const shared = ctx.cache?.shared;
   if (!shared) return undefined;
   const keys = [runKey(ctx.principal, path, details), ...windows.map((field) => windowKey(ctx.principal, path, field))];
@@ -200,7 +200,7 @@ async function recallShared<R extends { prefetched?: { field: F; key: string; va
     if (values.every((v) => v !== null)) {
       try {
         const run = JSON.parse(values[0]) as R;
-        const prefetched = windows.map((field, i) => ({ field, key: fieldKey(field), value: JSON.parse(values[i + 1]!) as unknown }));
+        const prefetched = windows.map((field, i) => ({ field, value: JSON.parse(values[i + 1]!) as unknown }));
         void shared.delete(keys.slice(1));
         return { ...run, prefetched };
       } catch {

@@ -9,7 +9,6 @@ import type { UpstreamClient, UpstreamFieldError } from './client.js';
 import { fieldError } from './client.js';
 import {
   artifactsDocument,
-  fieldKey,
   lookupCarve,
   runFieldsDocument,
   runsPageCarve,
@@ -31,7 +30,6 @@ import { carvedValue, type RawRows } from './carve.js';
 /** A call's value read with the run (by the document that found it). */
 export interface Fetched {
   field: RunField;
-  key: string;
   value: unknown;
 }
 
@@ -185,7 +183,7 @@ function withFetched(
       continue;
     }
     if (value === undefined) continue;
-    prefetched.push({ field: fields[i], key: fieldKey(fields[i]), value });
+    prefetched.push({ field: fields[i], value });
     delete run[alias];
   }
   out.prefetched = prefetched;
