@@ -9,7 +9,7 @@ import { artifactsCall, fileCall, filesCalls, historyExtras, sampledHistoryCall,
 import { densityOf, planHistoryPage, readHistoryPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
 import { readAheadPages } from '../src/history/readAhead.js';
 import { hasEnded } from '../src/graphql/cacheHints.js';
-import { callOn, fetchedWith, refOf, withValue } from '../src/loaders/calls.js';
+import { callOn, fetchedWith, refOf, withCalls, withValue } from '../src/loaders/calls.js';
 import type { RawJsonSink } from '../src/graphql/rawJson.js';
 import { failsAlone, untrusted } from '../src/wandb/trust.js';
 import { runObject, configObject, isoDate, runUrl, escapeHtml } from '../src/graphql/runValues.js';
@@ -103,20 +103,21 @@ export const Run: RunResolvers = {
     return { rows, keys: plan.keys, hasNextPage, hasPreviousPage, raw: ctx.rawJson };
   },
   file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileCall(name, selectedBelow(info)))) as FilesPage | null)?.edges[0]?.node ?? null,
-  files: async (r, args, ctx, info) => {
+  files: (r, args, ctx, info) => {
     const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']));
     const names = args.names ?? null;
-    const [page, count] = await Promise.all([call(ctx, r, pageCall) as Promise<FilesPage | null>, countCall && !names ? (call(ctx, r, countCall) as Promise<number | null>) : null]);
-    const parent: RunFileConnectionParent = {
-      files: page?.edges.map((e) => e.node).filter((n): n is FileFieldsFragment => n !== null) ?? [],
-      cursors: page?.edges.map((e) => e.cursor) ?? [],
-      hasNextPage: page?.pageInfo.hasNextPage ?? false,
-      hasPreviousPage: args.after != null,
-      totalCount: names ? null : (count ?? 0),
-      // With names, W&B counts all the run's files; the named ones are read back and counted instead.
-      countNamed: names && countCall ? async () => ((await call(ctx, r, countCall)) as FilesPage | null)?.edges.length ?? 0 : null,
-    };
-    return parent;
+    return withCalls(ctx.loaders, r, [pageCall, countCall && !names ? countCall : null], ([value, count]): RunFileConnectionParent => {
+      const page = value as FilesPage | null;
+      return {
+        files: page?.edges.map((e) => e.node).filter((n): n is FileFieldsFragment => n !== null) ?? [],
+        cursors: page?.edges.map((e) => e.cursor) ?? [],
+        hasNextPage: page?.pageInfo.hasNextPage ?? false,
+        hasPreviousPage: args.after != null,
+        totalCount: names ? null : ((count as number | null) ?? 0),
+        // With names, W&B counts all the run's files; the named ones are read back and counted instead.
+        countNamed: names && countCall ? async () => ((await call(ctx, r, countCall)) as FilesPage | null)?.edges.length ?? 0 : null,
+      };
+    });
   },
   loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('outputArtifacts', args, artifactEdges(selectedBelow(info)))),
   usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('inputArtifacts', args, artifactEdges(selectedBelow(info)))),
@@ -149,9 +150,8 @@ async function historyKeysOf(ctx: Context, r: RunParent): Promise<HistoryKeysJso
   return (value ?? {}) as HistoryKeysJson;
 }
 
-async function artifacts(ctx: Context, r: RunParent, field: Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }>): Promise<ArtifactConnectionParent> {
-  const page = (await call(ctx, r, field)) as ArtifactConnectionParent['page'];
-  return { page, hasPreviousPage: field.after !== null };
+function artifacts(ctx: Context, r: RunParent, field: Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }>): ArtifactConnectionParent | Promise<ArtifactConnectionParent> {
+  return withCalls(ctx.loaders, r, [field], ([page]) => ({ page: page as ArtifactConnectionParent['page'], hasPreviousPage: field.after !== null }));
 }
 
 function safe<T>(f: () => T): T | null {

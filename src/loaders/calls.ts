@@ -28,3 +28,14 @@ export function callOn(loaders: Loaders, r: RunParent, field: RunField): Promise
 export function withValue<R>(loaders: Loaders, r: RunParent, present: unknown, field: RunField, use: (value: unknown) => R): R | Promise<R> {
   return present !== null && present !== undefined ? use(present) : callOn(loaders, r, field).then(use);
 }
+
+/**
+ * `use` of the values of `fields` (null: none, its value null):
+ * synchronous when every call was read with the run, as a page's runs'
+ * files and artifacts are; else batched as callOn does.
+ */
+export function withCalls<R>(loaders: Loaders, r: RunParent, fields: readonly (RunField | null)[], use: (values: unknown[]) => R): R | Promise<R> {
+  const hits = fields.map((f) => (f === null ? null : fetchedWith(r, f)));
+  if (hits.every((h, i) => h !== undefined || fields[i] === null)) return use(hits.map((h) => h?.value ?? null));
+  return Promise.all(fields.map((f, i) => (f === null ? null : hits[i] ? hits[i].value : loaders.runFieldLoader.load({ ref: refOf(r), field: f })))).then(use);
+}
