@@ -45,6 +45,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { kept } from '../memo.js';
 
 /** The size of a list field nothing else sizes. */
 export const defaultListSize = 50;
@@ -212,13 +213,7 @@ export class CostCache {
       entry = { schema, costs: new Map() };
       this.byOperation.set(operation, entry);
     }
-    const shape = variablesShape(operation, variables);
-    const kept = entry.costs.get(shape);
-    if (kept !== undefined) return kept;
-    const cost = operationCost(schema, operation, fragmentsOf(document), variables);
-    if (entry.costs.size >= maxCostsPerOperation) entry.costs.delete(entry.costs.keys().next().value!);
-    entry.costs.set(shape, cost);
-    return cost;
+    return kept(entry.costs, variablesShape(operation, variables), maxCostsPerOperation, () => operationCost(schema, operation, fragmentsOf(document), variables));
   }
 }
 

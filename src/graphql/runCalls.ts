@@ -9,6 +9,7 @@ import type { RunField } from '../wandb/documents.js';
 import { decodeCursor } from '../wandb/cursor.js';
 import { inRange } from '../wandb/paths.js';
 import { firstWindowField, planHistoryPage, windowField, type HistoryPageArgs } from '../history/history.js';
+import { kept } from '../memo.js';
 
 /** The most events read when filtering system metrics by key. */
 export const maxEvents = 10_000;
@@ -32,13 +33,7 @@ export function sampledHistoryCall(args: SampledHistoryArgs): RunField {
   if (keys.length === 0) return { kind: 'history', minStep: null, maxStep: null, samples };
   // Every run of a page asks with the same arguments: one field for them all (its key computed once).
   const id = JSON.stringify([samples, args.xAxis ?? '_step', keys]);
-  let field = sampledCalls.get(id);
-  if (!field) {
-    field = { kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) };
-    if (sampledCalls.size >= 256) sampledCalls.delete(sampledCalls.keys().next().value!);
-    sampledCalls.set(id, field);
-  }
-  return field;
+  return kept(sampledCalls, id, 256, () => ({ kind: 'sampledHistory', spec: JSON.stringify({ keys: [...new Set([args.xAxis ?? '_step', ...keys])], samples }) }));
 }
 
 /** sampledHistory calls by arguments, the last 256 kept. */

@@ -37,5 +37,5 @@ export function withValue<R>(loaders: Loaders, r: RunParent, present: unknown, f
 export function withCalls<R>(loaders: Loaders, r: RunParent, fields: readonly (RunField | null)[], use: (values: unknown[]) => R): R | Promise<R> {
   const hits = fields.map((f) => (f === null ? null : fetchedWith(r, f)));
   if (hits.every((h, i) => h !== undefined || fields[i] === null)) return use(hits.map((h) => h?.value ?? null));
-  return Promise.all(fields.map((f, i) => (f === null ? null : hits[i] ? hits[i].value : loaders.runFieldLoader.load({ ref: refOf(r), field: f })))).then(use);
+  return Promise.all(fields.map((f) => (f === null ? null : callOn(loaders, r, f)))).then(use);
 }

@@ -4,6 +4,7 @@
  * scrubbed of it before it reaches a response, a log line or a metric.
  */
 import { createHash } from 'node:crypto';
+import { kept } from '../memo.js';
 
 /** What a caller sent as its credential. */
 export type Credential =
@@ -71,7 +72,7 @@ export function secretForms(...keys: (string | null | undefined)[]): string[] {
  */
 export function secretFormsOfAuthorization(authorization: string | null | undefined): readonly string[] {
   if (!authorization) return none;
-  return perAuthorization(formsByAuthorization, authorization, () => {
+  return kept(formsByAuthorization, authorization, maxCachedAuthorizations, () => {
     const credential = readCredential(authorization);
     const forms =
       credential.kind === 'valid'
@@ -160,18 +161,8 @@ const formsByAuthorization = new Map<string, readonly string[]>();
 
 /** A caller's name in process and fleet state: a hash of the Authorization sent upstream ('-' for none). */
 export function principalOf(authorization: string | null): string {
-  return authorization === null ? '-' : perAuthorization(principalByAuthorization, authorization, () => createHash('sha256').update(authorization).digest('hex').slice(0, 32));
+  return authorization === null ? '-' : kept(principalByAuthorization, authorization, maxCachedAuthorizations, () => createHash('sha256').update(authorization).digest('hex').slice(0, 32));
 }
 
 /** Principals by Authorization value, oldest first (hashed once per value, not per request). */
 const principalByAuthorization = new Map<string, string>();
-
-/** `make()` for an Authorization value, kept for the last {@link maxCachedAuthorizations} values (the oldest dropped first). */
-function perAuthorization<T>(cache: Map<string, T>, authorization: string, make: () => T): T {
-  const kept = cache.get(authorization);
-  if (kept !== undefined) return kept;
-  const value = make();
-  if (cache.size >= maxCachedAuthorizations) cache.delete(cache.keys().next().value!);
-  cache.set(authorization, value);
-  return value;
-}

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSchema, executeSync, parse, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver } from 'graphql';
 import type { UpstreamFieldError } from './client.js';
 import { compileShapePlan, shapeError, type ShapePlan } from './shapePlan.js';
+import { kept } from '../memo.js';
 
 const schemaPath = fileURLToPath(new URL('../../schema/upstream/wandb.graphql', import.meta.url));
 let schema: GraphQLSchema | undefined;
@@ -36,13 +37,10 @@ export function checkShape(query: string, variables: Record<string, unknown>, da
   if (data === null || data === undefined) return { data: null, errors: [] };
   if (typeof data !== 'object' || Array.isArray(data)) return { data: null, errors: [{ message: 'W&B sent data that is not an object', extensions: { code: 'UPSTREAM_UNAVAILABLE' } }] };
   schema ??= buildSchema(readFileSync(schemaPath, 'utf8'));
-  let entry = documents.get(query);
-  if (!entry) {
+  const entry = kept(documents, query, 500, () => {
     const document = parse(query);
-    entry = { document, plan: compileShapePlan(schema, document) };
-    if (documents.size >= 500) documents.delete(documents.keys().next().value!);
-    documents.set(query, entry);
-  }
+    return { document, plan: compileShapePlan(schema!, document) };
+  });
   if (entry.plan) {
     const checked = entry.plan.check(variables, data as Record<string, unknown>);
     if (checked) return checked;

@@ -69,6 +69,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { UpstreamFieldError } from './client.js';
+import { kept } from '../memo.js';
 
 /** A checked answer: the data as graphql-js would have completed it, and the errors at their paths. */
 export interface ShapeResult {
@@ -146,12 +147,7 @@ export function compileShapePlan(schema: GraphQLSchema, document: DocumentNode):
       }
       let outcomes = '';
       for (const node of nodes) outcomes += inclusion(node, values);
-      let plan = plans.get(outcomes);
-      if (!plan) {
-        if (plans.size >= 8) plans.delete(plans.keys().next().value!);
-        plan = { doc, outcomes, size: 0, root: selectionOf(null, [rootSelection]) };
-        plans.set(outcomes, plan);
-      }
+      const plan = kept(plans, outcomes, 8, () => ({ doc, outcomes, size: 0, root: selectionOf(null, [rootSelection]) }));
       const walk: Walk = { id: ++walks, plan, variables: values, errors: [], path: [] };
       try {
         const root = objectPlan(plan, plan.root, rootType);
