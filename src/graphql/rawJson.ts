@@ -24,7 +24,7 @@ export type RawJsonSink = string[];
 
 /** The value to return for a JSON object W&B sent as `text` (already parsed as `parsed`): its marker when there is a sink. */
 export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unknown): unknown {
-  return sink ? markerOf(sink, text) : parsed;
+  return sink ? rawText(sink, text) : parsed;
 }
 
 /**
@@ -32,7 +32,7 @@ export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unkno
  * brackets, checked): one marker, which prints as all of them.
  */
 export function rawItems(sink: RawJsonSink, items: string): unknown[] {
-  return [markerOf(sink, items)];
+  return [rawText(sink, items)];
 }
 
 /** The printed response with every marker replaced by its text. */
@@ -56,8 +56,8 @@ export function spliceRaw(body: string, sink: RawJsonSink | undefined): string {
   return from === 0 ? body : out + body.slice(from);
 }
 
-/** The marker of `text`, added to `sink`. */
-function markerOf(sink: RawJsonSink, text: string): string {
+/** The value that prints as W&B's JSON text `text` (checked): its marker, added to `sink`. */
+export function rawText(sink: RawJsonSink, text: string): string {
   sink.push(text);
   return `\u0000${nonce}${sink.length - 1}`;
 }

@@ -5,6 +5,7 @@ import { rawItems, rawOr, type RawJsonSink } from '../graphql/rawJson.js';
 import { RawRows } from '../wandb/carve.js';
 import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } from '../wandb/trust.js';
 import { decodeCursor } from '../wandb/cursor.js';
+import { isFlatRow } from '../wandb/jsonText.js';
 import { inRange } from '../wandb/paths.js';
 
 /** The most rows one history page may hold (`first` or `last`). */
@@ -218,11 +219,14 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
   if (field.kind === 'history') {
     const lo = field.minStep;
     const hi = field.maxStep;
-    return checkedList<unknown>(value, field.samples, 'history').map((t) => {
+    return checkedList<unknown>(value, field.samples, 'history').map((t): StepRow => {
+      // A flat row (the usual kind) is checked without being parsed; it is parsed if a field reads it.
+      const step = typeof t === 'string' ? flatRowStep(t) : undefined;
+      if (step !== undefined) return new TextRow(checkedStep(step, lo, hi, 'history'), t as string);
       const row = parseUpstreamJson(t as string, 'a history row');
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a history row is not an object');
       const r = row as Record<string, unknown>;
-      return { step: checkedStep(r, lo, hi, 'history'), row: r, text: t as string };
+      return { step: checkedStep(r._step, lo, hi, 'history'), row: r, text: t as string };
     });
   }
   if (field.kind !== 'sampledHistory') throw untrusted(`a ${field.kind} value is not history`);
@@ -230,8 +234,37 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
   return checkedList<unknown>(value, spec.samples, 'sampled history').map((row) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a sampled history row is not an object');
     const r = checkedValue(row as Record<string, unknown>, 'a sampled history row');
-    return { step: checkedStep(r, spec.minStep ?? null, spec.maxStep === undefined ? null : spec.maxStep + 1, 'sampled history'), row: r };
+    return { step: checkedStep(r._step, spec.minStep ?? null, spec.maxStep === undefined ? null : spec.maxStep + 1, 'sampled history'), row: r };
   });
+}
+
+/** A whole row checked as text (JSON of one flat object): parsed only when read. */
+class TextRow implements StepRow {
+  private parsed: Record<string, unknown> | undefined;
+  constructor(
+    readonly step: number,
+    readonly text: string,
+  ) {}
+
+  get row(): Record<string, unknown> {
+    return (this.parsed ??= JSON.parse(this.text) as Record<string, unknown>);
+  }
+}
+
+/**
+ * The _step of a history row's text when the row is one flat object (see
+ * isFlatRow) with one "_step" key; undefined otherwise (the row is then
+ * parsed and checked in full). In a flat row no string holds a quote, so
+ * `"_step":` can only be that key.
+ */
+function flatRowStep(text: string): number | undefined {
+  const at = text.indexOf('"_step":');
+  if (at < 0 || text.indexOf('"_step":', at + 8) >= 0 || !isFlatRow(text)) return undefined;
+  const from = at + 8;
+  let to = from;
+  for (let c = text.charCodeAt(to); c !== 44 /* , */ && c !== 125 /* } */; c = text.charCodeAt(++to));
+  const step = Number(text.slice(from, to));
+  return Number.isNaN(step) || text.charCodeAt(from) === 34 /* " */ ? undefined : step;
 }
 
 /** The signature of a keyed window's keys (as windowField orders them), or null for whole rows. */

@@ -7,7 +7,7 @@
  */
 import type { StepRow } from './history.js';
 import { encodeCursor } from '../wandb/cursor.js';
-import { rawOr, type RawJsonSink } from '../graphql/rawJson.js';
+import { rawText, type RawJsonSink } from '../graphql/rawJson.js';
 
 /** The edges of a page of `rows`: whole rows (as W&B's text when `raw` is given), or only `keys`. */
 export function historyEdges(rows: readonly StepRow[], keys: readonly string[] | null, raw: RawJsonSink | undefined): HistoryEdge[] {
@@ -47,11 +47,15 @@ export class HistoryEdge {
   }
 
   get values(): unknown {
-    const { row, text } = this.stepRow;
-    const keys = this.page.keys;
-    // fromEntries defines each key as its own property, "__proto__" included.
-    if (keys) return Object.fromEntries(keys.filter((k) => k in row).map((k) => [k, row[k]]));
-    return text !== undefined ? rawOr(this.page.raw, text, row) : row;
+    const { stepRow, page } = this;
+    if (page.keys) {
+      const row = stepRow.row;
+      // fromEntries defines each key as its own property, "__proto__" included.
+      return Object.fromEntries(page.keys.filter((k) => k in row).map((k) => [k, row[k]]));
+    }
+    // A row kept as text is parsed only when there is no sink to take its text.
+    if (stepRow.text === undefined) return stepRow.row;
+    return page.raw ? rawText(page.raw, stepRow.text) : stepRow.row;
   }
 }
 

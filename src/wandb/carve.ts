@@ -14,7 +14,7 @@
  * an answer cannot forge one.
  */
 import { randomBytes } from 'node:crypto';
-import { isSpace, scanJson, stringEnd } from './jsonText.js';
+import { flatRowsEnd, isSpace, scanJson, stringEnd } from './jsonText.js';
 
 /** Where to cut: the object depth of the values' keys (the root object is 1) and which keys along the path. */
 export interface CarveSpec {
@@ -138,9 +138,9 @@ function scanListOfLists(t: string, start: number, maxDepth: number): { end: num
   let i = start + 1;
   while (isSpace(t.charCodeAt(i))) i++;
   if (t.charCodeAt(i) !== 91 /* [ */) return null;
-  // The first list, its items counted.
+  // The first list, its items counted (flat rows, the usual case, by the faster check).
   const firstStart = i;
-  const { end: firstEnd, items: count } = scanJson(t, i, maxDepth - 1);
+  const { end: firstEnd, items: count } = (maxDepth >= 3 ? flatRowsEnd(t, i) : null) ?? scanJson(t, i, maxDepth - 1);
   if (firstEnd < 0) return null;
   i = firstEnd;
   // The other lists (one per further spec; this subgraph sends one).

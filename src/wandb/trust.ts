@@ -105,9 +105,8 @@ export function checkRunIn(run: { id?: string | null; name?: string | null }, en
   }
 }
 
-/** A history row's step, which must be an integer inside [lo, hi) when bounds are given. */
-export function checkedStep(row: Record<string, unknown>, lo: number | null, hi: number | null, what: string): number {
-  const step = row._step;
+/** A history row's step (its _step), which must be an integer inside [lo, hi) when bounds are given. */
+export function checkedStep(step: unknown, lo: number | null, hi: number | null, what: string): number {
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw untrusted(`${what}: a row has no valid _step`);
   if ((lo !== null && step < lo) || (hi !== null && step >= hi)) throw untrusted(`${what}: a row's step is outside the window asked for`);
   return step;

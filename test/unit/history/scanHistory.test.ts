@@ -1,6 +1,6 @@
 /** The history connection's window algorithm against an in-memory W&B history. */
 import { describe, expect, it } from '@jest/globals';
-import { scanHistory } from '../../../src/history/history.js';
+import { scanHistory, stepRows } from '../../../src/history/history.js';
 import type { RunField } from '../../../src/wandb/documents.js';
 
 /** Keeps `samples` of `rows`, evenly, as W&B does when a window holds more rows than samples. */
@@ -88,5 +88,36 @@ describe('scanHistory', () => {
     const page = await scanHistory(load, { keys: null, start: 2, end: 9, first: 10, density: 1 });
     expect(page.rows.map((r) => r.step)).toEqual([2, 5]);
     expect(page.hasNextPage).toBe(false);
+  });
+});
+
+describe('history rows read from W&B text', () => {
+  const field: RunField = { kind: 'history', minStep: 0, maxStep: 100, samples: 10 };
+  const outcome = (text: string) => {
+    try {
+      const [r] = stepRows(field, [text]);
+      return { step: r.step, row: r.row, text: r.text };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  };
+
+  it('gives flat rows (checked as text) the step and values that parsing gives', () => {
+    for (const t of ['{"_step":5,"loss":0.5}', '{"loss":0.5, "_step": 7}', '{"_step":1e1,"a":"x"}', '{"_step":0,"b":null,"c":true}']) {
+      expect(outcome(t)).toEqual({ step: JSON.parse(t)._step, row: JSON.parse(t), text: t });
+    }
+  });
+
+  it('refuses what it refused when parsed: a step missing, twice, not a number, negative or outside the window', () => {
+    expect(outcome('{"loss":1}')).toEqual({ error: 'W&B sent an answer that fails a check: history: a row has no valid _step' });
+    expect(outcome('{"_step":"5"}')).toEqual({ error: 'W&B sent an answer that fails a check: history: a row has no valid _step' });
+    expect(outcome('{"_step":-1}')).toEqual({ error: 'W&B sent an answer that fails a check: history: a row has no valid _step' });
+    expect(outcome('{"_step":1.5}')).toEqual({ error: 'W&B sent an answer that fails a check: history: a row has no valid _step' });
+    expect(outcome('{"_step":null}')).toEqual({ error: 'W&B sent an answer that fails a check: history: a row has no valid _step' });
+    expect(outcome('{"_step":100}')).toEqual({ error: "W&B sent an answer that fails a check: history: a row's step is outside the window asked for" });
+    // JSON.parse keeps the last of two equal keys: so does the subgraph.
+    expect(outcome('{"_step":500,"_step":5}')).toEqual({ step: 5, row: { _step: 5 }, text: '{"_step":500,"_step":5}' });
+    expect(outcome('{"_step":5,"x":{"_step":500}}').step).toBe(5);
+    expect(outcome('{"_step":5,').error).toMatch(/not valid JSON/);
   });
 });

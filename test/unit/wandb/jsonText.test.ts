@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { carveAnswer, carvedValue, RawRows, type CarveSpec } from '../../../src/wandb/carve.js';
-import { jsonValueEnd } from '../../../src/wandb/jsonText.js';
+import { flatRowsEnd, isFlatRow, jsonValueEnd } from '../../../src/wandb/jsonText.js';
 
 const page: CarveSpec = { depth: 7, wanted: (p) => p[6] === 'f0' && p[5] === 'node' && p[3] === 'edges' && p[2] === 'runs' && p[1] === 'project' && p[0] === 'data' };
 
@@ -131,3 +131,29 @@ describe('the JSON check', () => {
   });
 });
 
+
+describe('the flat rows check', () => {
+  it('accepts only lists of flat objects that JSON.parse reads, and counts their rows', () => {
+    const r = rng(23);
+    const flat = (o: unknown) => typeof o === 'object' && o !== null && !Array.isArray(o) && Object.values(o).every((v) => v === null || typeof v !== 'object');
+    const texts = [
+      ...Array.from({ length: 300 }, () => JSON.stringify(Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, 3)))),
+      '[{"a":1}, {"b": 2}]', '[{"a":1},]', '[{"a":01}]', '[{"a":1.}]', '[{"a":"x\\"y"}]', '[{"a":"{"}]', '[{"a":tru}]', '[{"a":1}', '[{"a" :1}]', '[{"a":-0.5e+3}]', '[{"a":"\t"}]',
+    ];
+    let accepted = 0;
+    for (const t of texts) {
+      const got = flatRowsEnd(`x${t}y`, 1);
+      if (!got) continue;
+      accepted++;
+      const value = JSON.parse(t) as unknown[];
+      expect([t, got.end, got.items, value.every(flat)]).toEqual([t, t.length + 1, value.length, true]);
+    }
+    // The random lists include flat ones: the check is not refusing everything.
+    expect(accepted).toBeGreaterThan(20);
+  });
+
+  it('takes one row alone, and nothing more', () => {
+    expect(isFlatRow('{"_step":1,"loss":0.5,"name":"a b","ok":true,"x":null}')).toBe(true);
+    for (const t of ['{"_step":1}x', '{"a":{"b":1}}', '{"a":[1]}', '[1]', '{"a":"\\u0041"}', '{"a":1,}']) expect([t, isFlatRow(t)]).toEqual([t, false]);
+  });
+});
