@@ -8,7 +8,7 @@ import type { RunWatchers } from './live/runWatchers.js';
 import type { ReadAheadCache } from './history/readAhead.js';
 import { principalOf } from './security/credentials.js';
 import type { CacheHints } from './graphql/cacheHints.js';
-import type { RawJsonSink } from './graphql/rawJson.js';
+import type { RawJsonSink, RawPlace } from './graphql/rawJson.js';
 import { basicForKey, readCredential } from './security/credentials.js';
 import { codedError } from './errors.js';
 import type { GraphQLError } from 'graphql';
@@ -44,6 +44,8 @@ export interface Context extends CacheHints {
   readAhead?: ReadAheadCache;
   /** Where JSON from W&B goes into the HTTP response as text (see rawJson.ts); absent for subscriptions. */
   rawJson?: RawJsonSink;
+  /** Lists given as text, placed in the result after execution (see rawJson.ts); absent for subscriptions. */
+  rawPlaces?: RawPlace[];
   /** A hash of `authorization`: the caller's name in process-level caches. */
   principal: string;
   /**

@@ -35,6 +35,33 @@ export function rawItems(sink: RawJsonSink, items: string): unknown[] {
   return [rawText(sink, items)];
 }
 
+/**
+ * A list the response takes as text: its resolver returned [] and left
+ * `value` (one marker, see rawItems) to be placed at `path` once the
+ * operation has run, where building and printing an object per item would
+ * cost more (a history page's edges).
+ */
+export interface RawPlace {
+  path: readonly (string | number)[];
+  value: unknown[];
+}
+
+/**
+ * Puts each place's value in the executed result's `data`, where the list
+ * it stands for is still there and empty (a field error may have nulled a
+ * parent since).
+ */
+export function placeRaw(data: unknown, places: readonly RawPlace[]): void {
+  for (const { path, value } of places) {
+    let at: unknown = data;
+    for (let i = 0; i < path.length - 1 && typeof at === 'object' && at !== null; i++) at = (at as Record<string | number, unknown>)[path[i]];
+    if (typeof at !== 'object' || at === null) continue;
+    const key = path[path.length - 1];
+    const list = (at as Record<string | number, unknown>)[key];
+    if (Array.isArray(list) && list.length === 0) (at as Record<string | number, unknown>)[key] = value;
+  }
+}
+
 /** The printed response with every marker replaced by its text. */
 export function spliceRaw(body: string, sink: RawJsonSink | undefined): string {
   if (!sink || sink.length === 0) return body;

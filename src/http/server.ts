@@ -314,7 +314,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     const raw: RawJsonSink = [];
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw }),
+      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw, rawPlaces: [] }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');

@@ -219,6 +219,28 @@ describe('Run history', () => {
       expect(values).toEqual(SMALL);
     });
 
+    it('Run.history edges of plain fields (written as text) read exactly as the executor prints them through a fragment', async () => {
+      const selections = [
+        'cursor node { step values }',
+        '__typename c: cursor n: node { __typename t: timestamp runtime step v: values }',
+        'node { values timestamp }',
+      ];
+      for (const name of ['small', 'partial']) {
+        for (const sel of selections) {
+          const plain = await ok(`{ run(path: "${E}/${P}/${name}") { history(first: 12, minStep: 3) { edges { ${sel} } } } }`);
+          const viaFragment = await ok(`{ run(path: "${E}/${P}/${name}") { history(first: 12, minStep: 3) { edges { ... on RunHistoryEdge { ${sel} } } } } }`);
+          const skipped = await ok(`query Q($no: Boolean = false) { run(path: "${E}/${P}/${name}") { history(first: 12, minStep: 3) { edges { ${sel} cursor @skip(if: $no) } } } }`);
+          expect(plain.run.history.edges).toHaveLength(12);
+          // Same values, keys in the same order.
+          expect(JSON.stringify(plain)).toBe(JSON.stringify(viaFragment));
+          expect(skipped.run.history.edges.map((e: any) => e.node ?? e.n)).toEqual(plain.run.history.edges.map((e: any) => e.node ?? e.n));
+        }
+      }
+      // Two history connections under aliases, each in its place.
+      const both = await ok(`{ run(path: "${E}/${P}/small") { a: history(first: 2) { edges { node { step } } } b: history(first: 2, minStep: 50) { edges { node { step } } } } }`);
+      expect([both.run.a.edges, both.run.b.edges]).toEqual([[{ node: { step: 0 } }, { node: { step: 1 } }], [{ node: { step: 50 } }, { node: { step: 51 } }]]);
+    });
+
     it('Run.history nodes carry timestamp and runtime from _timestamp and _runtime', async () => {
       const data = await ok(`{ run(path: "${E}/${P}/small") { history(first: 5, minStep: 40) { edges { node { step timestamp runtime } } } } }`);
       expect(data.run.history.edges.map((e: any) => e.node)).toEqual(SMALL.slice(40, 45).map((r) => ({ step: r._step, timestamp: r._timestamp, runtime: r._runtime })));
