@@ -1,5 +1,6 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
-import { rawOr, type RawJsonSink } from './rawJson.js';
+import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
+import { isShallowObject } from '../wandb/jsonText.js';
 import { parseUpstreamJson } from '../wandb/trust.js';
 
 /**
@@ -8,6 +9,8 @@ import { parseUpstreamJson } from '../wandb/trust.js';
  * when the request has a sink (see rawJson.ts).
  */
 export function runObject(text: string | null | undefined, what: string, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
+  // A shallow object (most summaries) is checked by one match, not parsed.
+  if (raw && !keys && text && text !== '{}' && isShallowObject(text)) return rawText(raw, text);
   const value = parseObject(text, what);
   if (keys) return pick(value, keys);
   return text && hasOwnKey(value) ? rawOr(raw, text, value) : value;

@@ -118,6 +118,23 @@ const flatRowsList = new RegExp(`\\[(?:${flatRow}(?:, ?${flatRow})*)?\\]`, 'y');
 const flatRowAlone = new RegExp(`${flatRow}$`, 'y');
 
 /**
+ * A JSON object whose values are scalars, or objects or lists of scalars,
+ * and whose strings may hold escapes (a run's summary: metrics, and small
+ * objects such as _wandb), matched the same way; JSON.parse judges others.
+ */
+const escapedString = '"[^"\\\\\\u0000-\\u001f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\u0000-\\u001f]*)*"';
+const scalar = flatValue.replace(flatString, escapedString);
+const objectOf = (value: string) => `\\{(?:${escapedString}: ?${value}(?:, ?${escapedString}: ?${value})*)?\\}`;
+const listOf = (value: string) => `\\[(?:${value}(?:, ?${value})*)?\\]`;
+const shallowObject = new RegExp(`${objectOf(`(?:${scalar}|${objectOf(scalar)}|${listOf(scalar)})`)}$`, 'y');
+
+/** True when `t` is one JSON object of that kind (see shallowObject); false says nothing. */
+export function isShallowObject(t: string): boolean {
+  shallowObject.lastIndex = 0;
+  return shallowObject.test(t);
+}
+
+/**
  * The end (exclusive) of a list of flat rows starting at `i` (its '['),
  * and its rows; null when the text there is not such a list (it may still
  * be valid JSON: scanJson tells).

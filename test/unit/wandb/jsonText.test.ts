@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { carveAnswer, carvedValue, RawRows, type CarveSpec } from '../../../src/wandb/carve.js';
-import { flatRowsEnd, isFlatRow, jsonValueEnd } from '../../../src/wandb/jsonText.js';
+import { flatRowsEnd, isFlatRow, isShallowObject, jsonValueEnd } from '../../../src/wandb/jsonText.js';
 
 const page: CarveSpec = { depth: 7, wanted: (p) => p[6] === 'f0' && p[5] === 'node' && p[3] === 'edges' && p[2] === 'runs' && p[1] === 'project' && p[0] === 'data' };
 
@@ -155,5 +155,25 @@ describe('the flat rows check', () => {
   it('takes one row alone, and nothing more', () => {
     expect(isFlatRow('{"_step":1,"loss":0.5,"name":"a b","ok":true,"x":null}')).toBe(true);
     for (const t of ['{"_step":1}x', '{"a":{"b":1}}', '{"a":[1]}', '[1]', '{"a":"\\u0041"}', '{"a":1,}']) expect([t, isFlatRow(t)]).toEqual([t, false]);
+  });
+});
+
+describe('the shallow object check', () => {
+  it('accepts only objects that JSON.parse reads, two containers deep at most', () => {
+    const r = rng(31);
+    const depth = (v: unknown): number => (typeof v === 'object' && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0);
+    const texts = [
+      ...Array.from({ length: 400 }, () => JSON.stringify(randomValue(r, 2))),
+      '{"a": 1, "b": {"c": [1, 2]}}', '{"a":"\\u00e9\\n"}', '{"a":"\\x"}', '{"a":{"b":{"c":1}}}', '{"a":[[1]]}', '{"a":1}x', '{"a":01}',
+    ];
+    let accepted = 0;
+    for (const t of texts) {
+      if (!isShallowObject(t)) continue;
+      accepted++;
+      const value = JSON.parse(t) as unknown;
+      expect([t, typeof value === 'object' && value !== null && !Array.isArray(value), depth(value) <= 2]).toEqual([t, true, true]);
+    }
+    expect(accepted).toBeGreaterThan(20);
+    expect(isShallowObject('{"_wandb":{"runtime":338},"lr":0,"name":"a \\"b\\""}')).toBe(true);
   });
 });
