@@ -75,11 +75,11 @@ export function carveAnswer(text: string, spec: CarveSpec, maxDepth: number): Ca
     if (c === 34 /* " */) {
       const end = stringEnd(text, i);
       if (end < 0) return null;
-      if (expectKey) {
-        const depth = isObject.length;
+      const depth = isObject.length;
+      // Keys deeper than the cut places are not read (most of an answer's keys).
+      if (expectKey && depth <= spec.depth) {
         path[depth - 1] = text.slice(i + 1, end - 1);
-        expectKey = false;
-        if (depth === spec.depth && spec.wanted(path.slice(0, depth))) {
+        if (depth === spec.depth && spec.wanted(path)) {
           let v = end;
           while (v < n && isSpace(text.charCodeAt(v))) v++;
           if (text.charCodeAt(v) === 58 /* : */) v++;
@@ -90,10 +90,12 @@ export function carveAnswer(text: string, spec: CarveSpec, maxDepth: number): Ca
             values.push(cut.rows);
             from = cut.end;
             i = cut.end - 1;
+            expectKey = false;
             continue;
           }
         }
       }
+      expectKey = false;
       i = end - 1;
     } else if (c === 123 /* { */) {
       isObject.push(true);
