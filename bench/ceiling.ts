@@ -1,17 +1,18 @@
 /**
  * The ceiling: the least an Apollo subgraph can do — @apollo/server with a
  * federated schema of one type, whose root resolvers each make one
- * keep-alive HTTP request to the upstream at UPSTREAM_URL and map its
- * answer. No limits, loaders, checks, logging or metrics. It serves
- * `run(path)` (against the static answer, for throughput), and the
- * 50-run table and `run(path) { history(first) }` (against the emulator,
- * as the floor any subgraph adds to the direct document). Prints
- * "Ceiling: <url>".
+ * keep-alive HTTP request to the upstream at UPSTREAM_URL with the direct
+ * document for their selection, and map its answer; _entities batches go
+ * through one DataLoader. No limits, checks, logging or metrics. It serves
+ * `run(path)` (against the static answer, for throughput), and scenario
+ * 1's four queries (against the emulator: the floor any subgraph adds to
+ * the direct document). Prints "Ceiling: <url>".
  */
 import { Agent, request } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import DataLoader from 'dataloader';
 import { GraphQLScalarType, parse, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 
 const upstream = new URL(`${process.env.UPSTREAM_URL}/graphql`);
@@ -38,18 +39,63 @@ const typeDefs = parse(`
   scalar JSON
   type Query { run(path: String!): Run runs(entity: String!, project: String!, first: Int!): RunPage! }
   type RunPage { nodes: [Run!]! }
-  type Run @key(fields: "path") { path: String! runId: String displayName: String state: String createdAt: String config: JSON summary: JSON history(first: Int!): History! }
+  type Run @key(fields: "path") {
+    path: String! runId: String displayName: String state: String createdAt: String config: JSON summary: JSON history(first: Int!): History!
+    sampledHistory(keys: [String!]): JSON files(first: Int): FileConnection! loggedArtifacts: ArtifactConnection!
+  }
+  type FileConnection { edges: [FileEdge!]! }
+  type FileEdge { node: File! }
+  type File { name: String! }
+  type ArtifactConnection { totalCount: Int! }
   type History { edges: [HistoryEdge!]! pageInfo: PageInfo! }
   type HistoryEdge { node: HistoryRow! }
   type HistoryRow { step: Int! values: JSON! }
   type PageInfo { hasNextPage: Boolean! endCursor: String }
 `);
 type Answer = { data: { project: Record<string, any> } };
-type Ctx = { authorization?: string };
+type Ctx = { authorization?: string; runs: DataLoader<string, Record<string, unknown> | null> };
+
+/** The runs of an _entities batch, in one request: aliased run(name) lookups grouped by project. */
+function runsLoader(authorization: string | undefined): Ctx['runs'] {
+  return new DataLoader(async (paths: readonly string[]) => {
+    const byProject = new Map<string, string[]>();
+    for (const path of paths) {
+      const [e, p, r] = path.split('/');
+      byProject.set(`${e}/${p}`, [...(byProject.get(`${e}/${p}`) ?? []), r]);
+    }
+    const projects = [...byProject.entries()];
+    const q = `query { ${projects.map(([ep, runs], i) => `p${i}: project(entityName: ${JSON.stringify(ep.split('/')[0])}, name: ${JSON.stringify(ep.split('/')[1])}) { ${runs.map((r, j) => `r${j}: run(name: ${JSON.stringify(r)}) { name displayName state }`).join(' ')} }`).join(' ')} }`;
+    const answer = (await post(JSON.stringify({ query: q }), authorization)) as { data: Record<string, Record<string, Record<string, unknown> | null>> };
+    const found = new Map<string, Record<string, unknown> | null>();
+    projects.forEach(([ep, runs], i) => runs.forEach((r, j) => found.set(`${ep}/${r}`, answer.data[`p${i}`]?.[`r${j}`] ?? null)));
+    return paths.map((path) => {
+      const run = found.get(path);
+      return run ? { ...run, path, state: String(run.state).toUpperCase() } : null;
+    });
+  });
+}
 const resolvers = {
   JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v }),
   Query: {
-    runs: async (_: unknown, { entity, project, first }: { entity: string; project: string; first: number }, ctx: Ctx) => {
+    runs: async (_: unknown, { entity, project, first }: { entity: string; project: string; first: number }, ctx: Ctx, info: GraphQLResolveInfo) => {
+      const nodesField = info.fieldNodes[0].selectionSet?.selections.find((s): s is FieldNode => s.kind === 'Field' && s.name.value === 'nodes');
+      const sampled = nodesField?.selectionSet?.selections.find((s): s is FieldNode => s.kind === 'Field' && s.name.value === 'sampledHistory');
+      if (sampled) {
+        // The nested page: summary, sampled history, first files and artifact count in one document.
+        const keys = ((sampled.arguments?.[0]?.value as { values?: { value: string }[] } | undefined)?.values ?? []).map((v) => v.value);
+        const spec = JSON.stringify({ keys: ['_step', ...keys], samples: 500 });
+        const q = `query N($e: String!, $p: String!, $n: Int, $spec: JSONString!) { project(entityName: $e, name: $p) { runs(first: $n, order: "+created_at") { edges { node { name summaryMetrics sampledHistory(specs: [$spec]) files(first: 3) { edges { node { name } } } outputArtifacts { totalCount } } } } } }`;
+        const answer = (await post(JSON.stringify({ query: q, variables: { e: entity, p: project, n: first, spec } }), ctx.authorization)) as Answer;
+        return {
+          nodes: answer.data.project.runs.edges.map(({ node }: { node: Record<string, any> }) => ({
+            runId: node.name,
+            summary: JSON.parse(node.summaryMetrics),
+            sampledHistory: node.sampledHistory[0],
+            files: node.files,
+            loggedArtifacts: node.outputArtifacts,
+          })),
+        };
+      }
       const q = `query R($e: String!, $p: String!, $n: Int) { project(entityName: $e, name: $p) { runs(first: $n, order: "+created_at") { edges { node { name state config summaryMetrics } } } } }`;
       const answer = (await post(JSON.stringify({ query: q, variables: { e: entity, p: project, n: first } }), ctx.authorization)) as Answer;
       const nodes = answer.data.project.runs.edges.map(({ node }: { node: Record<string, string> }) => {
@@ -80,7 +126,10 @@ const resolvers = {
       return { ...run, path, state: String(run.state).toUpperCase() };
     },
   },
+  Run: {
+    __resolveReference: ({ path }: { path: string }, ctx: Ctx) => ctx.runs.load(path),
+  },
 };
 const server = new ApolloServer<Ctx>({ schema: buildSubgraphSchema([{ typeDefs, resolvers }]) });
-const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' }, context: async ({ req }): Promise<Ctx> => ({ authorization: req.headers.authorization }) });
+const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' }, context: async ({ req }): Promise<Ctx> => ({ authorization: req.headers.authorization, runs: runsLoader(req.headers.authorization) }) });
 process.stdout.write(`Ceiling: ${url}\n`);
