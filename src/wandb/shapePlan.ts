@@ -50,6 +50,7 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
+  print,
   Kind,
   typeFromAST,
   valueFromAST,
@@ -126,8 +127,8 @@ export function compileShapePlan(schema: GraphQLSchema, document: DocumentNode):
   for (const name in fragments) visit(fragments[name].selectionSet);
   const nodes = [...conditioned.keys()];
 
-  const doc: Compiled = { schema, fragments, conditioned, budget: 10_000 + 4 * fieldNodes };
   const variableDefinitions = operation.variableDefinitions ?? [];
+  const doc: Compiled = { schema, fragments, conditioned, budget: 10_000 + 4 * fieldNodes, variableTypes: new Map(variableDefinitions.map((d) => [d.variable.name.value, print(d.type)])) };
   const variableTypes = variableDefinitions.map((d) => {
     const type = typeFromAST(schema, d.type);
     return { name: d.variable.name.value, type: isInputType(type) ? type : null, byDefault: d.defaultValue && isInputType(type) ? valueFromAST(d.defaultValue, type) : undefined, defaulted: !!d.defaultValue };
@@ -170,6 +171,8 @@ interface Compiled {
   conditioned: Map<SelectionNode, number>;
   /** Most field plans one plan may hold. */
   budget: number;
+  /** The operation's variables' types, printed ("String!"), by name. */
+  variableTypes: ReadonlyMap<string, string>;
 }
 
 interface Plan {
@@ -415,17 +418,33 @@ function fieldPlan(plan: Plan, type: GraphQLObjectType, key: string, nodes: Fiel
   if ((name === '__schema' || name === '__type') && schema.getQueryType() === type) throw notCovered;
   const def = type.getFields()[name];
   if (!def) return null;
-  return { ...base, typename: null, nonNull: isNonNullType(def.type), shape: shapeOf(schema, def.type, nodes), args: argsOf(def, node), def };
+  return { ...base, typename: null, nonNull: isNonNullType(def.type), shape: shapeOf(schema, def.type, nodes), args: argsOf(def, node, plan.doc.variableTypes), def };
 }
 
-function argsOf(def: GraphQLField<unknown, unknown>, node: FieldNode): number {
-  if (node.arguments?.some((a) => hasVariable(a.value))) return argsVary;
+function argsOf(def: GraphQLField<unknown, unknown>, node: FieldNode, variableTypes: ReadonlyMap<string, string>): number {
+  if (node.arguments?.some((a) => hasVariable(a.value))) return plainVariables(def, node, variableTypes) ? argsValid : argsVary;
   try {
     getArgumentValues(def, node, {});
     return argsValid;
   } catch {
     return argsInvalid;
   }
+}
+
+/**
+ * True when every argument given is a variable of the argument's own type
+ * (or its non-null form) and every required argument is given: the
+ * arguments then coerce whenever the variables do, which the walk has
+ * already checked (as in documents this subgraph builds: run(name: $v0)).
+ */
+function plainVariables(def: GraphQLField<unknown, unknown>, node: FieldNode, variableTypes: ReadonlyMap<string, string>): boolean {
+  const given = node.arguments ?? [];
+  for (const a of given) {
+    const arg = def.args.find((d) => d.name === a.name.value);
+    const type = a.value.kind === Kind.VARIABLE ? variableTypes.get(a.value.name.value) : undefined;
+    if (!arg || type === undefined || (type !== String(arg.type) && type !== `${String(arg.type)}!`)) return false;
+  }
+  return def.args.every((d) => !isNonNullType(d.type) || d.defaultValue !== undefined || given.some((a) => a.name.value === d.name));
 }
 
 function hasVariable(value: ValueNode): boolean {

@@ -318,6 +318,19 @@ describe('the compiled shape check answers as graphql-js execution does', () => 
     expect(checkShape(deleteRun, {}, { deleteRun: {} })).toEqual({ data: null, errors: [{ message: 'W&B sent an answer of the wrong shape at ', extensions: { code: 'UPSTREAM_UNAVAILABLE' } }] });
     const keys = 'query($k: [String!], $first: Int) { project { runs(first: $first) { edges { node { config(keys: $k) } } } } }';
     for (const variables of [{ k: 'one' }, { k: ['a', 'b'] }, { k: [null] }, { first: '2' }, { first: 2 ** 40 }]) compare(keys, variables, { project: { runs: { edges: [{ node: { config: '{}' } }] } } });
+    // Arguments that are variables of their own type (as the subgraph's documents pass them), or not quite.
+    const run = { project: { run: { name: 'r' } } };
+    for (const [query, variables] of [
+      ['query($n: String!) { project { run(name: $n) { name } } }', { n: 'r' }],
+      ['query($n: String!) { project { run(name: $n) { name } } }', {}],
+      ['query($n: String) { project { run(name: $n) { name } } }', { n: null }],
+      ['query($n: String) { project { run(name: $n) { name } } }', { n: 'r' }],
+      ['query($n: String, $m: String!) { project { run(name: $n) { name } } a: project { run(name: $m) { name } } }', { m: 'r' }],
+      ['query($s: [JSONString!]!) { project { run(name: "r") { sampledHistory(specs: $s) } } }', { s: ['{}'] }],
+      ['query($s: JSONString!) { project { run(name: "r") { sampledHistory(specs: [$s]) } } }', { s: '{}' }],
+    ] as const) {
+      compare(query, variables, { ...run, a: run.project, project: { run: { name: 'r', sampledHistory: [[]] } } });
+    }
   });
 
   it('documents the plan does not cover are checked by graphql-js execution', () => {
