@@ -19,8 +19,8 @@ const prefix = `${lead}${nonce}`;
 /** Digits of an index: a sink never holds 10^10 texts. */
 const maxIndexDigits = 10;
 
-/** The texts of one response's markers, by index. */
-export type RawJsonSink = string[];
+/** The texts of one response's markers, by index: a text, or its pieces in order (joined when printed). */
+export type RawJsonSink = (string | readonly string[])[];
 
 /** The value to return for a JSON object W&B sent as `text` (already parsed as `parsed`): its marker when there is a sink. */
 export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unknown): unknown {
@@ -31,7 +31,7 @@ export function rawOr(sink: RawJsonSink | undefined, text: string, parsed: unkno
  * A list whose items are W&B's text `items` (a list's text without its
  * brackets, checked): one marker, which prints as all of them.
  */
-export function rawItems(sink: RawJsonSink, items: string): unknown[] {
+export function rawItems(sink: RawJsonSink, items: string | readonly string[]): unknown[] {
   return [rawText(sink, items)];
 }
 
@@ -62,10 +62,14 @@ export function placeRaw(data: unknown, places: readonly RawPlace[]): void {
   }
 }
 
-/** The printed response with every marker replaced by its text. */
+/**
+ * The printed response with every marker replaced by its text. The pieces
+ * are joined once: no rope of partial strings, and no second copy of a
+ * text given in pieces (a 10,000-row history page).
+ */
 export function spliceRaw(body: string, sink: RawJsonSink | undefined): string {
   if (!sink || sink.length === 0) return body;
-  let out = '';
+  const out: string[] = [];
   let from = 0;
   // indexOf finds the short lead several times faster than the whole prefix; the nonce is checked after.
   for (let at = body.indexOf(lead); at >= 0; at = body.indexOf(lead, Math.max(from, at + 1))) {
@@ -77,14 +81,18 @@ export function spliceRaw(body: string, sink: RawJsonSink | undefined): string {
     const text = i > digits && body.charCodeAt(i) === 34 /* " */ ? sink[index] : undefined;
     // Not one of ours (cannot happen without the nonce): left as it is.
     if (text === undefined) continue;
-    out += body.slice(from, at) + text;
+    out.push(body.slice(from, at));
+    if (typeof text === 'string') out.push(text);
+    else for (const piece of text) out.push(piece);
     from = i + 1;
   }
-  return from === 0 ? body : out + body.slice(from);
+  if (from === 0) return body;
+  out.push(body.slice(from));
+  return out.join('');
 }
 
 /** The value that prints as W&B's JSON text `text` (checked): its marker, added to `sink`. */
-export function rawText(sink: RawJsonSink, text: string): string {
+export function rawText(sink: RawJsonSink, text: string | readonly string[]): string {
   sink.push(text);
   return `\u0000${nonce}${sink.length - 1}`;
 }

@@ -16,6 +16,15 @@ import type { StepRow } from './history.js';
 import { encodeCursor } from '../wandb/cursor.js';
 import { rawItems, rawText, type RawJsonSink, type RawPlace } from '../graphql/rawJson.js';
 
+/**
+ * The largest page written as text. Larger pages (up to 10,000 rows) go
+ * through the executor: measured on a scan of 300,000 steps with a 256 MB
+ * heap, 10,000-row pages written as text peaked at 217-221 MB of RSS
+ * against 197-201 MB through the executor (V8 ran fewer full collections
+ * over the large texts), while pages of 1,000 rows peak alike either way.
+ */
+export const maxTextEdges = 1000;
+
 /** A page of rows as Run.history read it. */
 export interface HistoryPage {
   rows: readonly StepRow[];
@@ -32,7 +41,7 @@ export interface HistoryPage {
  */
 export function historyEdges(page: HistoryPage, info: GraphQLResolveInfo, places: RawPlace[] | undefined): HistoryEdge[] {
   const { rows, keys, raw } = page;
-  const plan = raw && places && keys === null && rows.length > 0 ? textPlan(info.fieldNodes) : null;
+  const plan = raw && places && keys === null && rows.length > 0 && rows.length <= maxTextEdges ? textPlan(info.fieldNodes) : null;
   const text = plan ? edgesText(rows, plan) : null;
   if (text !== null) {
     places!.push({ path: responsePathAsArray(info.path), value: rawItems(raw!, text) });
@@ -148,25 +157,28 @@ function planFields(set: SelectionSetNode | undefined, allowed: ReadonlySet<stri
 }
 
 /**
- * The edges' text, or null when a row cannot be written so: not kept as
- * text, a step beyond Int's 32 bits, or a timestamp or runtime that is
- * not finite (the executor reports those as errors).
+ * The edges' text in pieces (joined when the response is printed), or null
+ * when a row cannot be written so: not kept as text, a step beyond Int's
+ * 32 bits, or a timestamp or runtime that is not finite (the executor
+ * reports those as errors).
  */
-function edgesText(rows: readonly StepRow[], plan: TextPlan): string | null {
+function edgesText(rows: readonly StepRow[], plan: TextPlan): string[] | null {
   const { texts, values } = plan;
-  const out = new Array<string>(rows.length);
+  const pieces = new Array<string>(rows.length * (2 * values.length + 2) - 1);
+  let n = 0;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (r.text === undefined || r.step > 2_147_483_647) return null;
-    let edge = texts[0];
+    if (i > 0) pieces[n++] = ',';
+    pieces[n++] = texts[0];
     for (let k = 0; k < values.length; k++) {
       const v = valueText(r, values[k]);
       if (v === null) return null;
-      edge += v + texts[k + 1];
+      pieces[n++] = v;
+      pieces[n++] = texts[k + 1];
     }
-    out[i] = edge;
   }
-  return out.join(',');
+  return pieces;
 }
 
 /** A row's value as printed (null: see edgesText). */
