@@ -236,6 +236,14 @@ describe('Run history', () => {
           expect(skipped.run.history.edges.map((e: any) => e.node ?? e.n)).toEqual(plain.run.history.edges.map((e: any) => e.node ?? e.n));
         }
       }
+      // Under _entities (as a gateway asks), each page in its own run's place.
+      const entities = await ok(`query E($r: [_Any!]!) { _entities(representations: $r) { ... on Run { history(first: 2, minStep: 7) { edges { node { step values } } } } } }`, {
+        r: ['small', 'partial'].map((name) => ({ __typename: 'Run', path: `${E}/${P}/${name}` })),
+      });
+      expect(entities._entities.map((run: any) => run.history.edges.map((e: any) => e.node))).toEqual([
+        SMALL.slice(7, 9).map((r) => ({ step: r._step, values: r })),
+        PARTIAL.slice(7, 9).map((r) => ({ step: r._step, values: r })),
+      ]);
       // Two history connections under aliases, each in its place.
       const both = await ok(`{ run(path: "${E}/${P}/small") { a: history(first: 2) { edges { node { step } } } b: history(first: 2, minStep: 50) { edges { node { step } } } } }`);
       expect([both.run.a.edges, both.run.b.edges]).toEqual([[{ node: { step: 0 } }, { node: { step: 1 } }], [{ node: { step: 50 } }, { node: { step: 51 } }]]);
