@@ -131,7 +131,7 @@ const shallowObject = new RegExp(`${objectOf(`(?:${scalar}|${objectOf(scalar)}|$
 /** True when `t` is one JSON object of that kind (see shallowObject); false says nothing. */
 export function isShallowObject(t: string): boolean {
   shallowObject.lastIndex = 0;
-  return shallowObject.test(t);
+  return matches(shallowObject, t);
 }
 
 /**
@@ -141,7 +141,7 @@ export function isShallowObject(t: string): boolean {
  */
 export function flatRowsEnd(t: string, i: number): { end: number; items: number } | null {
   flatRowsList.lastIndex = i;
-  if (!flatRowsList.test(t)) return null;
+  if (!matches(flatRowsList, t)) return null;
   const end = flatRowsList.lastIndex;
   // No string in a match holds '{': each one opens a row.
   let items = 0;
@@ -152,7 +152,21 @@ export function flatRowsEnd(t: string, i: number): { end: number; items: number 
 /** True when `t` is one flat row (see flatRowsEnd) and nothing else; false says nothing. */
 export function isFlatRow(t: string): boolean {
   flatRowAlone.lastIndex = 0;
-  return flatRowAlone.test(t);
+  return matches(flatRowAlone, t);
+}
+
+/**
+ * The match of a sticky expression, false when V8 gives up: its
+ * backtracking stack holds an entry per repetition and overflows (a
+ * RangeError) past a few million rows, text that the general check then
+ * reads (it holds no stack).
+ */
+function matches(expression: RegExp, t: string): boolean {
+  try {
+    return expression.test(t);
+  } catch {
+    return false;
+  }
 }
 
 export function isSpace(c: number): boolean {

@@ -177,3 +177,12 @@ describe('the shallow object check', () => {
     expect(isShallowObject('{"_wandb":{"runtime":338},"lr":0,"name":"a \\"b\\""}')).toBe(true);
   });
 });
+
+describe('the compiled checks on huge texts', () => {
+  it('say "not this kind" where V8 gives up matching, and the general check still reads the text', () => {
+    const rows = `[${'{},'.repeat(10_000_000)}{}]`;
+    expect(flatRowsEnd(rows, 0)).toBeNull();
+    expect(jsonValueEnd(rows, 0, 64)).toBe(rows.length);
+    expect(typeof isShallowObject(`{${'"a":1,'.repeat(5_000_000)}"b":2}`)).toBe('boolean');
+  });
+});
