@@ -1,7 +1,7 @@
 import type { RunField } from '../wandb/documents.js';
 import { sampleTargets } from './sampling.js';
 import { badInput, codedError } from '../errors.js';
-import { rawItems, rawOr, type RawJsonSink } from '../graphql/rawJson.js';
+import { rawItems, rawOr, rawText, type RawJsonSink } from '../graphql/rawJson.js';
 import { RawRows } from '../wandb/carve.js';
 import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } from '../wandb/trust.js';
 import { decodeCursor } from '../wandb/cursor.js';
@@ -349,7 +349,7 @@ export function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep
 
 /**
  * The rows of Run.sampledHistory from the call sampledHistoryCall chose:
- * upstream sampledHistory rows as they are; whole history rows parsed; for
+ * upstream sampledHistory rows as they are; whole history rows as W&B's text; for
  * the SYSTEM stream, events holding every key, sampled evenly (keeping the
  * first and last) and projected to the x axis and the keys.
  */
@@ -371,11 +371,13 @@ export function sampledRows(
   }
   const what = field.kind === 'events' ? 'a system metrics event' : 'a history row';
   const texts = checkedList<string>(value, field.kind === 'events' || field.kind === 'history' ? field.samples : 0, field.kind === 'events' ? 'system metrics events' : 'history');
+  // Whole rows go out as W&B's text (rows that are not objects as parsed); a flat one (see isFlatRow) is not parsed, as on a history page.
+  const whole = (t: string, row: unknown) => (typeof row === 'object' && row !== null && !Array.isArray(row) ? rawOr(raw, t, row) : row);
+  if (field.kind !== 'events') return texts.map((t) => (raw && typeof t === 'string' && isFlatRow(t) ? rawText(raw, t) : whole(t, parseUpstreamJson(t, what))));
   const rows = texts.map((t) => parseUpstreamJson(t, what) as Record<string, unknown>);
   const keys = args.keys ?? [];
-  if (field.kind === 'events' && rows.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) throw untrusted('a system metrics event is not an object');
-  // Whole rows go out as W&B's text (rows that are not objects as parsed).
-  if (field.kind !== 'events' || keys.length === 0) return rows.map((row, i) => (typeof row === 'object' && row !== null && !Array.isArray(row) ? rawOr(raw, texts[i], row) : row));
+  if (rows.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) throw untrusted('a system metrics event is not an object');
+  if (keys.length === 0) return rows.map((row, i) => whole(texts[i], row));
   const samples = args.samples ?? 500;
   const holding = rows.filter((row) => keys.every((k) => k in row));
   const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);

@@ -47,9 +47,8 @@ export function historyEdges(page: HistoryPage, info: GraphQLResolveInfo, places
     places!.push({ path: responsePathAsArray(info.path), value: rawItems(raw!, text) });
     return [];
   }
-  const shared: Page = { keys, raw };
   const edges = new Array<HistoryEdge>(rows.length);
-  for (let i = 0; i < rows.length; i++) edges[i] = new HistoryEdge(rows[i], shared);
+  for (let i = 0; i < rows.length; i++) edges[i] = new HistoryEdge(rows[i], page);
   return edges;
 }
 
@@ -57,7 +56,7 @@ export function historyEdges(page: HistoryPage, info: GraphQLResolveInfo, places
 export class HistoryEdge {
   constructor(
     private readonly stepRow: StepRow,
-    private readonly page: Page,
+    private readonly page: HistoryPage,
   ) {}
 
   get cursor(): string {
@@ -94,11 +93,6 @@ export class HistoryEdge {
 }
 
 // Private:
-
-interface Page {
-  keys: readonly string[] | null;
-  raw: RawJsonSink | undefined;
-}
 
 /**
  * An edge's text as the executor would print it for one selection: the

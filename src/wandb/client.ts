@@ -111,13 +111,15 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
 
   function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, carve?: CarveSpec): Promise<PartialResult<T>> {
     const coalescer = options.coalescer;
-    const size = Buffer.byteLength(query) + JSON.stringify(variables).length;
+    // The body is printed once: its size is checked on it, and it is what is sent.
+    const body = JSON.stringify({ query, variables });
+    const size = Buffer.byteLength(body);
     if (size > maxUpstreamDocumentBytes) {
       return Promise.reject(codedError('BAD_USER_INPUT', `the request would send W&B a ${size}-byte document (at most ${maxUpstreamDocumentBytes}): ask for fewer runs or keys`));
     }
-    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, idempotent, options.signal, carve);
+    if (!coalescer || !isRead(query)) return sendOnce<T>(query, variables, body, idempotent, options.signal, carve);
     return coalescer
-      .run(coalesceKey(options.authorization, query, variables), (signal) => sendOnce<T>(query, variables, idempotent, signal, carve), options.signal)
+      .run(coalesceKey(options.authorization, query, variables), (signal) => sendOnce<T>(query, variables, body, idempotent, signal, carve), options.signal)
       .then((result) => (result.carved ? { ...result, carved: carvedCopy(result.carved) } : result))
       .catch((error: unknown) => {
         throw error instanceof GraphQLError ? error : upstreamError(error);
@@ -126,26 +128,26 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
 
   // A plain POST and one JSON.parse: a GraphQL client library would parse each (large, compiled)
   // document again to find its operation name, and copy the answer through web streams.
-  async function sendOnce<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, signal: AbortSignal | undefined, carve?: CarveSpec): Promise<PartialResult<T>> {
+  async function sendOnce<T>(query: string, variables: Record<string, unknown>, body: string, idempotent: boolean, signal: AbortSignal | undefined, carve?: CarveSpec): Promise<PartialResult<T>> {
     let response: UpstreamResponse;
     try {
-      response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body: JSON.stringify({ query, variables }), signal });
+      response = await policyFetch(url, { method: 'POST', headers: idempotent ? attempt : once, body, signal });
     } catch (error) {
       throw upstreamError(error);
     }
     if (response.status < 200 || response.status >= 300) throw statusError(response);
-    let body: { data?: unknown; errors?: unknown } | null;
+    let answer: { data?: unknown; errors?: unknown } | null;
     // Sampled history lists (most of a page's bytes) are cut out as checked text, not parsed.
     const carved = carve ? carveAnswer(response.text, carve, maxUpstreamJsonDepth + 1) : null;
     try {
-      body = JSON.parse(carved ? carved.text : response.text) as { data?: unknown; errors?: unknown } | null;
+      answer = JSON.parse(carved ? carved.text : response.text) as { data?: unknown; errors?: unknown } | null;
     } catch {
       throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
     }
-    if (typeof body !== 'object' || body === null) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not a GraphQL result');
+    if (typeof answer !== 'object' || answer === null) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not a GraphQL result');
     // W&B's answer is checked against its schema before anything reads it.
-    const checked = checkShape(query, variables, body.data ?? null);
-    return { data: checked.data as T | null, errors: [...cleanErrors(body.errors, secrets), ...checked.errors], ...(carved ? { carved: carved.values } : {}) };
+    const checked = checkShape(query, variables, answer.data ?? null);
+    return { data: checked.data as T | null, errors: [...cleanErrors(answer.errors, secrets), ...checked.errors], ...(carved ? { carved: carved.values } : {}) };
   }
 
   return {

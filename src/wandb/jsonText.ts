@@ -1,10 +1,9 @@
 /**
- * JSON text checked without being parsed: one pass over the characters
- * says whether a value is valid JSON of bounded depth, where it ends and
- * how many items it holds. Nothing is built: over a large value (a page's
- * sampled history) the check costs about half of JSON.parse and leaves no
- * garbage. (Over short texts, such as one history row, it costs what
- * JSON.parse costs, measured: those are parsed.)
+ * JSON text checked without being parsed: whether a value is valid JSON of
+ * bounded depth, where it ends and how many items it holds. Nothing is
+ * built, so nothing is left for the collector. The usual kinds of W&B's
+ * text (flat rows, shallow summaries) are matched by compiled regular
+ * expressions; anything else by one pass over its characters (scanJson).
  */
 
 /**
@@ -130,8 +129,7 @@ const shallowObject = new RegExp(`${objectOf(`(?:${scalar}|${objectOf(scalar)}|$
 
 /** True when `t` is one JSON object of that kind (see shallowObject); false says nothing. */
 export function isShallowObject(t: string): boolean {
-  shallowObject.lastIndex = 0;
-  return matches(shallowObject, t);
+  return matches(shallowObject, t, 0);
 }
 
 /**
@@ -140,8 +138,7 @@ export function isShallowObject(t: string): boolean {
  * be valid JSON: scanJson tells).
  */
 export function flatRowsEnd(t: string, i: number): { end: number; items: number } | null {
-  flatRowsList.lastIndex = i;
-  if (!matches(flatRowsList, t)) return null;
+  if (!matches(flatRowsList, t, i)) return null;
   const end = flatRowsList.lastIndex;
   // No string in a match holds '{': each one opens a row.
   let items = 0;
@@ -151,17 +148,17 @@ export function flatRowsEnd(t: string, i: number): { end: number; items: number 
 
 /** True when `t` is one flat row (see flatRowsEnd) and nothing else; false says nothing. */
 export function isFlatRow(t: string): boolean {
-  flatRowAlone.lastIndex = 0;
-  return matches(flatRowAlone, t);
+  return matches(flatRowAlone, t, 0);
 }
 
 /**
- * The match of a sticky expression, false when V8 gives up: its
- * backtracking stack holds an entry per repetition and overflows (a
- * RangeError) past a few million rows, text that the general check then
- * reads (it holds no stack).
+ * Whether a sticky expression matches `t` at `at` (its lastIndex is then
+ * the match's end); false when V8 gives up: its backtracking stack holds
+ * an entry per repetition and overflows (a RangeError) past a few million
+ * rows, text that the general check then reads (it holds no stack).
  */
-function matches(expression: RegExp, t: string): boolean {
+function matches(expression: RegExp, t: string, at: number): boolean {
+  expression.lastIndex = at;
   try {
     return expression.test(t);
   } catch {
