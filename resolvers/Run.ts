@@ -67,7 +67,7 @@ export const Run: RunResolvers = {
   // A value that fails a check fails its own field only ({} and an error at its path).
   // Read with the run (a page's runs usually are), a value resolves without a promise.
   config: (r, { keys }, ctx, info) =>
-    withValue(ctx.loaders, r, r.config, { kind: 'config', keys: keys ?? null }, (text) => failsAlone(ctx, info, {}, () => configObject(text as string | null, keys))),
+    withValue(ctx.loaders, r, r.config, { kind: 'config', keys: keys ?? null }, (text) => failsAlone(ctx, info, {}, () => configObject(text as string | null, keys, ctx.rawJson))),
   summary: (r, { keys }, ctx, info) =>
     withValue(ctx.loaders, r, r.summaryMetrics, { kind: 'summary', keys: keys ?? null }, (text) =>
       failsAlone<unknown>(ctx, info, {}, () => runObject(text as string | null, 'summary', keys, ctx.rawJson)),

@@ -1,6 +1,6 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
 import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
-import { isShallowObject } from '../wandb/jsonText.js';
+import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
 import { parseUpstreamJson } from '../wandb/trust.js';
 
 /**
@@ -16,8 +16,15 @@ export function runObject(text: string | null | undefined, what: string, keys?: 
   return text && hasOwnKey(value) ? rawOr(raw, text, value) : value;
 }
 
-/** The run's config: W&B stores values as {value, desc}; the Python client unwraps them and hides _wandb and wandb_version. */
-export function configObject(text: string | null | undefined, keys?: readonly string[] | null): Record<string, unknown> {
+/**
+ * The run's config: W&B stores values as {value, desc}; the Python client
+ * unwraps them and hides _wandb and wandb_version. Whole, and of the usual
+ * kind, it goes out as text unwrapped without parsing when the request has
+ * a sink (see rawJson.ts).
+ */
+export function configObject(text: string | null | undefined, keys?: readonly string[] | null, sink?: RawJsonSink): unknown {
+  const unwrapped = sink && !keys && text ? unwrappedConfig(text) : null;
+  if (unwrapped !== null) return rawText(sink!, unwrapped);
   const raw = parseObject(text, 'config');
   const out: Record<string, unknown> = {};
   for (const k of keys ?? Object.keys(raw)) {

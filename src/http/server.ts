@@ -35,9 +35,6 @@ import { createPollCoordinator } from '../live/fleetPolls.js';
 import { activeTracer, failSpan, incomingContext, SpanKind, startSpan, withSpan } from '../observability/tracing.js';
 import { traceRootFields } from '../observability/tracingPlugin.js';
 
-
-
-
 export interface SubgraphOptions {
   port?: number;
   host?: string;
@@ -335,8 +332,6 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
 
   const maxBody = options.maxBodyBytes ?? 1_048_576;
   const separateMetrics = options.metricsPort !== undefined && options.metricsPort !== null;
-
-
 
   const subscriptions = serveSubscriptions(server, {
     schema,

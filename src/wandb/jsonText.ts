@@ -127,6 +127,48 @@ const objectOf = (value: string) => `\\{(?:${escapedString}: ?${value}(?:, ?${es
 const listOf = (value: string) => `\\[(?:${value}(?:, ?${value})*)?\\]`;
 const shallowObject = new RegExp(`${objectOf(`(?:${scalar}|${objectOf(scalar)}|${listOf(scalar)})`)}$`, 'y');
 
+/**
+ * One entry of a run's config as W&B keeps it: "key": {"value": V} with an
+ * optional "desc" (a string or null) before or after "value", where V is
+ * a scalar, a list of scalars, or an object of up to two levels of those
+ * (as the SDK's `_wandb` is). The key has no escapes, so that it can be
+ * compared as text.
+ */
+const plainKey = '"[^"\\\\\\u0000-\\u001f]*"';
+const desc = `"desc": ?(?:${escapedString}|null)`;
+const configValue = (() => {
+  const shallow = `(?:${scalar}|${listOf(scalar)})`;
+  return `(?:${shallow}|${objectOf(`(?:${shallow}|${objectOf(shallow)})`)})`;
+})();
+const configEntry = new RegExp(`(?:\\{|, ?)(${plainKey}): ?\\{(?:${desc}, ?)?"value": ?(${configValue})(?:, ?${desc})?\\}`, 'y');
+
+/**
+ * A run's config text as the contract gives it (each value unwrapped from
+ * W&B's {"value", "desc"}, `_wandb` and `wandb_version` left out), made
+ * from W&B's text without parsing it; null when the text is not of that
+ * kind (other values, a key repeated or written with escapes, deeper
+ * values: the caller parses it). Keys keep W&B's order.
+ */
+export function unwrappedConfig(t: string): string | null {
+  if (t === '{}') return t;
+  const entries: string[] = [];
+  const keys = new Set<string>();
+  for (let at = 0; ; ) {
+    configEntry.lastIndex = at;
+    let m: RegExpExecArray | null;
+    try {
+      m = configEntry.exec(t);
+    } catch {
+      return null;
+    }
+    if (!m || keys.has(m[1])) return null;
+    keys.add(m[1]);
+    if (m[1] !== '"_wandb"' && m[1] !== '"wandb_version"') entries.push(`${m[1]}:${m[2]}`);
+    at = configEntry.lastIndex;
+    if (at === t.length - 1 && t.charCodeAt(at) === 125 /* } */) return `{${entries.join(',')}}`;
+  }
+}
+
 /** True when `t` is one JSON object of that kind (see shallowObject); false says nothing. */
 export function isShallowObject(t: string): boolean {
   return matches(shallowObject, t, 0);

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { carveAnswer, carvedValue, RawRows, type CarveSpec } from '../../../src/wandb/carve.js';
-import { flatRowsEnd, isFlatRow, isShallowObject, jsonValueEnd } from '../../../src/wandb/jsonText.js';
+import { flatRowsEnd, isFlatRow, isShallowObject, jsonValueEnd, unwrappedConfig } from '../../../src/wandb/jsonText.js';
+import { configObject } from '../../../src/graphql/runValues.js';
 
 const page: CarveSpec = { depth: 7, wanted: (p) => p[6] === 'f0' && p[5] === 'node' && p[3] === 'edges' && p[2] === 'runs' && p[1] === 'project' && p[0] === 'data' };
 
@@ -175,6 +176,60 @@ describe('the shallow object check', () => {
     }
     expect(accepted).toBeGreaterThan(20);
     expect(isShallowObject('{"_wandb":{"runtime":338},"lr":0,"name":"a \\"b\\""}')).toBe(true);
+  });
+});
+
+describe('the config unwrapped as text', () => {
+  /** JSON as Python's json.dumps prints it (', ' and ': '), as the W&B SDK sends configs. */
+  const pyDumps = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(pyDumps).join(', ')}]`
+      : typeof v === 'object' && v !== null
+        ? `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pyDumps(x)}`).join(', ')}}`
+        : JSON.stringify(v);
+  const hidden = new Set(['_wandb', 'wandb_version']);
+
+  it('gives what parsing and unwrapping give, in W&B\'s key order, or says "not this kind"', () => {
+    const r = rng(47);
+    let accepted = 0;
+    for (let n = 0; n < 600; n++) {
+      const entries = Array.from({ length: Math.floor(r() * 6) }, (_, i) => {
+        const key = ['lr', '_wandb', 'wandb_version', 'a"b', '10', `k${i}`, 'lr'][Math.floor(r() * 7)];
+        const value = randomValue(r, 1);
+        const wrapped = r() < 0.05 ? value : r() < 0.5 ? { value, desc: r() < 0.5 ? null : 'a "desc"' } : r() < 0.5 ? { desc: null, value } : { value };
+        return [key, wrapped] as const;
+      });
+      // Object.fromEntries would fold repeated keys: the text keeps them, as W&B's may.
+      const body = entries.map(([k, v]) => (r() < 0.5 ? `${JSON.stringify(k)}: ${pyDumps(v)}` : `${JSON.stringify(k)}:${JSON.stringify(v)}`));
+      const text = `{${body.join(r() < 0.5 ? ', ' : ',')}}`;
+      const unwrapped = unwrappedConfig(text);
+      if (unwrapped === null) continue;
+      accepted++;
+      expect([text, JSON.parse(unwrapped)]).toEqual([text, configObject(text)]);
+      const order = [...new Set(entries.map(([k]) => k))].filter((k) => !hidden.has(k));
+      const at = order.map((k) => unwrapped.indexOf(`${JSON.stringify(k)}:`));
+      expect([text, at.every((i, j) => i >= 0 && (j === 0 || i > at[j - 1]))]).toEqual([text, true]);
+      expect([text, unwrapped.indexOf('"_wandb"')]).toEqual([text, -1]);
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('takes the SDK\'s own config and leaves other kinds to the parser', () => {
+    const sdk =
+      '{"_wandb": {"desc": null, "value": {"cli_version": "0.19.1", "m": [], "python_version": "3.11.9", "t": {"1": [1, 5, 53], "2": [1, 5, 53], "4": "3.11.9"}}}, "lr": {"desc": null, "value": 0.001}, "layers": {"desc": "sizes", "value": [64, 32]}, "wandb_version": {"desc": null, "value": "0.19.1"}}';
+    expect(unwrappedConfig(sdk)).toBe('{"lr":0.001,"layers":[64, 32]}');
+    expect(unwrappedConfig('{}')).toBe('{}');
+    for (const t of [
+      '{"lr": 0.001}', // not wrapped
+      '{"lr": {"value": 1}, "lr": {"value": 2}}', // repeated
+      '{"l\\u0072": {"value": 1}}', // escaped key
+      '{"a": {"value": {"b": {"c": {"d": 1}}}}}', // deeper than three levels
+      '{"a": {"value": 1, "other": 2}}',
+      '{"a": {"value": 1}} ',
+      '{"a": {"value": 1}}}',
+      '{"a": {"value": 1},}',
+      ' {"a": {"value": 1}}',
+    ]) expect([t, unwrappedConfig(t)]).toEqual([t, null]);
   });
 });
 
