@@ -83,7 +83,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://emulator');
+    const url = URL.parse(req.url ?? '/', 'http://emulator');
+    // A request target no URL reads (such as "//") is the client's error, as W&B answers it.
+    if (!url) return send(res, 400, { errors: [{ message: 'the request URL cannot be read' }] });
     const path = url.pathname;
     if (req.method === 'GET' && (path === '/healthz' || path === '/')) return send(res, 200, { ok: true });
     if (path.startsWith('/storage/')) return storage(req, res, url);
@@ -97,7 +99,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (stream && req.method === 'POST') {
       const body = await readJson(req, res);
       if (body === undefined) return;
-      const [entity, project, run] = stream.slice(1).map(decodeURIComponent);
+      const names = stream.slice(1).map((part) => {
+        try {
+          return decodeURIComponent(part);
+        } catch {
+          return null;
+        }
+      });
+      if (names.includes(null)) return send(res, 400, { errors: [{ message: 'the request path is not valid percent-encoding' }] });
+      const [entity, project, run] = names as string[];
       const row = runByPath(ctx, entity, project, run);
       if (!row) return send(res, 404, { error: `run ${entity}/${project}/${run} not found` });
       try {

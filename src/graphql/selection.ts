@@ -2,7 +2,7 @@ import { getArgumentValues } from 'graphql/execution/values.js';
 import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
 import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
 import type { HistoryPageArgs } from '../history/history.js';
-import { Kind, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { BREAK, Kind, visit, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/documents.js';
 
@@ -19,6 +19,16 @@ export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/docume
  * the current field (Query.runs).
  */
 export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (readonly string[])[] = wholeRun, connection = false, always: readonly string[] = []): RunPlan {
+  // A selection that names no variable plans the same on every request of its (cached) document.
+  const owner = info.fieldNodes.length === 1 ? info.fieldNodes[0] : info.fieldNodes;
+  if (!namesVariables(info, owner)) {
+    const site = `${paths.map((p) => p.join('.')).join('|')}#${connection}#${always.join(',')}`;
+    let bySite = documentPlans.get(owner);
+    if (!bySite) documentPlans.set(owner, (bySite = new Map()));
+    let plan = bySite.get(site);
+    if (!plan) bySite.set(site, (plan = planOf(info, paths, connection, always)));
+    return plan;
+  }
   // Every reference of an _entities batch (and every node) plans the same selection with the same variables.
   if (paths !== wholeRun || connection || always.length > 0) return planOf(info, paths, connection, always);
   let byVariables = wholeRunPlans.get(info.fieldNodes);
@@ -31,6 +41,35 @@ export function runPlanSelected(info: GraphQLResolveInfo, paths: readonly (reado
 const wholeRun: readonly (readonly string[])[] = [[]];
 /** Plans of the whole current field's selection, per field nodes and request variables. */
 const wholeRunPlans = new WeakMap<readonly FieldNode[], WeakMap<object, RunPlan>>();
+/** Plans of selections that name no variable, per field node(s) and call site: they go with their parsed document. */
+const documentPlans = new WeakMap<object, Map<string, RunPlan>>();
+
+/** True when the selection under the field node(s), fragments included, names a variable (in an argument or a directive). */
+function namesVariables(info: GraphQLResolveInfo, owner: FieldNode | readonly FieldNode[]): boolean {
+  let known = variableUse.get(owner);
+  if (known === undefined) {
+    known = false;
+    const seen = new Set<string>();
+    const visitor = {
+      Variable: () => {
+        known = true;
+        return BREAK;
+      },
+      FragmentSpread: (spread: { name: { value: string } }) => {
+        const fragment = info.fragments[spread.name.value];
+        if (fragment && !seen.has(spread.name.value)) {
+          seen.add(spread.name.value);
+          visit(fragment, visitor);
+        }
+      },
+    };
+    for (const node of Array.isArray(owner) ? owner : [owner]) if (!known) visit(node, visitor);
+    variableUse.set(owner, known);
+  }
+  return known;
+}
+
+const variableUse = new WeakMap<object, boolean>();
 
 function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[], connection: boolean, always: readonly string[]): RunPlan {
   const runFields = (info.schema.getType('Run') as GraphQLObjectType).getFields();

@@ -16,4 +16,12 @@ export function pathOf(url: string | undefined): string {
   }
 }
 
+/**
+ * A request URL's pathname and search, or null when the URL cannot be read
+ * (such as "//"). A plain path (a POST to /graphql) needs no URL parse.
+ */
+export function urlOf(url: string | undefined): { pathname: string; search: string } | null {
+  return url !== undefined && plainPath.test(url) ? { pathname: url, search: '' } : URL.parse(url ?? '/', 'http://subgraph');
+}
+
 const plainPath = /^(?:(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+\/?|\/)$/;

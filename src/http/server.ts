@@ -25,7 +25,7 @@ import { listen, origin } from './listen.js';
 import { sendMetrics } from './metricsEndpoint.js';
 import { startMetricsServer, type MetricsServer } from './metricsServer.js';
 import { createReadinessProbe } from './probes.js';
-import { pathOf, requestIdOf } from './requestLog.js';
+import { pathOf, requestIdOf, urlOf } from './requestLog.js';
 import { drainConnections } from './shutdown.js';
 import { connectFleet, type Fleet } from '../fleet/redis.js';
 import { createFleetCache } from '../fleet/apqCache.js';
@@ -270,7 +270,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, state: RequestState, signal: AbortSignal, abandonIfGone: () => void): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://subgraph');
+    const url = urlOf(req.url);
+    if (!url) {
+      state.errorCodes.push('BAD_REQUEST');
+      return sendJson(res, 400, { errors: [{ message: 'the request URL cannot be read', extensions: { code: 'BAD_REQUEST' } }] });
+    }
     if (closing) res.setHeader('connection', 'close');
     if (cors(req, res)) return;
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });

@@ -1,6 +1,7 @@
 /** What browsers and routers meet at the subgraph's HTTP endpoint. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { DEMO_API_KEY } from '../../emulator/src/seed.js';
 import { startStack, subgraphClient, type Stack } from '../helpers/stack.js';
 
@@ -133,6 +134,27 @@ describe('HTTP endpoint', () => {
     expect(res.status).toBe(400);
     expect(body.errors[0].message).toMatch(/exceeds the limit/);
     expect(closed.emulator.requestCount()).toBe(0);
+  });
+
+  it('answers request targets no URL reads (such as "//") with 400, the subgraph and the emulator alike', async () => {
+    /** Sends a raw request line (fetch would normalise the target) and returns the status line. */
+    const statusOf = (base: string, target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { hostname, port } = new URL(base);
+        const socket = connect(Number(port), hostname, () => socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nConnection: close\r\n\r\n`));
+        let text = '';
+        socket.on('data', (b: Buffer) => (text += b.toString('latin1')));
+        socket.on('end', () => resolve(text.split('\r\n')[0]));
+        socket.on('error', reject);
+      });
+    for (const target of ['//', '//[', '///']) {
+      expect([target, await statusOf(closed.subgraph.url, target)]).toEqual([target, 'HTTP/1.1 400 Bad Request']);
+      expect([target, await statusOf(closed.emulator.url, target)]).toEqual([target, 'HTTP/1.1 400 Bad Request']);
+    }
+    const stream = await fetch(`${closed.emulator.url}/files/a%/b/c/file_stream`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: '{"files":{}}' });
+    expect(stream.status).toBe(400);
+    const after = await subgraphClient(closed)('{ __typename }');
+    expect(after.data).toEqual({ __typename: 'Query' });
   });
 
   it('refuses a body over the size limit with 413 and stays up', async () => {
