@@ -1,6 +1,6 @@
 import type { ArtifactConnectionResolvers } from '../src/generated/subgraph.js';
 import type { ArtifactFieldsFragment } from '../src/generated/upstream.js';
-import { encodeCursor, pageInfoOf } from '../src/wandb/cursor.js';
+import { lazyEdge, pageInfoOf } from '../src/wandb/cursor.js';
 
 /** A page of a run's logged or used artifacts as W&B returned it. */
 export interface ArtifactConnectionParent {
@@ -16,7 +16,7 @@ export const ArtifactConnection: ArtifactConnectionResolvers = {
   edges: (c) =>
     (c.page?.edges ?? [])
       .filter((e): e is { cursor: string; node: ArtifactFieldsFragment } => e.node !== null)
-      .map((e) => ({ node: e.node, cursor: encodeCursor('artifacts', e.cursor) })),
+      .map((e) => lazyEdge(e.node, 'artifacts', e.cursor)),
   pageInfo: (c) => pageInfoOf('artifacts', (c.page?.edges ?? []).map((e) => e.cursor), c.page?.pageInfo.hasNextPage ?? false, c.hasPreviousPage),
   totalCount: (c) => c.page?.totalCount ?? 0,
 };

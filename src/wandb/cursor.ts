@@ -18,12 +18,29 @@ export function decodeCursor(kind: CursorKind, cursor: string): string {
   return text.slice(prefix.length);
 }
 
-/** Relay page info for a page whose items have these cursor values (in order). */
+/**
+ * Relay page info for a page whose items have these cursor values (in
+ * order). Cursors are encoded when a query reads them: most read none.
+ */
 export function pageInfoOf(kind: CursorKind, values: readonly (string | number)[], hasNextPage: boolean, hasPreviousPage: boolean) {
   return {
     hasNextPage,
     hasPreviousPage,
-    startCursor: values.length ? encodeCursor(kind, values[0]) : null,
-    endCursor: values.length ? encodeCursor(kind, values[values.length - 1]) : null,
+    get startCursor() {
+      return values.length ? encodeCursor(kind, values[0]) : null;
+    },
+    get endCursor() {
+      return values.length ? encodeCursor(kind, values[values.length - 1]) : null;
+    },
+  };
+}
+
+/** A Relay edge whose cursor is encoded when a query reads it. */
+export function lazyEdge<N>(node: N, kind: CursorKind, value: string | number): { node: N; readonly cursor: string } {
+  return {
+    node,
+    get cursor() {
+      return encodeCursor(kind, value);
+    },
   };
 }
