@@ -44,7 +44,7 @@ const wholeRunPlans = new WeakMap<readonly FieldNode[], WeakMap<object, RunPlan>
 /** Plans of selections that name no variable, per field node(s) and call site: they go with their parsed document. */
 const documentPlans = new WeakMap<object, Map<string, RunPlan>>();
 
-/** True when the selection under the field node(s), fragments included, names a variable (in an argument or a directive). */
+/** True when the selection under the field node(s), fragments included, names a variable (in an argument or a directive). Remembered per node(s). */
 function namesVariables(info: GraphQLResolveInfo, owner: FieldNode | readonly FieldNode[]): boolean {
   let known = variableUse.get(owner);
   if (known === undefined) {
@@ -63,7 +63,8 @@ function namesVariables(info: GraphQLResolveInfo, owner: FieldNode | readonly Fi
         }
       },
     };
-    for (const node of Array.isArray(owner) ? owner : [owner]) if (!known) visit(node, visitor);
+    // The field's own arguments (an _entities batch's $representations) do not change what is planned below it.
+    for (const node of Array.isArray(owner) ? owner : [owner]) if (!known && node.selectionSet) visit(node.selectionSet, visitor);
     variableUse.set(owner, known);
   }
   return known;

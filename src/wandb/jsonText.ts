@@ -127,6 +127,12 @@ const objectOf = (value: string) => `\\{(?:${escapedString}: ?${value}(?:, ?${es
 const listOf = (value: string) => `\\[(?:${value}(?:, ?${value})*)?\\]`;
 const shallowObject = new RegExp(`${objectOf(`(?:${scalar}|${objectOf(scalar)}|${listOf(scalar)})`)}$`, 'y');
 
+const plainKey = '"[^"\\\\\\u0000-\\u001f]*"';
+const desc = `"desc": ?(?:${escapedString}|null)`;
+const configValue = (() => {
+  const shallow = `(?:${scalar}|${listOf(scalar)})`;
+  return `(?:${shallow}|${objectOf(`(?:${shallow}|${objectOf(shallow)})`)})`;
+})();
 /**
  * One entry of a run's config as W&B keeps it: "key": {"value": V} with an
  * optional "desc" (a string or null) before or after "value", where V is
@@ -134,13 +140,7 @@ const shallowObject = new RegExp(`${objectOf(`(?:${scalar}|${objectOf(scalar)}|$
  * (as the SDK's `_wandb` is). The key has no escapes, so that it can be
  * compared as text.
  */
-const plainKey = '"[^"\\\\\\u0000-\\u001f]*"';
-const desc = `"desc": ?(?:${escapedString}|null)`;
-const configValue = (() => {
-  const shallow = `(?:${scalar}|${listOf(scalar)})`;
-  return `(?:${shallow}|${objectOf(`(?:${shallow}|${objectOf(shallow)})`)})`;
-})();
-const configEntry = `(${plainKey}): ?\\{(?:${desc}, ?)?"value": ?(${configValue})(?:, ?${desc})?\\}`;
+const configEntry = `${plainKey}: ?\\{(?:${desc}, ?)?"value": ?${configValue}(?:, ?${desc})?\\}`;
 const configWhole = new RegExp(`\\{(?:${configEntry}(?:, ?${configEntry})*)?\\}$`, 'y');
 
 /**

@@ -336,6 +336,20 @@ describe('Query.run and the Run fields', () => {
       expect(r.c).toEqual({});
     });
 
+    it('one document serves every request with its own variables, and each run with its own values', async () => {
+      // The selection's plan is kept with the document when it names no variable, and made per request when it does.
+      const document = 'query Q($p: String!, $keys: [String!]) { run(path: $p) { some: summary(keys: $keys) config(keys: ["lr"]) } }';
+      const first = await ok(document, { p: `${E}/${P}/${FULL.name}`, keys: ['acc'] });
+      const second = await ok(document, { p: `${E}/${P}/${FULL.name}`, keys: ['loss', 'label'] });
+      expect(first.run.some).toEqual({ acc: FULL.summary.acc });
+      expect(second.run.some).toEqual({ loss: FULL.summary.loss, label: FULL.summary.label });
+      const fixed = 'query Q($p: String!) { run(path: $p) { config(keys: ["lr"]) summary(keys: ["acc"]) } }';
+      const full = await ok(fixed, { p: `${E}/${P}/${FULL.name}` });
+      const bare = await ok(fixed, { p: `${E}/${P}/bare01` });
+      expect(full.run).toEqual({ config: { lr: FULL_CONFIG.lr }, summary: { acc: FULL.summary.acc } });
+      expect(bare.run).toEqual({ config: {}, summary: {} });
+    });
+
     it('Run.summary returns the summary, and only the named keys with keys', async () => {
       const r = await run(FULL.name, 'all: summary some: summary(keys: ["acc", "best", "missing"])');
       expect(r.all).toEqual(FULL.summary);
