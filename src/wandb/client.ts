@@ -19,6 +19,7 @@ import { checkShape } from './shape.js';
 import { carveAnswer, carvedCopy, type CarveSpec, type RawRows } from './carve.js';
 import { maxUpstreamJsonDepth } from './trust.js';
 import { coalesceKey, isRead, type Coalescer } from './coalesce.js';
+import { combineReads, type Read } from './combine.js';
 import { codedError, type ErrorCode } from '../errors.js';
 import type { RateLimitGate } from '../fleet/rateLimits.js';
 import { badBodyHeader, createLimiter, createPolicyFetch, defaultPolicy, idempotencyHeader, retryAfterMs, type Limiter, type PolicyHooks, type UpstreamPolicy } from './policy.js';
@@ -108,6 +109,8 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
   headers.accept = 'application/json';
   const attempt = { [idempotencyHeader]: '1', ...headers };
   const once = { [idempotencyHeader]: '0', ...headers };
+  /** Reads of this tick, not yet sent. */
+  let gathering: Gathered[] | null = null;
 
   function send<T>(query: string, variables: Record<string, unknown>, idempotent: boolean, carve?: CarveSpec): Promise<PartialResult<T>> {
     const coalescer = options.coalescer;
@@ -156,8 +159,55 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
       if (errors.length > 0 || data === null) throw fieldError(errors[0] ?? { message: 'W&B returned no data' });
       return data;
     },
-    requestPartial: (query, variables, carve) => send(query, variables, true, carve),
+    requestPartial: <T>(query: string, variables: Record<string, unknown>, carve?: CarveSpec) =>
+      new Promise<PartialResult<T>>((resolve, reject) => {
+        if (!gathering) {
+          gathering = [];
+          afterLoaders(sendGathered);
+        }
+        gathering.push({ read: { query, variables, carve }, resolve: resolve as (r: PartialResult<unknown>) => void, reject });
+      }),
   };
+
+  /**
+   * Reads sent in the same tick (by several root fields, once their
+   * DataLoaders have dispatched) go as one document; one read goes as it is.
+   */
+  function sendGathered(): void {
+    const batch = gathering!;
+    gathering = null;
+    const alone = (g: Gathered) => send(g.read.query, g.read.variables, true, g.read.carve).then(g.resolve, g.reject);
+    const combined = batch.length > 1 ? combineReads(batch.map((g) => g.read)) : null;
+    if (!combined) return batch.forEach(alone);
+    send(combined.query, combined.variables, true, combined.carve).then(
+      (result) => {
+        // An answer with no data at all (W&B refused the document) is each read's to get on its own.
+        if (result.data === null && result.errors.length > 0) return batch.forEach(alone);
+        combined.split(result).forEach((r, i) => batch[i].resolve(r));
+      },
+      (error: unknown) => {
+        // A failure one read may cause alone (a document too large, an answer over the limit, a 400) is not the others'.
+        if ((error as { extensions?: { code?: string } }).extensions?.code === 'BAD_USER_INPUT' || /larger than the limit/.test((error as Error).message)) return batch.forEach(alone);
+        for (const g of batch) g.reject(error);
+      },
+    );
+  }
+}
+
+/** A read waiting for the end of the tick. */
+interface Gathered {
+  read: Read;
+  resolve: (result: PartialResult<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Runs `fn` once the DataLoaders of the current tick have dispatched
+ * (DataLoader dispatches in a nextTick after a resolved promise: this
+ * waits one such turn more), before any I/O.
+ */
+function afterLoaders(fn: () => void): void {
+  void Promise.resolve().then(() => process.nextTick(() => void Promise.resolve().then(() => process.nextTick(fn))));
 }
 
 /**

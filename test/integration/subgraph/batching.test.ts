@@ -179,6 +179,48 @@ describe('batching', () => {
       expect(res.data.b.sampledHistory.length).toBeGreaterThan(0);
     });
 
+    it('root fields of different kinds (two runs pages, a run, a node) go as 1 request, each with the answer it gets alone', async () => {
+      const paths = (await query(page('path', 2))).data.runs.nodes.map((n: any) => n.path);
+      const [entity, project, runId] = paths[1].split('/');
+      const nodeId = Buffer.from(`Run:v1:${runId}:${project}:${entity}`).toString('base64');
+      const fields = {
+        a: `a: runs(entity: "acme-ml", project: "image-classification", first: 3) { totalCount nodes { path config(keys: ["lr"]) sampledHistory(keys: ["train/loss"], samples: 5) files(first: 2) { edges { node { name } } } } }`,
+        b: `b: runs(entity: "acme-ml", project: "llm-finetune", first: 2) { edges { cursor node { path summary } } }`,
+        c: `c: run(path: "${paths[0]}") { path state loggedArtifacts(first: 2) { totalCount } }`,
+        d: `d: node(id: "${nodeId}") { ... on Run { path displayName } }`,
+      };
+      let together: any;
+      const { count } = await upstreamRequests(stack, async () => {
+        together = await query(`{ ${Object.values(fields).join(' ')} }`);
+      });
+      expect(together.errors).toBeUndefined();
+      expect(count).toBe(1);
+      for (const [key, field] of Object.entries(fields)) {
+        const alone = await query(`{ ${field} }`);
+        expect([key, together.data[key]]).toEqual([key, alone.data[key]]);
+      }
+      expect(together.data.d.path).toBe(paths[1]);
+    });
+
+    it('an error W&B gives one root field sent with others is that field\'s, as when it goes alone', async () => {
+      const path = (await query(page('path', 1))).data.runs.nodes[0].path;
+      const bad = 'a: runs(entity: "acme-ml", project: "image-classification", first: 2, filters: $f) { nodes { path } }';
+      const variables = { f: { 'config.lr': { $regex: '(' } } };
+      let together: any;
+      const { count } = await upstreamRequests(stack, async () => {
+        together = await query(`query Q($f: JSON) { ${bad} b: run(path: "${path}") { path } c: run(path: "acme-ml/no-such-project/nope") { path } }`, variables);
+      });
+      expect(count).toBe(1);
+      const alone = await query(`query Q($f: JSON) { ${bad} }`, variables);
+      const shape = (r: any) => (r.errors ?? []).map((e: any) => [e.path, e.extensions.code, e.message]);
+      expect(shape(together)).toEqual(shape(alone));
+      expect(shape(together)).toEqual([[['a'], 'BAD_USER_INPUT', expect.stringContaining('W&B: filter on "config.lr"')]]);
+      // Query.runs is non-null: its error nulls the whole data, alone or not.
+      expect(together.data).toBeNull();
+      const fine = await query(`{ b: run(path: "${path}") { path } c: run(path: "acme-ml/no-such-project/nope") { path } }`);
+      expect(fine.data).toEqual({ b: { path }, c: null });
+    });
+
     it('the history of runs listed by Query.runs is not read ahead', async () => {
       const q = page('state history(first: 2) { edges { node { step } } pageInfo { hasNextPage } }', 5);
       let res: any;
