@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
-import { UpsertRunDocument } from '../../src/generated/upstream.js';
-import { runFieldsVariables } from '../../src/wandb/documents.js';
-import { allDetails, forgetReads } from '../../src/wandb/lookups.js';
+import { forgetReads } from '../../src/wandb/lookups.js';
 import { parseRunPath, runPath } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 
@@ -14,12 +12,8 @@ export const createRun: NonNullable<MutationResolvers['createRun']> = async (_, 
   if (await ctx.loaders.runLoader.load({ ref, details: { config: false, summary: false, systemMetrics: false, historyKeys: false } })) {
     throw codedError('CONFLICT', `run ${runPath(ref)} already exists`);
   }
-  const data = await ctx.upstream.request(UpsertRunDocument, {
-    input: { entityName: ref.entity, modelName: ref.project, name: runId, displayName: input.displayName, state: (input.state ?? 'RUNNING').toLowerCase() },
-    ...runFieldsVariables(allDetails),
-  });
+  const bucket = await ctx.wandb.upsertRun({ entityName: ref.entity, modelName: ref.project, name: runId, displayName: input.displayName, state: (input.state ?? 'RUNNING').toLowerCase() });
   forgetReads(ctx);
-  const bucket = data.upsertBucket?.bucket;
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the created run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };
 };

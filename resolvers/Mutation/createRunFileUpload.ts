@@ -1,5 +1,4 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
-import { CreateRunFilesDocument } from '../../src/generated/upstream.js';
 import { requireRun, forgetReads } from '../../src/wandb/lookups.js';
 import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
@@ -11,12 +10,10 @@ export const createRunFileUpload: NonNullable<MutationResolvers['createRunFileUp
     throw badInput(`file name ${JSON.stringify(name.slice(0, 140))} must be a relative path without empty, "." or ".." segments`);
   }
   await requireRun(ctx, ref);
-  const data = await ctx.upstream.request(CreateRunFilesDocument, {
-    input: { entityName: ref.entity, projectName: ref.project, runName: ref.runId, files: [name] },
-  });
+  const created = await ctx.wandb.createRunFiles(ref, [name]);
   forgetReads(ctx);
-  const file = data.createRunFiles?.files[0];
+  const file = created?.files[0];
   if (!file?.uploadUrl) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B returned no upload URL');
   const { uploadUrl, ...fields } = file;
-  return { uploadUrl, uploadHeaders: data.createRunFiles!.uploadHeaders, file: fields };
+  return { uploadUrl, uploadHeaders: created!.uploadHeaders, file: fields };
 };

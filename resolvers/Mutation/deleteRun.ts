@@ -1,5 +1,4 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
-import { DeleteRunDocument } from '../../src/generated/upstream.js';
 import { requireRun, forgetReads } from '../../src/wandb/lookups.js';
 import { runRefOf } from '../../src/wandb/paths.js';
 import { encodeRunId } from '../../src/wandb/ids.js';
@@ -9,8 +8,7 @@ export const deleteRun: NonNullable<MutationResolvers['deleteRun']> = async (_, 
   await requireRun(ctx, ref);
   const id = encodeRunId(ref);
   const deleteArtifacts = input.deleteArtifacts ?? false;
-  // A delete is never sent twice: it is retried only when it surely did not reach W&B.
-  await ctx.upstream.request(DeleteRunDocument, { id, deleteArtifacts }, { idempotent: false });
+  await ctx.wandb.deleteRun(id, deleteArtifacts);
   forgetReads(ctx);
   return { id, deletedArtifacts: deleteArtifacts };
 };

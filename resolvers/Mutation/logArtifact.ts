@@ -1,8 +1,7 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
-import { CreateArtifactDocument } from '../../src/generated/upstream.js';
 import { requireArtifact, requireRun, forgetReads } from '../../src/wandb/lookups.js';
 import { runRefOf } from '../../src/wandb/paths.js';
-import { badInput } from '../../src/errors.js';
+import { badInput, codedError } from '../../src/errors.js';
 
 /** W&B records it as a new log of the same digest, deduplicated to the existing version. */
 export const logArtifact: NonNullable<MutationResolvers['logArtifact']> = async (_, { input }, ctx) => {
@@ -17,19 +16,18 @@ export const logArtifact: NonNullable<MutationResolvers['logArtifact']> = async 
     throw badInput(`artifact belongs to ${entityName}/${projectName}; a run logs artifacts of its own project (${ref.entity}/${ref.project})`);
   }
   const collection = artifact.artifactSequence.name;
-  const data = await ctx.upstream.request(CreateArtifactDocument, {
-    input: {
-      artifactTypeName: artifact.artifactType.name,
-      artifactCollectionNames: [collection],
-      entityName,
-      projectName,
-      runName: ref.runId,
-      digest: artifact.digest,
-      digestAlgorithm: 'MANIFEST_MD5',
-      enableDigestDeduplication: true,
-      aliases: aliases.map((alias) => ({ alias, artifactCollectionName: collection })),
-    },
-  }, { idempotent: false });
+  const logged = await ctx.wandb.createArtifact({
+    artifactTypeName: artifact.artifactType.name,
+    artifactCollectionNames: [collection],
+    entityName,
+    projectName,
+    runName: ref.runId,
+    digest: artifact.digest,
+    digestAlgorithm: 'MANIFEST_MD5',
+    enableDigestDeduplication: true,
+    aliases: aliases.map((alias) => ({ alias, artifactCollectionName: collection })),
+  });
   forgetReads(ctx);
-  return { run, artifact: data.createArtifact!.artifact };
+  if (!logged) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the logged artifact');
+  return { run, artifact: logged };
 };

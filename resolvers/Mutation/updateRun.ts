@@ -1,7 +1,5 @@
 import type { MutationResolvers } from '../../src/generated/subgraph.js';
-import { UpsertRunDocument } from '../../src/generated/upstream.js';
-import { runFieldsVariables } from '../../src/wandb/documents.js';
-import { allDetails, requireRun, forgetReads } from '../../src/wandb/lookups.js';
+import { requireRun, forgetReads } from '../../src/wandb/lookups.js';
 import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 import { encodeRunId } from '../../src/wandb/ids.js';
@@ -36,21 +34,17 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
     }
     summaryMetrics = JSON.stringify(merged);
   }
-  const data = await ctx.upstream.request(UpsertRunDocument, {
-    input: {
-      id: encodeRunId(ref),
-      displayName: input.displayName,
-      notes: input.notes,
-      tags: input.tags,
-      groupName: input.group,
-      jobType: input.jobType,
-      config,
-      summaryMetrics,
-    },
-    ...runFieldsVariables(allDetails),
+  const bucket = await ctx.wandb.upsertRun({
+    id: encodeRunId(ref),
+    displayName: input.displayName,
+    notes: input.notes,
+    tags: input.tags,
+    groupName: input.group,
+    jobType: input.jobType,
+    config,
+    summaryMetrics,
   });
   forgetReads(ctx);
-  const bucket = data.upsertBucket?.bucket;
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the updated run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };
 };

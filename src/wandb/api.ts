@@ -1,9 +1,10 @@
 /**
- * The W&B reads this subgraph makes, as named methods over one request's
- * upstream client. Each method sends ONE document from the compiler
- * (documents.ts) and maps its answer back: values per key in key order,
- * a coded error where W&B failed a part, planned calls attached to the
- * runs they were read with.
+ * The W&B reads and writes this subgraph makes, as named methods over one
+ * request's upstream client: the only place that names W&B documents.
+ * Each read sends ONE document from the compiler (documents.ts) and maps
+ * its answer back: values per key in key order, a coded error where W&B
+ * failed a part, planned calls attached to the runs they were read with.
+ * Each write sends one typed mutation (schema/upstream/operations/).
  */
 import type { UpstreamClient, UpstreamFieldError } from './client.js';
 import { fieldError } from './client.js';
@@ -15,7 +16,9 @@ import {
   runLookupDocument,
   runsPageDocument,
   sweepsDocument,
+  runFieldsVariables,
   valueOf,
+  type RunDetailFlags,
   type RunField,
   type RunLookup,
   type RunPlan,
@@ -23,7 +26,20 @@ import {
 } from './documents.js';
 import { notFound } from '../errors.js';
 import { checkedList, checkRun, checkRunIn, untrusted } from './trust.js';
-import type { ArtifactFieldsFragment, RunFieldsFragment, SweepFieldsFragment } from '../generated/upstream.js';
+import {
+  ArtifactByNameDocument,
+  CreateArtifactDocument,
+  CreateRunFilesDocument,
+  DeleteRunDocument,
+  UpsertRunDocument,
+  UseArtifactDocument,
+  type ArtifactFieldsFragment,
+  type CreateArtifactMutationVariables,
+  type RunFieldsFragment,
+  type SweepFieldsFragment,
+  type UpsertRunMutationVariables,
+  type UseArtifactMutationVariables,
+} from '../generated/upstream.js';
 import type { RunRef } from './ids.js';
 import { carvedValue, type RawRows } from './carve.js';
 
@@ -143,8 +159,46 @@ export function createWandbApi(client: UpstreamClient) {
         return artifact && artifact.id !== ids[i] ? untrusted('asked for one artifact, got another') : artifact;
       });
     },
+
+    /** An artifact by project and "collection:alias"; null when absent. */
+    async artifactByName(entity: string, project: string, name: string): Promise<ArtifactFieldsFragment | null> {
+      const data = await client.request(ArtifactByNameDocument, { entity, project, name });
+      return data.project?.artifact ?? null;
+    },
+
+    /** Creates or updates a run (upsertBucket); the run as W&B holds it after the write, whole, or null when W&B returned none. */
+    async upsertRun(input: UpsertRunMutationVariables['input']): Promise<RunFieldsFragment | null> {
+      const data = await client.request(UpsertRunDocument, { input, ...runFieldsVariables(wholeRun) });
+      return data.upsertBucket?.bucket ?? null;
+    },
+
+    /** Upload URLs for files of a run (createRunFiles); null when W&B returned none. */
+    async createRunFiles(ref: RunRef, names: string[]) {
+      const data = await client.request(CreateRunFilesDocument, { input: { entityName: ref.entity, projectName: ref.project, runName: ref.runId, files: names } });
+      return data.createRunFiles ?? null;
+    },
+
+    /** Deletes a run. Never sent twice: retried only when it surely did not reach W&B. */
+    async deleteRun(id: string, deleteArtifacts: boolean): Promise<void> {
+      await client.request(DeleteRunDocument, { id, deleteArtifacts }, { idempotent: false });
+    },
+
+    /** Logs an artifact version as a run's output (createArtifact), sent at most once; null when W&B returned none. */
+    async createArtifact(input: CreateArtifactMutationVariables['input']): Promise<ArtifactFieldsFragment | null> {
+      const data = await client.request(CreateArtifactDocument, { input }, { idempotent: false });
+      return data.createArtifact?.artifact ?? null;
+    },
+
+    /** Records an artifact as a run's input (useArtifact), sent at most once; null when W&B returned none. */
+    async useArtifact(input: UseArtifactMutationVariables['input']): Promise<ArtifactFieldsFragment | null> {
+      const data = await client.request(UseArtifactDocument, { input }, { idempotent: false });
+      return data.useArtifact?.artifact ?? null;
+    },
   };
 }
+
+/** Every heavy field: what a write returns of the run. */
+const wholeRun: RunDetailFlags = { config: null, summary: null, systemMetrics: true, historyKeys: true };
 
 export type WandbApi = ReturnType<typeof createWandbApi>;
 

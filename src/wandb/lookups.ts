@@ -1,14 +1,10 @@
 import type { Context } from '../context.js';
 import type { RunParent } from '../loaders/runLoader.js';
 import type { ArtifactFieldsFragment } from '../generated/upstream.js';
-import { ArtifactByNameDocument } from '../generated/upstream.js';
 import { badInput, notFound } from '../errors.js';
 import { runPath } from './paths.js';
 import { noDetails, type RunDetailFlags } from '../graphql/selection.js';
 import type { RunRef } from './ids.js';
-
-/** Every heavy field, for mutations that return the run whole. */
-export const allDetails: RunDetailFlags = { config: null, summary: null, systemMetrics: true, historyKeys: true };
 
 /** The run, or NOT_FOUND naming its path. */
 export async function requireRun(ctx: Context, ref: RunRef, details: RunDetailFlags = noDetails): Promise<RunParent> {
@@ -31,8 +27,7 @@ export async function requireArtifact(ctx: Context, id: string | null | undefine
   const match = /^([^/\s]+)\/([^/\s]+)\/([^/:\s]+)(?::([^/:\s]+))?$/.exec(name!);
   if (!match) throw badInput(`artifactName ${JSON.stringify(name!.slice(0, 200))} is not "entity/project/collection:alias"`);
   const [, entity, project, collection, alias] = match;
-  const data = await ctx.upstream.request(ArtifactByNameDocument, { entity, project, name: `${collection}:${alias ?? 'latest'}` });
-  const artifact = data.project?.artifact;
+  const artifact = await ctx.wandb.artifactByName(entity, project, `${collection}:${alias ?? 'latest'}`);
   if (!artifact) throw notFound(`artifact ${name} not found`);
   return artifact;
 }
