@@ -5,10 +5,9 @@ import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
 import { argumentGiven, artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
-import { artifactsCall, fileCall, filesCalls, historyExtras, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
-import { densityOf, planHistoryPage, readHistoryPage, sampledRows, type HistoryKeysJson } from '../src/history/history.js';
-import { readAheadPages } from '../src/history/readAhead.js';
-import { hasEnded } from '../src/graphql/cacheHints.js';
+import { artifactsCall, fileCall, filesCalls, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
+import { sampledRows } from '../src/history/history.js';
+import { historyKeysOf, runHistoryPage } from '../src/history/runHistory.js';
 import { callOn, fetchedWith, refOf, withCalls, withValue } from '../src/loaders/calls.js';
 import type { RawJsonSink } from '../src/graphql/rawJson.js';
 import { failsAlone, untrusted } from '../src/wandb/trust.js';
@@ -87,21 +86,8 @@ export const Run: RunResolvers = {
     return typeof last === 'number' && last >= 0 ? last : null;
   },
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx, ctx.rawJson),
-  history: async (r, args, ctx, info) => {
-    const plan = planHistoryPage({ ...args, firstGiven: argumentGiven(info, 'first') });
-    const hk = await historyKeysOf(ctx, r);
-    const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
-    const extras = historyExtras(plan.keys, { timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') });
-    const density = plan.keys ? densityOf(hk, plan.keys, lastStep) : 1;
-    const load = (f: RunField) => call(ctx, r, f);
-    const context = { lastStep, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, density, extras, prefetched: r.prefetched };
-    const { rows, hasNextPage, hasPreviousPage } = await readHistoryPage(load, plan, context);
-    if (hasNextPage && !plan.backward && r.readAhead && hasEnded(r)) {
-      const next = { keys: plan.keys, start: rows[rows.length - 1].step + 1, first: plan.size, maxStep: args.maxStep ?? null, lastStep };
-      readAheadPages({ cache: ctx.readAhead, principal: ctx.principal }, runPath(refOf(r)), load, next);
-    }
-    return { rows, keys: plan.keys, hasNextPage, hasPreviousPage, raw: ctx.rawJson };
-  },
+  history: (r, args, ctx, info) =>
+    runHistoryPage(ctx, r, args, { firstGiven: argumentGiven(info, 'first'), timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') }),
   file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileCall(name, selectedBelow(info)))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: (r, args, ctx, info) => {
     const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']));
@@ -143,11 +129,6 @@ interface FilesPage {
 
 function call(ctx: Context, r: RunParent, field: RunField): Promise<unknown> {
   return callOn(ctx.loaders, r, field);
-}
-
-async function historyKeysOf(ctx: Context, r: RunParent): Promise<HistoryKeysJson> {
-  const value = r.historyKeys !== undefined ? r.historyKeys : await call(ctx, r, { kind: 'historyKeys' });
-  return (value ?? {}) as HistoryKeysJson;
 }
 
 function artifacts(ctx: Context, r: RunParent, field: Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }>): ArtifactConnectionParent | Promise<ArtifactConnectionParent> {

@@ -1,0 +1,43 @@
+/**
+ * A run's history as its fields read it: the history keys and last step
+ * (Run.historyKeys, Run.lastStep, and what paging needs), and one page of
+ * rows (Run.history), whose next pages are read ahead when the run has
+ * ended and the caller asked for it by path.
+ */
+import type { Context } from '../context.js';
+import type { RunParent } from '../loaders/runLoader.js';
+import type { RunField } from '../wandb/documents.js';
+import type { RunHistoryArgs } from '../generated/subgraph.js';
+import { callOn, refOf } from '../loaders/calls.js';
+import { runPath } from '../wandb/paths.js';
+import { historyExtras } from '../graphql/runCalls.js';
+import { hasEnded } from '../graphql/cacheHints.js';
+import { densityOf, planHistoryPage, readHistoryPage, type HistoryKeysJson } from './history.js';
+import type { HistoryPage } from './historyEdges.js';
+import { readAheadPages } from './readAhead.js';
+
+/** The run's history keys and last step (read with the run, or asked for now). */
+export async function historyKeysOf(ctx: Context, r: RunParent): Promise<HistoryKeysJson> {
+  const value = r.historyKeys !== undefined ? r.historyKeys : await callOn(ctx.loaders, r, { kind: 'historyKeys' });
+  return (value ?? {}) as HistoryKeysJson;
+}
+
+/**
+ * One page of the run's history; `selected` says whether the query gave
+ * `first`, and whether its rows select timestamp and runtime.
+ */
+export async function runHistoryPage(ctx: Context, r: RunParent, args: RunHistoryArgs & { first: number }, selected: { firstGiven: boolean; timestamp: boolean; runtime: boolean }): Promise<HistoryPage & { hasNextPage: boolean; hasPreviousPage: boolean }> {
+  const plan = planHistoryPage({ ...args, firstGiven: selected.firstGiven });
+  const hk = await historyKeysOf(ctx, r);
+  const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
+  const extras = historyExtras(plan.keys, selected);
+  const density = plan.keys ? densityOf(hk, plan.keys, lastStep) : 1;
+  const load = (f: RunField) => callOn(ctx.loaders, r, f);
+  const context = { lastStep, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, density, extras, prefetched: r.prefetched };
+  const { rows, hasNextPage, hasPreviousPage } = await readHistoryPage(load, plan, context);
+  if (hasNextPage && !plan.backward && r.readAhead && hasEnded(r)) {
+    const next = { keys: plan.keys, start: rows[rows.length - 1].step + 1, first: plan.size, maxStep: args.maxStep ?? null, lastStep };
+    readAheadPages({ cache: ctx.readAhead, principal: ctx.principal }, runPath(refOf(r)), load, next);
+  }
+  return { rows, keys: plan.keys, hasNextPage, hasPreviousPage, raw: ctx.rawJson };
+}
