@@ -8,7 +8,7 @@
 import { Kind, parse, print, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
 import type { CarveSpec, RawRows } from './carve.js';
 import type { PartialResult, UpstreamFieldError } from './client.js';
-import { kept } from '../memo.js';
+import { WeighedMemo } from '../memo.js';
 
 /** One read as the W&B client sends it. */
 export interface Read {
@@ -88,11 +88,11 @@ export function combineReads(reads: readonly Read[]): Combined | null {
 
 // Private:
 
-/** Parsed documents by text: a request's reads repeat in shape. */
-const documents = new Map<string, DocumentNode>();
+/** Parsed documents by text (a request's reads repeat in shape): at most 200, and 256 kB of their text. */
+const documents = new WeighedMemo<string, DocumentNode>(200, 256 * 1024);
 
 function parsed(query: string): DocumentNode {
-  return kept(documents, query, 200, () => parse(query));
+  return documents.get(query, query.length, () => parse(query, { noLocation: true }));
 }
 
 /**

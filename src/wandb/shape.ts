@@ -24,21 +24,25 @@ import { fileURLToPath } from 'node:url';
 import { buildSchema, executeSync, parse, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver } from 'graphql';
 import type { UpstreamFieldError } from './client.js';
 import { compileShapePlan, shapeError, type ShapePlan } from './shapePlan.js';
-import { kept } from '../memo.js';
+import { WeighedMemo } from '../memo.js';
 
 const schemaPath = fileURLToPath(new URL('../../schema/upstream/wandb.graphql', import.meta.url));
 let schema: GraphQLSchema | undefined;
 
-/** Documents by text, parsed and compiled (null: checked by execution): typed documents repeat, batches repeat in shape; at most 500 kept. */
-const documents = new Map<string, { document: DocumentNode; plan: ShapePlan | null }>();
+/**
+ * Documents by text, parsed and compiled (null: checked by execution):
+ * typed documents repeat, batches repeat in shape. At most 500, and 512 kB
+ * of their text (their trees hold about 25 times that), oldest out first.
+ */
+const documents = new WeighedMemo<string, { document: DocumentNode; plan: ShapePlan | null }>(500, 512 * 1024);
 
 /** The data checked against W&B's schema, and the errors found (at their paths). */
 export function checkShape(query: string, variables: Record<string, unknown>, data: unknown): { data: Record<string, unknown> | null; errors: UpstreamFieldError[] } {
   if (data === null || data === undefined) return { data: null, errors: [] };
   if (typeof data !== 'object' || Array.isArray(data)) return { data: null, errors: [{ message: 'W&B sent data that is not an object', extensions: { code: 'UPSTREAM_UNAVAILABLE' } }] };
   schema ??= buildSchema(readFileSync(schemaPath, 'utf8'));
-  const entry = kept(documents, query, 500, () => {
-    const document = parse(query);
+  const entry = documents.get(query, query.length, () => {
+    const document = parse(query, { noLocation: true });
     return { document, plan: compileShapePlan(schema!, document) };
   });
   if (entry.plan) {
