@@ -39,6 +39,11 @@ export interface EmulatorOptions {
 }
 
 /** One GraphQL request the emulator answered, for tests that count upstream calls. */
+/** Largest GraphQL document served, in characters (the official clients' are a few kB; a 1,000-run lookup, about 100 kB). */
+const maxDocumentChars = 2 * 1024 * 1024;
+/** Most tokens parsed in one document. */
+const maxDocumentTokens = 200_000;
+
 export interface RecordedRequest {
   operationName: string | null;
   query: string;
@@ -73,6 +78,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const paging = options.paging ?? 'offset';
   if (paging !== 'offset' && paging !== 'keyset') throw new Error(`paging must be "offset" or "keyset", got ${String(paging)}`);
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  let documentChars = 0;
+  let recordedChars = 0;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -126,12 +133,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (typeof body !== 'object' || body === null || typeof body.query !== 'string') {
       return send(res, 400, { errors: [{ message: 'expected a JSON body {"query": string, "variables"?: object}' }] });
     }
+    // A document larger than any client sends is refused before it is parsed (its tree would hold ~80 times its text).
+    if (body.query.length > maxDocumentChars) {
+      return send(res, 413, { errors: [{ message: `the document is larger than ${maxDocumentChars} characters` }] });
+    }
     const variables = (typeof body.variables === 'object' && body.variables !== null ? body.variables : {}) as Record<string, unknown>;
     // wandb-core (the Go side of the newest client) sends "operationName": "" for "none given".
     const operationName = typeof body.operationName === 'string' && body.operationName !== '' ? body.operationName : null;
     count++;
     requests.push({ operationName, query: body.query, variables });
-    if (requests.length > 1000) requests.shift();
+    recordedChars += body.query.length;
+    // The last 1,000 requests, and at most 16 M characters of their documents.
+    while (requests.length > 1000 || (recordedChars > 16 * 1024 * 1024 && requests.length > 1)) recordedChars -= requests.shift()!.query.length;
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
 
     const document = parsed(body.query);
@@ -147,14 +160,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     let doc = documents.get(query);
     if (!doc) {
       try {
-        const ast = parse(query);
+        const ast = parse(query, { maxTokens: maxDocumentTokens });
         const errors = validate(schema, ast);
         doc = errors.length ? errors : ast;
       } catch (error) {
         doc = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
       }
-      if (documents.size >= 500) documents.delete(documents.keys().next().value as string);
-      documents.set(query, doc);
+      // At most 500 documents and 4 M characters of their text; a larger one is parsed each time.
+      if (query.length <= 256 * 1024) {
+        for (const old of documents.keys()) {
+          if (documents.size < 500 && documentChars + query.length <= 4 * 1024 * 1024) break;
+          documents.delete(old);
+          documentChars -= old.length;
+        }
+        documents.set(query, doc);
+        documentChars += query.length;
+      }
     }
     return doc;
   }
@@ -276,6 +297,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetRequests: () => {
       count = 0;
       requests.length = 0;
+      recordedChars = 0;
     },
     setDelay: (ms) => {
       delayMs = ms;

@@ -32,6 +32,20 @@ describe('auth', () => {
     expect(await bearer.json()).toEqual({ data: { viewer: { username: 'other' } } });
   });
 
+  it('refuses documents too large or too long to parse, keeps a bounded record, and stays up', async () => {
+    const post = (query: string) =>
+      fetch(`${emulator.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${DEMO_API_KEY}` }, body: JSON.stringify({ query }) });
+    const huge = await post(`{ viewer { username } }${' '.repeat(3 * 1024 * 1024)}`);
+    expect(huge.status).toBe(413);
+    const tokens = await post(`{ viewer { ${'a '.repeat(210_000)} } }`);
+    expect(tokens.status).toBe(400);
+    expect(JSON.stringify(await tokens.json())).toContain('tokens');
+    for (let i = 0; i < 12; i++) await post(`{ viewer { username } }${' '.repeat(1024 * 1024 + i)}`);
+    const recorded = emulator.requests.reduce((n, r) => n + r.query.length, 0);
+    expect(recorded).toBeLessThanOrEqual(16 * 1024 * 1024 + 2 * 1024 * 1024);
+    expect(await (await post('{ viewer { username } }')).json()).toEqual({ data: { viewer: { username: 'demo' } } });
+  });
+
   it('the demo key is 40 characters and the database keeps only its digest', () => {
     expect(DEMO_API_KEY).toHaveLength(40);
     const stored = emulator.db.prepare('SELECT key_digest FROM api_keys').pluck().all() as string[];
