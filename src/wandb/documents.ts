@@ -6,7 +6,8 @@
  * will make (config keys, sampled history, the first history windows,
  * files, artifacts, sweep). Argument values always travel as numbered
  * variables, so a document's text depends only on its shape; building it
- * is string concatenation (no AST printing per request).
+ * is string concatenation (no AST printing per request). The reads one
+ * request sends in the same tick then go as one document (combine.ts).
  */
 import type { CarveSpec } from './carve.js';
 import { print } from 'graphql';
