@@ -207,12 +207,13 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     const started = performance.now();
     const state: RequestState = { id: requestIdOf(req.headers['x-request-id']), operationType: 'unknown', errorCodes: [] };
     res.setHeader('x-request-id', state.id);
+    // For the log line, metrics and the trace: never the query string (it may carry a key).
+    const path = pathOf(req.url);
     let done = false;
     const finished = () => {
       if (done) return;
       done = true;
       const seconds = (performance.now() - started) / 1000;
-      const path = pathOf(req.url);
       const status = res.writableFinished || res.headersSent ? res.statusCode : 499;
       if ((path === '/graphql' || path === '/') && req.method !== 'OPTIONS') metrics.observeRequest(state.operationType, status, seconds);
       for (const code of state.errorCodes) metrics.countError(code);
@@ -228,7 +229,6 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       if (closing) setImmediate(() => server.closeIdleConnections());
     };
     // With tracing on, a GraphQL request continues the caller's trace (traceparent) in a server span.
-    const path = pathOf(req.url);
     const span =
       tracer && path !== '/health' && path !== '/ready' && path !== '/metrics'
         ? startSpan(tracer, `${req.method ?? 'GET'} ${path}`, SpanKind.SERVER, { 'http.request.method': req.method ?? 'GET', 'url.path': path }, incomingContext(req.headers))

@@ -186,8 +186,7 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
         combined.split(result).forEach((r, i) => batch[i].resolve(r));
       },
       (error: unknown) => {
-        // A failure one read may cause alone (a document too large, an answer over the limit, a 400) is not the others'.
-        if ((error as { extensions?: { code?: string } }).extensions?.code === 'BAD_USER_INPUT' || /larger than the limit/.test((error as Error).message)) return batch.forEach(alone);
+        if (causedByOneRead(error)) return batch.forEach(alone);
         for (const g of batch) g.reject(error);
       },
     );
@@ -264,9 +263,20 @@ function statusError(response: UpstreamResponse) {
   return codedError('UPSTREAM_UNAVAILABLE', `W&B answered HTTP ${status}`);
 }
 
+const answerTooLarge = "W&B's answer is larger than the limit";
+
+/**
+ * True for a failure of a combined document that one of its reads may
+ * cause alone (a document too large, an answer over the limit, a 400):
+ * the others are not to share it.
+ */
+function causedByOneRead(error: unknown): boolean {
+  return (error as { extensions?: { code?: string } }).extensions?.code === 'BAD_USER_INPUT' || (error instanceof Error && error.message.startsWith(answerTooLarge));
+}
+
 /** Maps a transport failure (no answer) to a coded error; never includes bodies or keys. */
 function upstreamError(error: unknown) {
-  if (error instanceof ResponseTooLargeError) return codedError('UPSTREAM_UNAVAILABLE', `W&B's answer is larger than the limit of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
+  if (error instanceof ResponseTooLargeError) return codedError('UPSTREAM_UNAVAILABLE', `${answerTooLarge} of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
   const name = (error as { name?: string })?.name;
   if (name === 'AbortError' && (error as { code?: string }).code === 'ABORT_ERR') return codedError('UPSTREAM_UNAVAILABLE', 'the request was abandoned: its client went away');
   if (name === 'TimeoutError' || name === 'AbortError') return codedError('UPSTREAM_TIMEOUT', 'W&B did not answer in time');

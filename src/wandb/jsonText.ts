@@ -193,12 +193,7 @@ function scalarEnd(t: string, i: number): number {
     }
     return i;
   }
-  // A string: its end is the first quote not escaped (an odd run of backslashes escapes it).
-  for (let q = t.indexOf('"', i + 1); ; q = t.indexOf('"', q + 1)) {
-    let b = q - 1;
-    while (t.charCodeAt(b) === 92) b--;
-    if ((q - 1 - b) % 2 === 0) return q + 1;
-  }
+  return stringEnd(t, i);
 }
 
 /** The end of the value starting at `i`, in checked text (strings skipped, brackets counted). */

@@ -128,7 +128,7 @@ export function compileShapePlan(schema: GraphQLSchema, document: DocumentNode):
   const nodes = [...conditioned.keys()];
 
   const variableDefinitions = operation.variableDefinitions ?? [];
-  const doc: Compiled = { schema, fragments, conditioned, budget: 10_000 + 4 * fieldNodes, variableTypes: new Map(variableDefinitions.map((d) => [d.variable.name.value, print(d.type)])) };
+  const doc: Compiled = { schema, fragments, conditioned, budget: 10_000 + 4 * fieldNodes, declaredTypes: new Map(variableDefinitions.map((d) => [d.variable.name.value, print(d.type)])) };
   const variableTypes = variableDefinitions.map((d) => {
     const type = typeFromAST(schema, d.type);
     return { name: d.variable.name.value, type: isInputType(type) ? type : null, byDefault: d.defaultValue && isInputType(type) ? valueFromAST(d.defaultValue, type) : undefined, defaulted: !!d.defaultValue };
@@ -172,7 +172,7 @@ interface Compiled {
   /** Most field plans one plan may hold. */
   budget: number;
   /** The operation's variables' types, printed ("String!"), by name. */
-  variableTypes: ReadonlyMap<string, string>;
+  declaredTypes: ReadonlyMap<string, string>;
 }
 
 interface Plan {
@@ -418,11 +418,11 @@ function fieldPlan(plan: Plan, type: GraphQLObjectType, key: string, nodes: Fiel
   if ((name === '__schema' || name === '__type') && schema.getQueryType() === type) throw notCovered;
   const def = type.getFields()[name];
   if (!def) return null;
-  return { ...base, typename: null, nonNull: isNonNullType(def.type), shape: shapeOf(schema, def.type, nodes), args: argsOf(def, node, plan.doc.variableTypes), def };
+  return { ...base, typename: null, nonNull: isNonNullType(def.type), shape: shapeOf(schema, def.type, nodes), args: argsOf(def, node, plan.doc.declaredTypes), def };
 }
 
-function argsOf(def: GraphQLField<unknown, unknown>, node: FieldNode, variableTypes: ReadonlyMap<string, string>): number {
-  if (node.arguments?.some((a) => hasVariable(a.value))) return plainVariables(def, node, variableTypes) ? argsValid : argsVary;
+function argsOf(def: GraphQLField<unknown, unknown>, node: FieldNode, declaredTypes: ReadonlyMap<string, string>): number {
+  if (node.arguments?.some((a) => hasVariable(a.value))) return plainVariables(def, node, declaredTypes) ? argsValid : argsVary;
   try {
     getArgumentValues(def, node, {});
     return argsValid;
@@ -437,11 +437,11 @@ function argsOf(def: GraphQLField<unknown, unknown>, node: FieldNode, variableTy
  * arguments then coerce whenever the variables do, which the walk has
  * already checked (as in documents this subgraph builds: run(name: $v0)).
  */
-function plainVariables(def: GraphQLField<unknown, unknown>, node: FieldNode, variableTypes: ReadonlyMap<string, string>): boolean {
+function plainVariables(def: GraphQLField<unknown, unknown>, node: FieldNode, declaredTypes: ReadonlyMap<string, string>): boolean {
   const given = node.arguments ?? [];
   for (const a of given) {
     const arg = def.args.find((d) => d.name === a.name.value);
-    const type = a.value.kind === Kind.VARIABLE ? variableTypes.get(a.value.name.value) : undefined;
+    const type = a.value.kind === Kind.VARIABLE ? declaredTypes.get(a.value.name.value) : undefined;
     if (!arg || type === undefined || (type !== String(arg.type) && type !== `${String(arg.type)}!`)) return false;
   }
   return def.args.every((d) => !isNonNullType(d.type) || d.defaultValue !== undefined || given.some((a) => a.name.value === d.name));

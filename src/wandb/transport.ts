@@ -64,7 +64,7 @@ export function send(
     if (init.signal?.aborted) return reject(abortError());
     const target = targetOf(url);
     const secure = target.protocol === 'https:';
-    // The body goes as a string: node:http writes it with the headers in one write (a Buffer goes in a second).
+    // The body goes as the string it is (its length counted), not copied into a Buffer first.
     const body = init.body;
     const headers = body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(body)) };
     const req = (secure ? httpsRequest : httpRequest)(
