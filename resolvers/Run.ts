@@ -4,7 +4,7 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { argumentGiven, artifactEdges, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
+import { argumentGiven, connectionSelected, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
 import { artifactsCall, fileCall, filesCalls, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { sampledRows } from '../src/history/history.js';
 import { historyKeysOf, runHistoryPage } from '../src/history/runHistory.js';
@@ -90,14 +90,15 @@ export const Run: RunResolvers = {
     runHistoryPage(ctx, r, args, { firstGiven: argumentGiven(info, 'first'), timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') }),
   file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileCall(name, selectedBelow(info)))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: (r, args, ctx, info) => {
-    const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']));
+    const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']), connectionSelected(info).paging);
     const names = args.names ?? null;
     return withCalls(ctx.loaders, r, [pageCall, countCall && !names ? countCall : null], ([value, count]): RunFileConnectionParent => {
       const page = value as FilesPage | null;
       return {
         files: page?.edges.map((e) => e.node).filter((n): n is FileFieldsFragment => n !== null) ?? [],
-        cursors: page?.edges.map((e) => e.cursor) ?? [],
-        hasNextPage: page?.pageInfo.hasNextPage ?? false,
+        // Read (by edges and page info) only when the query pages, and then asked for.
+        cursors: page?.edges.map((e) => e.cursor as string) ?? [],
+        hasNextPage: page?.pageInfo?.hasNextPage ?? false,
         hasPreviousPage: args.after != null,
         totalCount: names ? null : ((count as number | null) ?? 0),
         // With names, W&B counts all the run's files; the named ones are read back and counted instead.
@@ -105,8 +106,8 @@ export const Run: RunResolvers = {
       };
     });
   },
-  loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('outputArtifacts', args, artifactEdges(selectedBelow(info)))),
-  usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('inputArtifacts', args, artifactEdges(selectedBelow(info)))),
+  loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('outputArtifacts', args, connectionSelected(info))),
+  usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('inputArtifacts', args, connectionSelected(info))),
   html: (r, { height, hidden }, ctx) => {
     inRange('height', height, 1, 10_000);
     const style = `border:none;width:100%;height:${height}px;${hidden ? 'display:none;' : ''}`;
@@ -122,9 +123,10 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
 
 // Private:
 
+/** A files page as read: cursors and page info only when the query pages (see filesCalls). */
 interface FilesPage {
-  edges: { cursor: string; node: FileFieldsFragment | null }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor?: string; node: FileFieldsFragment | null }[];
+  pageInfo?: { hasNextPage: boolean; endCursor: string | null };
 }
 
 function call(ctx: Context, r: RunParent, field: RunField): Promise<unknown> {

@@ -62,7 +62,7 @@ export function historyFirstCalls(args: HistoryPageArgs, selected: { timestamp: 
 
 /** One file by name, reading the RunFile fields selected (`fields`). */
 export function fileCall(name: string, fields: ReadonlySet<string>): RunField {
-  return { kind: 'files', names: [name], first: 1, after: null, fields: [...fields].sort() };
+  return { kind: 'files', names: [name], first: 1, after: null, fields: [...fields].sort(), paging: false };
 }
 
 export interface FilesArgs {
@@ -73,25 +73,40 @@ export interface FilesArgs {
 
 /**
  * A page of files reading the RunFile fields selected under edges.node
- * (`fields`); with totalCount, the count (W&B's for all files, or the named
- * ones read back).
+ * (`fields`), with W&B's cursors when `paging`; with totalCount, the count
+ * (W&B's for all files, or the named ones read back).
  */
-export function filesCalls(args: FilesArgs, withCount: boolean, fields: ReadonlySet<string>): { page: RunField; count: RunField | null } {
+export function filesCalls(args: FilesArgs, withCount: boolean, fields: ReadonlySet<string>, paging: boolean): { page: RunField; count: RunField | null } {
   inRange('first', args.first, 1, 1000);
   const names = args.names ? [...args.names] : null;
-  const page: RunField = { kind: 'files', names, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null, fields: [...fields].sort() };
+  const page: RunField = { kind: 'files', names, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null, fields: [...fields].sort(), paging };
   if (!withCount) return { page, count: null };
-  return { page, count: names ? { kind: 'files', names, first: names.length, after: null, fields: [] } : { kind: 'fileCount' } };
+  return { page, count: names ? { kind: 'files', names, first: names.length, after: null, fields: [], paging: false } : { kind: 'fileCount' } };
 }
 
-/** A page of logged or used artifacts; `edges` false when only totalCount is selected (no artifact is read). */
+/**
+ * A page of logged or used artifacts; `edges` false when only totalCount is
+ * selected (no artifact is read), `paging` false when no cursor or page info is.
+ */
 export function artifactsCall(
   kind: 'outputArtifacts' | 'inputArtifacts',
   args: { first: number; after?: string | null },
-  edges: boolean,
+  { edges, paging }: ConnectionReads,
 ): Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }> {
   inRange('first', args.first, 1, 1000);
-  return { kind, first: args.first, after: args.after != null ? decodeCursor('artifacts', args.after) : null, edges };
+  return { kind, first: args.first, after: args.after != null ? decodeCursor('artifacts', args.after) : null, edges, paging };
+}
+
+/** What of a connection a query selects: its edges (or page info), and its cursors or page info. */
+export interface ConnectionReads {
+  edges: boolean;
+  paging: boolean;
+}
+
+/** What a connection's selection reads, from the fields it selects (`selected`) and those under its edges (`edgeFields`). */
+export function connectionReads(selected: ReadonlySet<string>, edgeFields: ReadonlySet<string>): ConnectionReads {
+  const paging = selected.has('pageInfo') || edgeFields.has('cursor');
+  return { edges: selected.has('edges') || paging, paging };
 }
 
 export const sweepCall: RunField = { kind: 'sweep' };

@@ -1,6 +1,6 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
-import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
+import { artifactsCall, connectionReads, fileCall, filesCalls, historyFirstCalls, type ConnectionReads, sampledHistoryCall, sweepCall, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
 import type { HistoryPageArgs } from '../history/history.js';
 import { BREAK, Kind, visit, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
@@ -113,14 +113,15 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
           add(fileCall(args<{ name: string }>(runFields.file, node).name, fieldsBelow(info, node, [])));
           break;
         case 'files': {
-          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), fieldsBelow(info, node, []).has('totalCount'), fieldsBelow(info, node, ['edges', 'node']));
+          const selected = fieldsBelow(info, node, []);
+          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), selected.has('totalCount'), fieldsBelow(info, node, ['edges', 'node']), connectionReads(selected, fieldsBelow(info, node, ['edges'])).paging);
           add(page);
           add(count);
           break;
         }
         case 'loggedArtifacts':
         case 'usedArtifacts':
-          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), artifactEdges(fieldsBelow(info, node, []))));
+          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), connectionReads(fieldsBelow(info, node, []), fieldsBelow(info, node, ['edges']))));
           break;
         case 'sweep':
           add(sweepCall);
@@ -143,9 +144,9 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
   return { details, fields: [...calls.values()], scalars: [...scalars].sort() };
 }
 
-/** True when an artifact connection's selection needs its edges (not only totalCount). */
-export function artifactEdges(selected: Set<string>): boolean {
-  return selected.has('edges') || selected.has('pageInfo');
+/** What the current field (a connection) selects: its edges, cursors or page info. */
+export function connectionSelected(info: GraphQLResolveInfo): ConnectionReads {
+  return connectionReads(selectedBelow(info), selectedBelow(info, ['edges']));
 }
 
 /** Names of the fields the current field selects, along `path`. */

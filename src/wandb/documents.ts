@@ -36,11 +36,11 @@ export type RunField =
   | { kind: 'sampledHistory'; spec: string }
   | { kind: 'history'; minStep: number | null; maxStep: number | null; samples: number }
   | { kind: 'events'; samples: number }
-  /** `fields`: the W&B File fields to read of each file. */
-  | { kind: 'files'; names: string[] | null; first: number; after: string | null; fields: string[] }
+  /** `fields`: the W&B File fields to read of each file; `paging`: whether cursors and page info are read. */
+  | { kind: 'files'; names: string[] | null; first: number; after: string | null; fields: string[]; paging: boolean }
   | { kind: 'fileCount' }
-  /** `edges` false: the count alone (no artifact is read). */
-  | { kind: 'outputArtifacts' | 'inputArtifacts'; first: number; after: string | null; edges: boolean }
+  /** `edges` false: the count alone (no artifact is read); `paging`: whether cursors and page info are read. */
+  | { kind: 'outputArtifacts' | 'inputArtifacts'; first: number; after: string | null; edges: boolean; paging: boolean }
   | { kind: 'sweep' };
 
 /** What to read of a run in the document that finds it: its own fields, heavy fields and extra calls. */
@@ -398,12 +398,12 @@ class Compilation {
       case 'fileCount':
         return 'fileCount';
       case 'files':
-        return `files(names: ${vars.add('[String]', field.names)}, first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { edges { cursor node { ${['name', ...field.fields.filter((f) => f !== 'name' && fileFields.has(f))].join(' ')} } } pageInfo { hasNextPage endCursor } }`;
+        return `files(names: ${vars.add('[String]', field.names)}, first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { edges { ${field.paging ? 'cursor ' : ''}node { ${['name', ...field.fields.filter((f) => f !== 'name' && fileFields.has(f))].join(' ')} } }${field.paging ? ' pageInfo { hasNextPage endCursor }' : ''} }`;
       case 'outputArtifacts':
       case 'inputArtifacts':
         if (!field.edges) return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount }`;
         this.used.add('artifact');
-        return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount edges { cursor node { ...ArtifactFields } } pageInfo { hasNextPage endCursor } }`;
+        return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount edges { ${field.paging ? 'cursor ' : ''}node { ...ArtifactFields } }${field.paging ? ' pageInfo { hasNextPage endCursor }' : ''} }`;
       case 'sweep':
         this.used.add('sweep');
         return 'sweep { ...SweepFields }';

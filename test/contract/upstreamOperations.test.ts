@@ -27,11 +27,12 @@ const everyCall: RunField[] = [
   { kind: 'sampledHistory', spec: '{"keys":["acc"],"samples":10}' },
   { kind: 'history', minStep: 0, maxStep: 10, samples: 10 },
   { kind: 'events', samples: 10 },
-  { kind: 'files', names: null, first: 3, after: null, fields: ['id', 'md5', 'mimetype', 'name', 'sizeBytes', 'updatedAt', 'url'] },
-  { kind: 'files', names: ['a'], first: 1, after: null, fields: [] },
+  { kind: 'files', names: null, first: 3, after: null, fields: ['id', 'md5', 'mimetype', 'name', 'sizeBytes', 'updatedAt', 'url'], paging: true },
+  { kind: 'files', names: ['a'], first: 1, after: null, fields: [], paging: false },
   { kind: 'fileCount' },
-  { kind: 'outputArtifacts', first: 3, after: null, edges: true },
-  { kind: 'inputArtifacts', first: 3, after: null, edges: false },
+  { kind: 'outputArtifacts', first: 3, after: null, edges: true, paging: true },
+  { kind: 'outputArtifacts', first: 4, after: null, edges: true, paging: false },
+  { kind: 'inputArtifacts', first: 3, after: null, edges: false, paging: false },
   { kind: 'sweep' },
 ];
 const details = { config: ['lr'], summary: null, systemMetrics: true, historyKeys: false };
@@ -45,7 +46,7 @@ const dynamic = {
   ]).query,
   sweeps: sweepsDocument([{ entity: 'e', project: 'p', name: 's' }]).query,
   artifacts: artifactsDocument(['QXJ0aWZhY3Q6MQ==']).query,
-  runFields: runFieldsDocument([...everyCall.map((field) => ({ ref, field })), { ref: { ...ref, runId: 'def' }, field: { kind: 'outputArtifacts', first: 3, after: null, edges: true } }]).query,
+  runFields: runFieldsDocument([...everyCall.map((field) => ({ ref, field })), { ref: { ...ref, runId: 'def' }, field: { kind: 'outputArtifacts', first: 3, after: null, edges: true, paging: true } }]).query,
 };
 
 function documents(): [string, string][] {

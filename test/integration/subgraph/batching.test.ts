@@ -94,6 +94,26 @@ describe('batching', () => {
     expect(queries[0]).toContain('node { name id createdAt state user { username } }');
   });
 
+  it('files and artifacts are read with W&B cursors only when the query pages them, and page the same either way', async () => {
+    const runs = (sel: string) => `{ runs(entity: "acme-ml", project: "image-classification", first: 4) { nodes { files(first: 2) { ${sel} } loggedArtifacts(first: 1) { ${sel.replace('name', 'id')} } } } }`;
+    const bare = await upstreamRequests(stack, () => query(runs('edges { node { name } }')));
+    expect(bare.queries[0]).not.toMatch(/cursor|endCursor/);
+    for (const sel of ['edges { cursor node { name } }', 'edges { node { name } } pageInfo { hasNextPage endCursor }']) {
+      let res: any;
+      const { queries } = await upstreamRequests(stack, async () => (res = await query(runs(sel))));
+      expect(res.errors).toBeUndefined();
+      expect(queries[0].match(/edges \{ cursor node/g)).toHaveLength(2);
+      expect(queries[0].match(/pageInfo \{ hasNextPage endCursor \}/g)).toHaveLength(2);
+    }
+    // The cursors read that way page on: the second page of files follows the first.
+    const first = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 1) { nodes { path files(first: 2) { pageInfo { hasNextPage endCursor } edges { node { name } } } } } }');
+    const run = first.data.runs.nodes[0];
+    expect(run.files.pageInfo.hasNextPage).toBe(true);
+    const next = await query(`{ run(path: "${run.path}") { files(first: 2, after: "${run.files.pageInfo.endCursor}") { edges { node { name } } } } }`);
+    const all = await query(`{ run(path: "${run.path}") { files(first: 4) { edges { node { name } } } } }`);
+    expect([...run.files.edges, ...next.data.run.files.edges].map((e: any) => e.node.name)).toEqual(all.data.run.files.edges.map((e: any) => e.node.name));
+  });
+
   it('sweeps are read with the page of runs: 1 upstream request', async () => {
     let res: any;
     const { count } = await upstreamRequests(stack, async () => (res = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 200) { nodes { sweep { name } } } }')));
