@@ -161,7 +161,16 @@ if (ONLY.has('1')) {
     .join(' ')} }`;
   // The floor: a minimal Apollo subgraph (bench/ceiling.ts) serving the same data from the same emulator.
   const floor = await spawnServer(['dist/bench/ceiling.js'], { UPSTREAM_URL: emulator.url }, 'Ceiling');
-  const scenarios: { name: string; target: number; subgraph: [string, Record<string, unknown>?]; direct: [string, Record<string, unknown>?]; ceiling?: [string, Record<string, unknown>?] }[] = [
+  // The hop alone (bench/passThrough.ts): the direct document forwarded as bytes, no GraphQL.
+  const hop = await spawnServer(['dist/bench/passThrough.js'], { UPSTREAM_URL: emulator.url }, 'PassThrough');
+  const scenarios: { name: string; target: number | null; subgraph: [string, Record<string, unknown>?]; direct: [string, Record<string, unknown>?]; ceiling?: [string, Record<string, unknown>?] }[] = [
+    {
+      name: 'run(path) with displayName and state',
+      target: null,
+      subgraph: ['{ run(path: "demo/bench/million1") { displayName state } }'],
+      ceiling: ['{ run(path: "demo/bench/million1") { displayName state } }'],
+      direct: ['{ project(name: "bench", entityName: "demo") { run(name: "million1") { displayName state } } }'],
+    },
     {
       name: '100 runs with summary, sampledHistory, files(first: 3), artifact count',
       target: 1.1,
@@ -201,6 +210,7 @@ if (ONLY.has('1')) {
     const direct: number[] = [];
     const ours: number[] = [];
     const least: number[] = [];
+    const bare: number[] = [];
     let directRequests = 0;
     let ourRequests = 0;
     // Warm all (document caches, JIT), then interleave.
@@ -208,6 +218,7 @@ if (ONLY.has('1')) {
       await post(`${emulator.url}/graphql`, sc.direct[0], sc.direct[1]);
       await subgraph(sc.subgraph[0], sc.subgraph[1]);
       if (sc.ceiling) await post(floor.url, sc.ceiling[0], sc.ceiling[1]);
+      await post(hop.url, sc.direct[0], sc.direct[1]);
     }
     const sides: (() => Promise<void>)[] = [
       async () => {
@@ -233,6 +244,11 @@ if (ONLY.has('1')) {
             },
           ]
         : []),
+      async () => {
+        const t = performance.now();
+        await post(hop.url, sc.direct[0], sc.direct[1]);
+        bare.push(ms(t));
+      },
     ];
     // Each repetition runs every side once, in an order that turns, so that none always follows another.
     for (let i = 0; i < REPS; i++) {
@@ -240,20 +256,22 @@ if (ONLY.has('1')) {
     }
     const ratio = median(ours) / median(direct);
     const floorCell = least.length ? `${median(least).toFixed(1)} ms, ${(median(least) / median(direct)).toFixed(2)}×` : '–';
+    const targetCell = sc.target === null ? '–' : `≤ ${sc.target.toFixed(2)}× ${ratio <= sc.target ? 'met' : '**missed**'}`;
     rows.push(
-      `| ${sc.name} | ${median(direct).toFixed(1)} ms (${directRequests}) | ${median(ours).toFixed(1)} ms (${ourRequests}) | **${ratio.toFixed(2)}×** | ≤ ${sc.target.toFixed(2)}× ${ratio <= sc.target ? 'met' : '**missed**'} | ${floorCell} |`,
+      `| ${sc.name} | ${median(direct).toFixed(1)} ms (${directRequests}) | ${median(ours).toFixed(1)} ms (${ourRequests}) | **${ratio.toFixed(2)}×** | ${targetCell} | ${floorCell} | ${median(bare).toFixed(1)} ms, ${(median(bare) / median(direct)).toFixed(2)}× |`,
     );
     headline[sc.name] = `${ratio.toFixed(2)}× the direct document (${median(ours).toFixed(0)} ms vs ${median(direct).toFixed(0)} ms; ${ourRequests} upstream request${ourRequests === 1 ? '' : 's'})`;
   }
   await stop(floor.child);
+  await stop(hop.child);
   setLongRunState('finished');
   results.push(
     `## 1. Side by side with the direct W&B document (upstream delay ${DELAY} ms)`,
     '',
-    `Each query against the best single W&B document a developer would write for the same data, sent to the same emulator (same delay), ${REPS} interleaved repetitions after 3 warm-ups (each repetition runs the sides in a turning order); medians, upstream requests in brackets. The direct client is this benchmark's \`fetch\`, which parses the JSON answer as the subgraph's client does. The history run is marked running for this scenario, so no page is read ahead. The last column is the floor: the minimal Apollo subgraph of scenario 2 (\`bench/ceiling.ts\`), whose resolver sends the same direct document through one keep-alive hop and maps its answer (one DataLoader for _entities; no limits, checks or metrics), timed in the same interleaving.`,
+    `Each query against the best single W&B document a developer would write for the same data, sent to the same emulator (same delay), ${REPS} interleaved repetitions after 3 warm-ups (each repetition runs the sides in a turning order); medians, upstream requests in brackets. The direct client is this benchmark's \`fetch\`, which parses the JSON answer as the subgraph's client does. The history run is marked running for this scenario, so no page is read ahead. The ceiling column is the floor of an Apollo subgraph: the minimal one of scenario 2 (\`bench/ceiling.ts\`), whose resolver sends the same direct document through one keep-alive hop and maps its answer (one DataLoader for _entities; no limits, checks or metrics), timed in the same interleaving. The last column is the hop alone: a server that forwards the direct document's bytes and answers with W&B's (\`bench/passThrough.ts\`, no GraphQL), the least any server between a client and W&B adds. The first row, a lookup of two fields, shows the fixed cost of a request.`,
     '',
-    '| query | direct W&B document | subgraph | ratio | target | minimal subgraph (ceiling) |',
-    '|---|---|---|---|---|---|',
+    '| query | direct W&B document | subgraph | ratio | target | minimal subgraph (ceiling) | the hop alone |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
   );
