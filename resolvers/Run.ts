@@ -96,7 +96,7 @@ export const Run: RunResolvers = {
       const page = value as FilesPage | null;
       return {
         files: page?.edges.map((e) => e.node).filter((n): n is FileFieldsFragment => n !== null) ?? [],
-        // Read (by edges and page info) only when the query pages, and then asked for.
+        // W&B's cursors are asked for only when the query reads a cursor or page info, and are there then.
         cursors: page?.edges.map((e) => e.cursor as string) ?? [],
         hasNextPage: page?.pageInfo?.hasNextPage ?? false,
         hasPreviousPage: args.after != null,

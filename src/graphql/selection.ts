@@ -1,6 +1,6 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
-import { artifactsCall, connectionReads, fileCall, filesCalls, historyFirstCalls, type ConnectionReads, sampledHistoryCall, sweepCall, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
+import { artifactsCall, connectionReads, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type ConnectionReads, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
 import type { HistoryPageArgs } from '../history/history.js';
 import { BREAK, Kind, visit, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 

@@ -324,6 +324,11 @@ class Variables {
   }
 }
 
+/** A connection's edges around `node`, with W&B's cursors and page info when `paging`. */
+function edgesOf(node: string, paging: boolean): string {
+  return paging ? `edges { cursor ${node} } pageInfo { hasNextPage endCursor }` : `edges { ${node} }`;
+}
+
 /** One document being compiled: its variables, the fragments its fields use, each distinct call's text once. */
 class Compilation {
   readonly vars = new Variables();
@@ -398,12 +403,12 @@ class Compilation {
       case 'fileCount':
         return 'fileCount';
       case 'files':
-        return `files(names: ${vars.add('[String]', field.names)}, first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { edges { ${field.paging ? 'cursor ' : ''}node { ${['name', ...field.fields.filter((f) => f !== 'name' && fileFields.has(f))].join(' ')} } }${field.paging ? ' pageInfo { hasNextPage endCursor }' : ''} }`;
+        return `files(names: ${vars.add('[String]', field.names)}, first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { ${edgesOf(`node { ${['name', ...field.fields.filter((f) => f !== 'name' && fileFields.has(f))].join(' ')} }`, field.paging)} }`;
       case 'outputArtifacts':
       case 'inputArtifacts':
         if (!field.edges) return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount }`;
         this.used.add('artifact');
-        return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount edges { ${field.paging ? 'cursor ' : ''}node { ...ArtifactFields } }${field.paging ? ' pageInfo { hasNextPage endCursor }' : ''} }`;
+        return `${field.kind}(first: ${vars.add('Int', field.first)}, after: ${vars.add('String', field.after)}) { totalCount ${edgesOf('node { ...ArtifactFields }', field.paging)} }`;
       case 'sweep':
         this.used.add('sweep');
         return 'sweep { ...SweepFields }';
