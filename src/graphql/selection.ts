@@ -81,7 +81,9 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
     if (field) calls.set(fieldKey(field), field);
   };
   const args = <T>(def: GraphQLField<unknown, unknown>, node: FieldNode) => getArgumentValues(def, node, info.variableValues) as T;
-  for (const node of paths.flatMap((path) => descend(info, info.fieldNodes, path))) {
+  // A field selected twice under one response key is resolved once, seeing both selections (as GraphQL merges them).
+  for (const same of paths.flatMap((path) => byResponseKey(descend(info, info.fieldNodes, path)))) {
+    const node = same[0];
     const name = node.name.value;
     const own = ownFields[name];
     if (own) scalars.add(own);
@@ -101,7 +103,7 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
         case 'history': {
           // The connection needs the last step (and key counts) to know where to stop.
           details.historyKeys = true;
-          const rowFields = fieldsBelow(info, node, ['edges', 'node']);
+          const rowFields = fieldsBelow(info, same, ['edges', 'node']);
           const history = { ...args<Omit<HistoryPageArgs, 'firstGiven'>>(runFields.history, node), firstGiven: given(info, node, 'first') };
           historyFirstCalls(history, { timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') }).forEach(add);
           break;
@@ -110,18 +112,18 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
           add(sampledHistoryCall(args<SampledHistoryArgs>(runFields.sampledHistory, node)));
           break;
         case 'file':
-          add(fileCall(args<{ name: string }>(runFields.file, node).name, fieldsBelow(info, node, [])));
+          add(fileCall(args<{ name: string }>(runFields.file, node).name, fieldsBelow(info, same, [])));
           break;
         case 'files': {
-          const selected = fieldsBelow(info, node, []);
-          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), selected.has('totalCount'), fieldsBelow(info, node, ['edges', 'node']), connectionReads(selected, fieldsBelow(info, node, ['edges'])).paging);
+          const selected = fieldsBelow(info, same, []);
+          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), selected.has('totalCount'), fieldsBelow(info, same, ['edges', 'node']), connectionReads(selected, fieldsBelow(info, same, ['edges'])).paging);
           add(page);
           add(count);
           break;
         }
         case 'loggedArtifacts':
         case 'usedArtifacts':
-          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), connectionReads(fieldsBelow(info, node, []), fieldsBelow(info, node, ['edges']))));
+          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), connectionReads(fieldsBelow(info, same, []), fieldsBelow(info, same, ['edges']))));
           break;
         case 'sweep':
           add(sweepCall);
@@ -217,9 +219,21 @@ function given(info: GraphQLResolveInfo, node: FieldNode | undefined, name: stri
   return value.kind !== Kind.VARIABLE || info.variableValues[value.name.value] !== undefined;
 }
 
-/** Names of the fields selected below one field node, along `path`. */
-function fieldsBelow(info: GraphQLResolveInfo, node: FieldNode, path: readonly string[]): Set<string> {
-  return new Set(descend(info, [node], path).map((f) => f.name.value));
+/** Names of the fields selected below field nodes of one response key, along `path`. */
+function fieldsBelow(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): Set<string> {
+  return new Set(descend(info, nodes, path).map((f) => f.name.value));
+}
+
+/** Field nodes grouped by response key (alias or name), in order of first appearance. */
+function byResponseKey(nodes: readonly FieldNode[]): FieldNode[][] {
+  const groups = new Map<string, FieldNode[]>();
+  for (const node of nodes) {
+    const key = node.alias?.value ?? node.name.value;
+    const group = groups.get(key);
+    if (group) group.push(node);
+    else groups.set(key, [node]);
+  }
+  return [...groups.values()];
 }
 
 function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined): FieldNode[] {

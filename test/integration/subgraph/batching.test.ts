@@ -114,6 +114,22 @@ describe('batching', () => {
     expect([...run.files.edges, ...next.data.run.files.edges].map((e: any) => e.node.name)).toEqual(all.data.run.files.edges.map((e: any) => e.node.name));
   });
 
+  it('a field selected twice under one response key (selections merged, as in fragments) is read in the same 1 request', async () => {
+    const twice = (a: string, b: string) => `fragment F on Run { ${b} } { runs(entity: "acme-ml", project: "image-classification", first: 3) { nodes { ${a} ...F } } }`;
+    for (const [a, b] of [
+      ['files(first: 2) { edges { node { name } } }', 'files(first: 2) { edges { node { url } } pageInfo { hasNextPage } }'],
+      ['file(name: "output.log") { name }', 'file(name: "output.log") { sizeBytes }'],
+      ['history(first: 2) { edges { node { step } } }', 'history(first: 2) { edges { node { timestamp } } }'],
+      ['loggedArtifacts(first: 2) { totalCount }', 'loggedArtifacts(first: 2) { edges { cursor } }'],
+    ]) {
+      let res: any;
+      const { count } = await upstreamRequests(stack, async () => (res = await query(twice(a, b))));
+      expect(res.errors).toBeUndefined();
+      expect([a, count]).toEqual([a, 1]);
+      expect(res.data.runs.nodes).toHaveLength(3);
+    }
+  });
+
   it('sweeps are read with the page of runs: 1 upstream request', async () => {
     let res: any;
     const { count } = await upstreamRequests(stack, async () => (res = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 200) { nodes { sweep { name } } } }')));
