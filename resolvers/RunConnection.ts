@@ -2,6 +2,7 @@ import type { RunConnectionResolvers } from '../src/generated/subgraph.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
 import { sampledHistory } from './Run.js';
 import type { RunsCursors } from '../src/wandb/runsCursor.js';
+import { Edge, PageInfo } from '../src/wandb/cursor.js';
 
 /** A page of runs as Query.runs fetched it. */
 export interface RunConnectionParent {
@@ -15,23 +16,8 @@ export interface RunConnectionParent {
 
 export const RunConnection: RunConnectionResolvers = {
   nodes: (c) => c.runs,
-  edges: (c) =>
-    c.runs.map((node, i) => ({
-      node,
-      get cursor() {
-        return c.cursors.at(i)!;
-      },
-    })),
-  pageInfo: (c) => ({
-    hasNextPage: c.hasNextPage,
-    hasPreviousPage: c.hasPreviousPage,
-    get startCursor() {
-      return c.cursors.at(0) ?? null;
-    },
-    get endCursor() {
-      return c.cursors.at(c.cursors.length - 1) ?? null;
-    },
-  }),
+  edges: (c) => c.runs.map((node, i) => new Edge(node, c.cursors, i)),
+  pageInfo: (c) => new PageInfo(c.cursors, c.hasNextPage, c.hasPreviousPage),
   totalCount: (c) => c.totalCount ?? 0,
   /** Every run's sampled history (read with the page), each row with runId. */
   histories: async (c, args, ctx) => {

@@ -1,6 +1,6 @@
 import type { RunFileConnectionResolvers } from '../src/generated/subgraph.js';
 import type { FileFieldsFragment } from '../src/generated/upstream.js';
-import { lazyEdge, pageInfoOf } from '../src/wandb/cursor.js';
+import { Edge, KindCursors, PageInfo } from '../src/wandb/cursor.js';
 
 /** A page of a run's files as Run.files fetched it. */
 export interface RunFileConnectionParent {
@@ -15,7 +15,10 @@ export interface RunFileConnectionParent {
 }
 
 export const RunFileConnection: RunFileConnectionResolvers = {
-  edges: (c) => c.files.map((node, i) => lazyEdge(node, 'files', c.cursors[i])),
-  pageInfo: (c) => pageInfoOf('files', c.cursors, c.hasNextPage, c.hasPreviousPage),
+  edges: (c) => {
+    const cursors = new KindCursors('files', c.cursors);
+    return c.files.map((node, i) => new Edge(node, cursors, i));
+  },
+  pageInfo: (c) => new PageInfo(new KindCursors('files', c.cursors), c.hasNextPage, c.hasPreviousPage),
   totalCount: (c) => (c.countNamed ? c.countNamed() : (c.totalCount ?? 0)),
 };

@@ -18,29 +18,58 @@ export function decodeCursor(kind: CursorKind, cursor: string): string {
   return text.slice(prefix.length);
 }
 
-/**
- * Relay page info for a page whose items have these cursor values (in
- * order). Cursors are encoded when a query reads them: most read none.
- */
-export function pageInfoOf(kind: CursorKind, values: readonly (string | number)[], hasNextPage: boolean, hasPreviousPage: boolean) {
-  return {
-    hasNextPage,
-    hasPreviousPage,
-    get startCursor() {
-      return values.length ? encodeCursor(kind, values[0]) : null;
-    },
-    get endCursor() {
-      return values.length ? encodeCursor(kind, values[values.length - 1]) : null;
-    },
-  };
+/** A page's cursors by position, encoded when read (most queries read none). */
+export interface PageCursors {
+  readonly length: number;
+  at(index: number): string | undefined;
 }
 
+/** The cursors of a page whose items have these values (in order), of one kind. */
+export class KindCursors implements PageCursors {
+  constructor(
+    private readonly kind: CursorKind,
+    private readonly values: readonly (string | number)[],
+  ) {}
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  at(index: number): string | undefined {
+    const value = this.values[index];
+    return value === undefined ? undefined : encodeCursor(this.kind, value);
+  }
+}
+
+// Edges and page info are classes, their cursors getters on the prototype: object literals with
+// getters are built about ten times slower (450 against 40 ns), once per item of every page.
+
 /** A Relay edge whose cursor is encoded when a query reads it. */
-export function lazyEdge<N>(node: N, kind: CursorKind, value: string | number): { node: N; readonly cursor: string } {
-  return {
-    node,
-    get cursor() {
-      return encodeCursor(kind, value);
-    },
-  };
+export class Edge<N> {
+  constructor(
+    readonly node: N,
+    private readonly cursors: PageCursors,
+    private readonly index: number,
+  ) {}
+
+  get cursor(): string {
+    return this.cursors.at(this.index)!;
+  }
+}
+
+/** Relay page info whose cursors are encoded when a query reads them. */
+export class PageInfo {
+  constructor(
+    private readonly cursors: PageCursors,
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.cursors.at(0) ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.cursors.at(this.cursors.length - 1) ?? null;
+  }
 }
