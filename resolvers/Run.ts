@@ -4,7 +4,7 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { argumentGiven, connectionSelected, runPlanSelected, selectedBelow, selects } from '../src/graphql/selection.js';
+import { argumentGiven, connectionSelected, runPlanSelected, selectedBelow, selectionMemo, selects } from '../src/graphql/selection.js';
 import { artifactsCall, fileCall, filesCalls, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { sampledRows } from '../src/history/history.js';
 import { historyKeysOf, runHistoryPage } from '../src/history/runHistory.js';
@@ -87,10 +87,15 @@ export const Run: RunResolvers = {
   },
   sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx, ctx.rawJson),
   history: (r, args, ctx, info) =>
-    runHistoryPage(ctx, r, args, { firstGiven: argumentGiven(info, 'first'), timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') }),
-  file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileCall(name, selectedBelow(info)))) as FilesPage | null)?.edges[0]?.node ?? null,
+    runHistoryPage(
+      ctx,
+      r,
+      args,
+      historyMemo(info, () => ({ firstGiven: argumentGiven(info, 'first'), timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') })),
+    ),
+  file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileMemo(info, () => fileCall(name, selectedBelow(info))))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: (r, args, ctx, info) => {
-    const { page: pageCall, count: countCall } = filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']), connectionSelected(info).paging);
+    const { page: pageCall, count: countCall } = filesMemo(info, () => filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']), connectionSelected(info).paging));
     const names = args.names ?? null;
     return withCalls(ctx.loaders, r, [pageCall, countCall && !names ? countCall : null], ([value, count]): RunFileConnectionParent => {
       const page = value as FilesPage | null;
@@ -106,8 +111,8 @@ export const Run: RunResolvers = {
       };
     });
   },
-  loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('outputArtifacts', args, connectionSelected(info))),
-  usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, artifactsCall('inputArtifacts', args, connectionSelected(info))),
+  loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, loggedMemo(info, () => artifactsCall('outputArtifacts', args, connectionSelected(info)))),
+  usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, usedMemo(info, () => artifactsCall('inputArtifacts', args, connectionSelected(info)))),
   html: (r, { height, hidden }, ctx) => {
     inRange('height', height, 1, 10_000);
     const style = `border:none;width:100%;height:${height}px;${hidden ? 'display:none;' : ''}`;
@@ -122,6 +127,13 @@ export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, 
 }
 
 // Private:
+
+// The calls each run's resolver makes of the same selection, made once per selection and variables.
+const historyMemo = selectionMemo<{ firstGiven: boolean; timestamp: boolean; runtime: boolean }>();
+const fileMemo = selectionMemo<RunField>();
+const filesMemo = selectionMemo<ReturnType<typeof filesCalls>>();
+const loggedMemo = selectionMemo<ReturnType<typeof artifactsCall>>();
+const usedMemo = selectionMemo<ReturnType<typeof artifactsCall>>();
 
 /** A files page as read: cursors and page info only when the query pages (see filesCalls). */
 interface FilesPage {

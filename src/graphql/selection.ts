@@ -146,6 +146,22 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
   return { details, fields: [...calls.values()], scalars: [...scalars].sort() };
 }
 
+/**
+ * A memo of what a resolver makes of its field's arguments and selection:
+ * made once per field node(s) and request variables, as every run of a
+ * page asks the same of the same nodes. One memo per resolver.
+ */
+export function selectionMemo<T>(): (info: GraphQLResolveInfo, make: () => T) => T {
+  const made = new WeakMap<readonly FieldNode[], { variables: unknown; value: T }>();
+  return (info, make) => {
+    const hit = made.get(info.fieldNodes);
+    if (hit && hit.variables === info.variableValues) return hit.value;
+    const value = make();
+    made.set(info.fieldNodes, { variables: info.variableValues, value });
+    return value;
+  };
+}
+
 /** What the current field (a connection) selects: its edges, cursors or page info. */
 export function connectionSelected(info: GraphQLResolveInfo): ConnectionReads {
   return connectionReads(selectedBelow(info), selectedBelow(info, ['edges']));

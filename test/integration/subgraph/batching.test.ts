@@ -130,6 +130,25 @@ describe('batching', () => {
     }
   });
 
+  it('one document with variables in nested arguments serves each request with its own: files, artifacts, file and history', async () => {
+    const document = `query Q($n: Int!, $name: String!, $paging: Boolean!) { runs(entity: "acme-ml", project: "image-classification", first: 3) { nodes {
+      files(first: $n) { edges { cursor @include(if: $paging) node { name } } } loggedArtifacts(first: $n) { edges { node { id } } }
+      file(name: $name) { name } lastStep history(first: $n) { edges { node { step } } } } } }`;
+    for (const [n, name, paging] of [[1, 'output.log', false], [3, 'config.yaml', true], [2, 'output.log', true]] as const) {
+      let res: any;
+      const { count } = await upstreamRequests(stack, async () => (res = await query(document, { n, name, paging })));
+      expect(res.errors).toBeUndefined();
+      expect(count).toBe(1);
+      for (const node of res.data.runs.nodes) {
+        expect(node.files.edges).toHaveLength(n);
+        expect(node.files.edges.every((e: any) => ('cursor' in e) === paging)).toBe(true);
+        expect(node.loggedArtifacts.edges.length).toBeLessThanOrEqual(n);
+        expect(node.file?.name ?? name).toBe(name);
+        expect(node.history.edges).toHaveLength(Math.min(n, node.lastStep + 1));
+      }
+    }
+  });
+
   it('sweeps are read with the page of runs: 1 upstream request', async () => {
     let res: any;
     const { count } = await upstreamRequests(stack, async () => (res = await query('{ runs(entity: "acme-ml", project: "image-classification", first: 200) { nodes { sweep { name } } } }')));
