@@ -85,7 +85,7 @@ export const Run: RunResolvers = {
     const last = (await historyKeysOf(ctx, r)).lastStep;
     return typeof last === 'number' && last >= 0 ? last : null;
   },
-  sampledHistory: (r, args, ctx) => sampledHistory(r, args, ctx, ctx.rawJson),
+  sampledHistory: (r, args, ctx, info) => sampledHistory(r, sampledMemo(info, () => sampledHistoryCall(args)), args, ctx, ctx.rawJson),
   history: (r, args, ctx, info) =>
     runHistoryPage(
       ctx,
@@ -120,15 +120,19 @@ export const Run: RunResolvers = {
   },
 };
 
-/** Run.sampledHistory (and each run of RunConnection.histories, which adds to rows: parsed, not `raw`). */
-export async function sampledHistory(r: RunParent, args: RunSampledHistoryArgs, ctx: Context, raw?: RawJsonSink): Promise<unknown[]> {
-  const field = sampledHistoryCall(args);
-  return sampledRows(field, await call(ctx, r, field), args, raw);
+/**
+ * Run.sampledHistory (and each run of RunConnection.histories, which adds
+ * to rows: parsed, not `raw`) by the call `field` its arguments make;
+ * synchronous when the rows were read with the run.
+ */
+export function sampledHistory(r: RunParent, field: RunField, args: RunSampledHistoryArgs, ctx: Context, raw?: RawJsonSink): unknown[] | Promise<unknown[]> {
+  return withCalls(ctx.loaders, r, [field], ([value]) => sampledRows(field, value, args, raw));
 }
 
 // Private:
 
 // The calls each run's resolver makes of the same selection, made once per selection and variables.
+const sampledMemo = selectionMemo<RunField>();
 const historyMemo = selectionMemo<{ firstGiven: boolean; timestamp: boolean; runtime: boolean }>();
 const fileMemo = selectionMemo<RunField>();
 const filesMemo = selectionMemo<ReturnType<typeof filesCalls>>();

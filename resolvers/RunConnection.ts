@@ -1,6 +1,7 @@
 import type { RunConnectionResolvers } from '../src/generated/subgraph.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
 import { sampledHistory } from './Run.js';
+import { sampledHistoryCall } from '../src/graphql/runCalls.js';
 import type { RunsCursors } from '../src/wandb/runsCursor.js';
 import { Edge, PageInfo } from '../src/wandb/cursor.js';
 
@@ -21,7 +22,8 @@ export const RunConnection: RunConnectionResolvers = {
   totalCount: (c) => c.totalCount ?? 0,
   /** Every run's sampled history (read with the page), each row with runId. */
   histories: async (c, args, ctx) => {
-    const pages = await Promise.all(c.runs.map((run) => sampledHistory(run, args, ctx)));
+    const field = sampledHistoryCall(args);
+    const pages = await Promise.all(c.runs.map((run) => sampledHistory(run, field, args, ctx)));
     return pages.flatMap((rows, i) => rows.map((row) => ({ ...(row as object), runId: c.runs[i].name })));
   },
 };

@@ -201,6 +201,23 @@ export async function scanHistoryBackward(load: (field: RunField) => Promise<unk
 
 // Private:
 
+/** A sampledHistory spec as this subgraph writes it (runCalls.ts, windowField). */
+interface SampledSpec {
+  keys: string[];
+  minStep?: number;
+  maxStep?: number;
+  samples: number;
+}
+
+/** A sampledHistory call's spec, parsed once per call (every run of a page shares its call). */
+function specOf(field: Extract<RunField, { kind: 'sampledHistory' }>): SampledSpec {
+  let spec = specs.get(field);
+  if (!spec) specs.set(field, (spec = JSON.parse(field.spec) as SampledSpec));
+  return spec;
+}
+
+const specs = new WeakMap<RunField, SampledSpec>();
+
 interface Ahead {
   keys: string | null;
   lo: number;
@@ -230,7 +247,7 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
     });
   }
   if (field.kind !== 'sampledHistory') throw untrusted(`a ${field.kind} value is not history`);
-  const spec = JSON.parse(field.spec) as { minStep?: number; maxStep?: number; samples: number };
+  const spec = specOf(field);
   return checkedList<unknown>(value, spec.samples, 'sampled history').map((row) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a sampled history row is not an object');
     const r = checkedValue(row as Record<string, unknown>, 'a sampled history row');
@@ -279,7 +296,7 @@ function prefetchedWindows(scan: HistoryScan): Ahead[] {
       return [{ keys: null, lo: field.minStep, size: field.maxStep - field.minStep, field, value }];
     }
     if (field.kind === 'sampledHistory' && scan.keys !== null) {
-      const spec = JSON.parse(field.spec) as { keys: string[]; minStep?: number; maxStep?: number; samples: number };
+      const spec = specOf(field);
       if (spec.minStep === undefined || spec.maxStep === undefined) return [];
       const size = spec.maxStep + 1 - spec.minStep;
       if (spec.samples >= size) return [{ keys: JSON.stringify(spec.keys), lo: spec.minStep, size, field, value }];
@@ -360,7 +377,7 @@ export function sampledRows(
   raw?: RawJsonSink,
 ): unknown[] {
   if (field.kind === 'sampledHistory') {
-    const asked = (JSON.parse(field.spec) as { samples: number }).samples;
+    const asked = specOf(field).samples;
     if (value instanceof RawRows) {
       // Kept as W&B's text, checked when cut out (carve.ts): counted here.
       if (value.count > asked) throw untrusted(`sampled history has ${value.count} items, more than the ${asked} asked for`);
