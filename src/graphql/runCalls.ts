@@ -103,10 +103,4 @@ export interface ConnectionReads {
   paging: boolean;
 }
 
-/** What a connection's selection reads, from the fields it selects (`selected`) and those under its edges (`edgeFields`). */
-export function connectionReads(selected: ReadonlySet<string>, edgeFields: ReadonlySet<string>): ConnectionReads {
-  const paging = selected.has('pageInfo') || edgeFields.has('cursor');
-  return { edges: selected.has('edges') || paging, paging };
-}
-
 export const sweepCall: RunField = { kind: 'sweep' };

@@ -1,6 +1,6 @@
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
-import { artifactsCall, connectionReads, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type ConnectionReads, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
+import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type ConnectionReads, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
 import type { HistoryPageArgs } from '../history/history.js';
 import { BREAK, Kind, visit, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
@@ -116,14 +116,14 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
           break;
         case 'files': {
           const selected = fieldsBelow(info, same, []);
-          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), selected.has('totalCount'), fieldsBelow(info, same, ['edges', 'node']), connectionReads(selected, fieldsBelow(info, same, ['edges'])).paging);
+          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), selected.has('totalCount'), fieldsBelow(info, same, ['edges', 'node']), connectionOf(info, same).paging);
           add(page);
           add(count);
           break;
         }
         case 'loggedArtifacts':
         case 'usedArtifacts':
-          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), connectionReads(fieldsBelow(info, same, []), fieldsBelow(info, same, ['edges']))));
+          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), connectionOf(info, same)));
           break;
         case 'sweep':
           add(sweepCall);
@@ -164,12 +164,12 @@ export function selectionMemo<T>(): (info: GraphQLResolveInfo, make: () => T) =>
 
 /** What the current field (a connection) selects: its edges, cursors or page info. */
 export function connectionSelected(info: GraphQLResolveInfo): ConnectionReads {
-  return connectionReads(selectedBelow(info), selectedBelow(info, ['edges']));
+  return connectionOf(info, info.fieldNodes);
 }
 
 /** Names of the fields the current field selects, along `path`. */
 export function selectedBelow(info: GraphQLResolveInfo, path: readonly string[] = []): Set<string> {
-  return new Set(descend(info, info.fieldNodes, path).map((f) => f.name.value));
+  return fieldsBelow(info, info.fieldNodes, path);
 }
 
 /** True when the current field's argument `name` was given (literally, or as a variable with a value). */
@@ -238,6 +238,13 @@ function given(info: GraphQLResolveInfo, node: FieldNode | undefined, name: stri
 /** Names of the fields selected below field nodes of one response key, along `path`. */
 function fieldsBelow(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path: readonly string[]): Set<string> {
   return new Set(descend(info, nodes, path).map((f) => f.name.value));
+}
+
+/** What a connection selected by field nodes of one response key reads: its edges (or page info), and its cursors or page info. */
+function connectionOf(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): ConnectionReads {
+  const selected = fieldsBelow(info, nodes, []);
+  const paging = selected.has('pageInfo') || fieldsBelow(info, nodes, ['edges']).has('cursor');
+  return { edges: selected.has('edges') || paging, paging };
 }
 
 /** Field nodes grouped by response key (alias or name), in order of first appearance. */
