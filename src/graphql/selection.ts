@@ -149,15 +149,17 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
 /**
  * A memo of what a resolver makes of its field's arguments and selection:
  * made once per field node(s) and request variables, as every run of a
- * page asks the same of the same nodes. One memo per resolver.
+ * page asks the same of the same nodes. One memo per resolver. Both keys
+ * are held weakly: a request's variables (an _entities batch's
+ * representations) are not kept once it is done.
  */
 export function selectionMemo<T>(): (info: GraphQLResolveInfo, make: () => T) => T {
-  const made = new WeakMap<readonly FieldNode[], { variables: unknown; value: T }>();
+  const made = new WeakMap<readonly FieldNode[], WeakMap<object, T>>();
   return (info, make) => {
-    const hit = made.get(info.fieldNodes);
-    if (hit && hit.variables === info.variableValues) return hit.value;
-    const value = make();
-    made.set(info.fieldNodes, { variables: info.variableValues, value });
+    let byVariables = made.get(info.fieldNodes);
+    if (!byVariables) made.set(info.fieldNodes, (byVariables = new WeakMap()));
+    let value = byVariables.get(info.variableValues);
+    if (value === undefined) byVariables.set(info.variableValues, (value = make()));
     return value;
   };
 }
