@@ -4,8 +4,8 @@ import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
 import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
-import { argumentGiven, connectionSelected, runPlanSelected, selectedBelow, selectionMemo, selects } from '../src/graphql/selection.js';
-import { artifactsCall, fileCall, filesCalls, sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
+import { artifactsCallSelected, fileCallSelected, filesCallsSelected, historySelected, runPlanSelected, selectionMemo } from '../src/graphql/selection.js';
+import { sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { sampledRows } from '../src/history/history.js';
 import { historyKeysOf, runHistoryPage } from '../src/history/runHistory.js';
 import { callOn, fetchedWith, refOf, withCalls, withValue } from '../src/loaders/calls.js';
@@ -86,16 +86,10 @@ export const Run: RunResolvers = {
     return typeof last === 'number' && last >= 0 ? last : null;
   },
   sampledHistory: (r, args, ctx, info) => sampledHistory(r, sampledMemo(info, () => sampledHistoryCall(args)), args, ctx, ctx.rawJson),
-  history: (r, args, ctx, info) =>
-    runHistoryPage(
-      ctx,
-      r,
-      args,
-      historyMemo(info, () => ({ firstGiven: argumentGiven(info, 'first'), timestamp: selects(info, ['edges', 'node'], 'timestamp'), runtime: selects(info, ['edges', 'node'], 'runtime') })),
-    ),
-  file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileMemo(info, () => fileCall(name, selectedBelow(info))))) as FilesPage | null)?.edges[0]?.node ?? null,
+  history: (r, args, ctx, info) => runHistoryPage(ctx, r, args, historyMemo(info, () => historySelected(info))),
+  file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileMemo(info, () => fileCallSelected(info, name)))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: (r, args, ctx, info) => {
-    const { page: pageCall, count: countCall } = filesMemo(info, () => filesCalls(args, selects(info, [], 'totalCount'), selectedBelow(info, ['edges', 'node']), connectionSelected(info).paging));
+    const { page: pageCall, count: countCall } = filesMemo(info, () => filesCallsSelected(info, args));
     const names = args.names ?? null;
     return withCalls(ctx.loaders, r, [pageCall, countCall && !names ? countCall : null], ([value, count]): RunFileConnectionParent => {
       const page = value as FilesPage | null;
@@ -111,8 +105,8 @@ export const Run: RunResolvers = {
       };
     });
   },
-  loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, loggedMemo(info, () => artifactsCall('outputArtifacts', args, connectionSelected(info)))),
-  usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, usedMemo(info, () => artifactsCall('inputArtifacts', args, connectionSelected(info)))),
+  loggedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, loggedMemo(info, () => artifactsCallSelected(info, 'loggedArtifacts', args))),
+  usedArtifacts: (r, args, ctx, info) => artifacts(ctx, r, usedMemo(info, () => artifactsCallSelected(info, 'usedArtifacts', args))),
   html: (r, { height, hidden }, ctx) => {
     inRange('height', height, 1, 10_000);
     const style = `border:none;width:100%;height:${height}px;${hidden ? 'display:none;' : ''}`;
@@ -133,11 +127,11 @@ export function sampledHistory(r: RunParent, field: RunField, args: RunSampledHi
 
 // The calls each run's resolver makes of the same selection, made once per selection and variables.
 const sampledMemo = selectionMemo<RunField>();
-const historyMemo = selectionMemo<{ firstGiven: boolean; timestamp: boolean; runtime: boolean }>();
+const historyMemo = selectionMemo<ReturnType<typeof historySelected>>();
 const fileMemo = selectionMemo<RunField>();
-const filesMemo = selectionMemo<ReturnType<typeof filesCalls>>();
-const loggedMemo = selectionMemo<ReturnType<typeof artifactsCall>>();
-const usedMemo = selectionMemo<ReturnType<typeof artifactsCall>>();
+const filesMemo = selectionMemo<ReturnType<typeof filesCallsSelected>>();
+const loggedMemo = selectionMemo<ReturnType<typeof artifactsCallSelected>>();
+const usedMemo = selectionMemo<ReturnType<typeof artifactsCallSelected>>();
 
 /** A files page as read: cursors and page info only when the query pages (see filesCalls). */
 interface FilesPage {

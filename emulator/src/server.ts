@@ -38,12 +38,12 @@ export interface EmulatorOptions {
   log?: (message: string) => void;
 }
 
-/** One GraphQL request the emulator answered, for tests that count upstream calls. */
 /** Largest GraphQL document served, in characters (the official clients' are a few kB; a 1,000-run lookup, about 100 kB). */
 const maxDocumentChars = 2 * 1024 * 1024;
 /** Most tokens parsed in one document. */
 const maxDocumentTokens = 200_000;
 
+/** One GraphQL request the emulator answered, for tests that count upstream calls. */
 export interface RecordedRequest {
   operationName: string | null;
   query: string;

@@ -103,27 +103,25 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
         case 'history': {
           // The connection needs the last step (and key counts) to know where to stop.
           details.historyKeys = true;
-          const rowFields = fieldsBelow(info, same, ['edges', 'node']);
-          const history = { ...args<Omit<HistoryPageArgs, 'firstGiven'>>(runFields.history, node), firstGiven: given(info, node, 'first') };
-          historyFirstCalls(history, { timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') }).forEach(add);
+          const selected = historySelected(info, same);
+          historyFirstCalls({ ...args<Omit<HistoryPageArgs, 'firstGiven'>>(runFields.history, node), firstGiven: selected.firstGiven }, selected).forEach(add);
           break;
         }
         case 'sampledHistory':
           add(sampledHistoryCall(args<SampledHistoryArgs>(runFields.sampledHistory, node)));
           break;
         case 'file':
-          add(fileCall(args<{ name: string }>(runFields.file, node).name, fieldsBelow(info, same, [])));
+          add(fileCallSelected(info, args<{ name: string }>(runFields.file, node).name, same));
           break;
         case 'files': {
-          const selected = fieldsBelow(info, same, []);
-          const { page, count } = filesCalls(args<FilesArgs>(runFields.files, node), selected.has('totalCount'), fieldsBelow(info, same, ['edges', 'node']), connectionOf(info, same).paging);
+          const { page, count } = filesCallsSelected(info, args<FilesArgs>(runFields.files, node), same);
           add(page);
           add(count);
           break;
         }
         case 'loggedArtifacts':
         case 'usedArtifacts':
-          add(artifactsCall(name === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args<{ first: number; after?: string | null }>(runFields[name], node), connectionOf(info, same)));
+          add(artifactsCallSelected(info, name, args<{ first: number; after?: string | null }>(runFields[name], node), same));
           break;
         case 'sweep':
           add(sweepCall);
@@ -164,19 +162,34 @@ export function selectionMemo<T>(): (info: GraphQLResolveInfo, make: () => T) =>
   };
 }
 
-/** What the current field (a connection) selects: its edges, cursors or page info. */
-export function connectionSelected(info: GraphQLResolveInfo): ConnectionReads {
-  return connectionOf(info, info.fieldNodes);
+// The calls of Run fields whose selection matters, from the field nodes of one response key (by
+// default the current field's) and the arguments: one derivation for the planner and the resolvers,
+// so that what is planned with the run is what its resolvers ask for.
+
+/** What a Run.history selection reads: whether `first` was given, and whether its rows select timestamp and runtime. */
+export function historySelected(info: GraphQLResolveInfo, nodes: readonly FieldNode[] = info.fieldNodes): { firstGiven: boolean; timestamp: boolean; runtime: boolean } {
+  const rowFields = fieldsBelow(info, nodes, ['edges', 'node']);
+  return { firstGiven: given(info, nodes[0], 'first'), timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') };
 }
 
-/** Names of the fields the current field selects, along `path`. */
-export function selectedBelow(info: GraphQLResolveInfo, path: readonly string[] = []): Set<string> {
-  return fieldsBelow(info, info.fieldNodes, path);
+/** Run.file's call, reading the RunFile fields selected. */
+export function fileCallSelected(info: GraphQLResolveInfo, name: string, nodes: readonly FieldNode[] = info.fieldNodes): RunField {
+  return fileCall(name, fieldsBelow(info, nodes, []));
 }
 
-/** True when the current field's argument `name` was given (literally, or as a variable with a value). */
-export function argumentGiven(info: GraphQLResolveInfo, name: string): boolean {
-  return given(info, info.fieldNodes[0], name);
+/** Run.files's calls (see filesCalls) for what its selection reads. */
+export function filesCallsSelected(info: GraphQLResolveInfo, args: FilesArgs, nodes: readonly FieldNode[] = info.fieldNodes): ReturnType<typeof filesCalls> {
+  return filesCalls(args, fieldsBelow(info, nodes, []).has('totalCount'), fieldsBelow(info, nodes, ['edges', 'node']), connectionOf(info, nodes).paging);
+}
+
+/** Run.loggedArtifacts' or Run.usedArtifacts' call for what its selection reads. */
+export function artifactsCallSelected(
+  info: GraphQLResolveInfo,
+  field: 'loggedArtifacts' | 'usedArtifacts',
+  args: { first: number; after?: string | null },
+  nodes: readonly FieldNode[] = info.fieldNodes,
+): ReturnType<typeof artifactsCall> {
+  return artifactsCall(field === 'loggedArtifacts' ? 'outputArtifacts' : 'inputArtifacts', args, connectionOf(info, nodes));
 }
 
 /** True when the current field's selection, followed along `path`, selects `name`. */

@@ -5,20 +5,15 @@ export function requestIdOf(header: string | string[] | undefined): string {
   return typeof header === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(header) ? header : randomUUID();
 }
 
-/** The path of a request URL, without its query string (which may carry user data). */
+/** The path of a request URL, without its query string (which may carry user data); "-" when it cannot be read. */
 export function pathOf(url: string | undefined): string {
-  // A plain path (no query, dot segment, empty segment or escape) is its own pathname: no URL parse.
-  if (url !== undefined && plainPath.test(url)) return url.slice(0, 200);
-  try {
-    return new URL(url ?? '/', 'http://subgraph').pathname.slice(0, 200);
-  } catch {
-    return '-';
-  }
+  return urlOf(url)?.pathname.slice(0, 200) ?? '-';
 }
 
 /**
  * A request URL's pathname and search, or null when the URL cannot be read
- * (such as "//"). A plain path (a POST to /graphql) needs no URL parse.
+ * (such as "//"). A plain path (no query, dot segment, empty segment or
+ * escape: a POST to /graphql) is its own pathname, with no URL parse.
  */
 export function urlOf(url: string | undefined): { pathname: string; search: string } | null {
   return url !== undefined && plainPath.test(url) ? { pathname: url, search: '' } : URL.parse(url ?? '/', 'http://subgraph');
