@@ -34,8 +34,9 @@ COPY --from=build /app/dist dist
 USER node
 EXPOSE 4001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 CMD ["node", "dist/src/healthcheck.js"]
-# --max-semi-space-size=32: V8 grows the young generation while a long
-# history scan allocates, up to 128 MB by default here; capped at 64 MB it
-# is full-grown within the first pages, so peak RSS climbs far less with
-# the scan's length (BENCHMARKS.md, scenario 3). Same flags as `npm run start:prod`.
-CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]
+# --min/--max-semi-space-size=16: a young generation of a fixed 32 MB. By
+# default V8 grows it while a long history scan allocates (up to 128 MB
+# here), and reaches further into it over time, so peak RSS climbs with the
+# scan's length (README, Node flags; BENCHMARKS.md, scenario 3). Same flags
+# as `npm run start:prod`.
+CMD ["node", "--min-semi-space-size=16", "--max-semi-space-size=16", "dist/src/main.js"]
