@@ -57,12 +57,16 @@ execSync('npm run build --silent && npx tsc -p tsconfig.bench.json', { stdio: 'i
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wandb-bench-'));
 const emulator: Emulator = await startEmulator({ dataDir, seed: { historyScale: 0.05 } });
-const wandb = async (query: string, variables: Record<string, unknown> = {}) => {
-  const res = await fetch(`${emulator.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(`W&B errors: ${JSON.stringify(body.errors).slice(0, 300)}`);
+/** The text of the answer to a GraphQL request to `url`, as the demo user. */
+const answerText = (url: string, query: string, variables: Record<string, unknown> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query, variables }) }).then((r) => r.text());
+/** The data of a GraphQL answer; throws on errors. */
+const post = async (url: string, query: string, variables: Record<string, unknown> = {}) => {
+  const body = JSON.parse(await answerText(url, query, variables)) as { data?: any; errors?: unknown[] };
+  if (body.errors) throw new Error(`errors from ${url}: ${JSON.stringify(body.errors).slice(0, 300)}`);
   return body.data;
 };
+const wandb = (query: string, variables: Record<string, unknown> = {}) => post(`${emulator.url}/graphql`, query, variables);
 
 /** Starts a child process and waits for the URL it prints after `label`. */
 async function spawnServer(args: string[], env: Record<string, string>, label: string, onOutput?: (text: string) => void): Promise<{ child: ChildProcess; url: string }> {
@@ -101,12 +105,6 @@ async function startChild(heapMb?: number, onGc?: (text: string) => void): Promi
 async function stopChild(): Promise<void> {
   await stop(child);
 }
-const post = async (url: string, query: string, variables: Record<string, unknown> = {}) => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(`errors from ${url}: ${JSON.stringify(body.errors).slice(0, 300)}`);
-  return body.data;
-};
 const subgraph = (query: string, variables: Record<string, unknown> = {}) => post(subgraphUrl, query, variables);
 const proc = () => {
   const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -264,7 +262,7 @@ if (ONLY.has('1')) {
     // What the client pays to parse each answer (JSON.parse of the body, warm, median of 20): history
     // values come from the subgraph as objects, as the contract's JSON scalar gives them, and from W&B as strings.
     const parseMs = async (url: string, [query, variables]: [string, Record<string, unknown>?]) => {
-      const text = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query, variables: variables ?? {} }) }).then((r) => r.text());
+      const text = await answerText(url, query, variables);
       const times: number[] = [];
       for (let i = 0; i < 25; i++) {
         const t = performance.now();
@@ -287,7 +285,7 @@ if (ONLY.has('1')) {
   results.push(
     `## 1. Side by side with the direct W&B document (upstream delay ${DELAY} ms)`,
     '',
-    `Each query against the best single W&B document a developer would write for the same data, sent to the same emulator (same delay), ${REPS} interleaved repetitions after 3 warm-ups (each repetition runs the sides in a turning order); medians, upstream requests in brackets. The direct client is this benchmark's \`fetch\`, which parses the JSON answer as the subgraph's client does. The history run is marked running for this scenario, so no page is read ahead. The ceiling column is the floor of an Apollo subgraph: the minimal one of scenario 2 (\`bench/ceiling.ts\`), whose resolver sends the same direct document through one keep-alive hop and maps its answer (one DataLoader for _entities; no limits, checks or metrics), timed in the same interleaving. The last column is the hop alone: a server that forwards the direct document's bytes and answers with W&B's (\`bench/passThrough.ts\`, no GraphQL), the least any server between a client and W&B adds. The first row, a lookup of two fields, shows the fixed cost of a request. The last column is what the client spends in JSON.parse on each side's answer (warm, median of 20), which the timings include: the subgraph gives history values as objects (the contract's JSON scalar), W&B gives them as strings that a client would still have to parse. The 50-run history row has no target; it shows that cost at 5,000 rows.`,
+    `Each query against the best single W&B document a developer would write for the same data, sent to the same emulator (same delay), ${REPS} interleaved repetitions after 3 warm-ups (each repetition runs the sides in a turning order); medians, upstream requests in brackets. The direct client is this benchmark's \`fetch\`, which parses the JSON answer as the subgraph's client does. The history run is marked running for this scenario, so no page is read ahead. The ceiling column is the floor of an Apollo subgraph: the minimal one of scenario 2 (\`bench/ceiling.ts\`), whose resolver sends the same direct document through one keep-alive hop and maps its answer (one DataLoader for _entities; no limits, checks or metrics), timed in the same interleaving. The column after it is the hop alone: a server that forwards the direct document's bytes and answers with W&B's (\`bench/passThrough.ts\`, no GraphQL), the least any server between a client and W&B adds. The first row, a lookup of two fields, shows the fixed cost of a request. The last column is what the client spends in JSON.parse on each side's answer (warm, median of 20), which the timings include: the subgraph gives history values as objects (the contract's JSON scalar), W&B gives them as strings that a client would still have to parse. The 50-run history row has no target; it shows that cost at 5,000 rows.`,
     '',
     '| query | direct W&B document | subgraph | ratio | target | minimal subgraph (ceiling) | the hop alone | client parse, subgraph / direct |',
     '|---|---|---|---|---|---|---|---|',
@@ -312,7 +310,7 @@ if (ONLY.has('1')) {
   };
   const costOf = async (doc: string, lookups: number, reps: number) => {
     for (let i = 0; i < 5; i++) await post(`${emulator.url}/graphql`, doc);
-    const raw = await fetch(`${emulator.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query: doc }) }).then((r) => r.text());
+    const raw = await answerText(`${emulator.url}/graphql`, doc);
     const c0 = process.cpuUsage();
     for (let i = 0; i < reps; i++) await post(`${emulator.url}/graphql`, doc);
     const c = process.cpuUsage(c0);
@@ -347,7 +345,7 @@ if (ONLY.has('2')) {
   emulator.resetRequests();
   await subgraph(query);
   const sent = emulator.requests[0];
-  const answer = await fetch(`${emulator.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ query: sent.query, variables: sent.variables }) }).then((r) => r.text());
+  const answer = await answerText(`${emulator.url}/graphql`, sent.query, sent.variables);
   const bodyFile = join(dataDir, 'static-answer.json');
   writeFileSync(bodyFile, answer);
   const staticUp = await spawnServer(['dist/bench/staticUpstream.js'], { STATIC_BODY_FILE: bodyFile }, 'Static');
