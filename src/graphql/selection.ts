@@ -179,7 +179,8 @@ export function fileCallSelected(info: GraphQLResolveInfo, name: string, nodes: 
 
 /** Run.files's calls (see filesCalls) for what its selection reads. */
 export function filesCallsSelected(info: GraphQLResolveInfo, args: FilesArgs, nodes: readonly FieldNode[] = info.fieldNodes): ReturnType<typeof filesCalls> {
-  return filesCalls(args, fieldsBelow(info, nodes, []).has('totalCount'), fieldsBelow(info, nodes, ['edges', 'node']), connectionOf(info, nodes).paging);
+  const { totalCount, paging } = connectionOf(info, nodes);
+  return filesCalls(args, totalCount, fieldsBelow(info, nodes, ['edges', 'node']), paging);
 }
 
 /** Run.loggedArtifacts' or Run.usedArtifacts' call for what its selection reads. */
@@ -255,11 +256,11 @@ function fieldsBelow(info: GraphQLResolveInfo, nodes: readonly FieldNode[], path
   return new Set(descend(info, nodes, path).map((f) => f.name.value));
 }
 
-/** What a connection selected by field nodes of one response key reads: its edges (or page info), and its cursors or page info. */
-function connectionOf(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): ConnectionReads {
+/** What a connection selected by field nodes of one response key reads: its edges (or page info), its cursors or page info, and its count. */
+function connectionOf(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): ConnectionReads & { totalCount: boolean } {
   const selected = fieldsBelow(info, nodes, []);
   const paging = selected.has('pageInfo') || fieldsBelow(info, nodes, ['edges']).has('cursor');
-  return { edges: selected.has('edges') || paging, paging };
+  return { edges: selected.has('edges') || paging, paging, totalCount: selected.has('totalCount') };
 }
 
 /** Field nodes grouped by response key (alias or name), in order of first appearance. */
