@@ -27,6 +27,9 @@ ENV NODE_ENV=production \
     PORT=4001
 WORKDIR /app
 COPY package.json package-lock.json ./
+# patch-package applies these after the install (postinstall): see README,
+# "Patched dependencies".
+COPY patches patches
 # The lockfile names the emulator workspace; --workspaces=false installs the
 # root's production dependencies from it without that folder.
 RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force

@@ -106,12 +106,32 @@ async function stopChild(): Promise<void> {
   await stop(child);
 }
 const subgraph = (query: string, variables: Record<string, unknown> = {}) => post(subgraphUrl, query, variables);
+/** CPU seconds (user and system) a process has used. */
+const cpuSecondsOf = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(stat[11]) + Number(stat[12])) / 100;
+};
+/** The subgraph's CPU seconds, RSS and peak RSS. */
 const proc = () => {
-  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)![1]);
-  return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100, rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  return { cpuSeconds: cpuSecondsOf(child.pid!), rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
 };
+/**
+ * CPU milliseconds process `pid` spends per request, sent one at a time:
+ * `count` requests, or as many as take `seconds` (the clock ticks every
+ * 10 ms, so a longer run reads finer).
+ */
+async function cpuMsPerRequest(pid: number, send: () => Promise<unknown>, { count, seconds }: { count?: number; seconds?: number }): Promise<number> {
+  const cpu0 = cpuSecondsOf(pid);
+  const t0 = performance.now();
+  let n = 0;
+  while (count !== undefined ? n < count : n < 20 || performance.now() - t0 < seconds! * 1000) {
+    await send();
+    n++;
+  }
+  return ((cpuSecondsOf(pid) - cpu0) * 1000) / n;
+}
 
 const results: string[] = [];
 const headline: Record<string, string> = {};
@@ -272,10 +292,17 @@ if (ONLY.has('1')) {
       return median(times);
     };
     const parseCell = `${(await parseMs(subgraphUrl, sc.subgraph)).toFixed(2)} / ${(await parseMs(`${emulator.url}/graphql`, sc.direct)).toFixed(2)} ms`;
+    // CPU per request of the subgraph and the ceiling, at 0 ms delay (the delay is idle time).
+    emulator.setDelay(0);
+    const seconds = QUICK ? 1 : 2;
+    const ourCpu = await cpuMsPerRequest(child.pid!, () => subgraph(sc.subgraph[0], sc.subgraph[1]), { seconds });
+    const floorCpu = sc.ceiling ? await cpuMsPerRequest(floor.child.pid!, () => post(floor.url, sc.ceiling![0], sc.ceiling![1]), { seconds }) : null;
+    emulator.setDelay(DELAY);
+    const cpuCell = `${ourCpu.toFixed(2)} / ${floorCpu === null ? '–' : `${floorCpu.toFixed(2)} ms`}`;
     const floorCell = least.length ? `${median(least).toFixed(1)} ms, ${(median(least) / median(direct)).toFixed(2)}×` : '–';
     const targetCell = sc.target === null ? '–' : `≤ ${sc.target.toFixed(2)}× ${ratio <= sc.target ? 'met' : '**missed**'}`;
     rows.push(
-      `| ${sc.name} | ${median(direct).toFixed(1)} ms (${directRequests}) | ${median(ours).toFixed(1)} ms (${ourRequests}) | **${ratio.toFixed(2)}×** | ${targetCell} | ${floorCell} | ${median(bare).toFixed(1)} ms, ${(median(bare) / median(direct)).toFixed(2)}× | ${parseCell} |`,
+      `| ${sc.name} | ${median(direct).toFixed(1)} ms (${directRequests}) | ${median(ours).toFixed(1)} ms (${ourRequests}) | **${ratio.toFixed(2)}×** | ${targetCell} | ${floorCell} | ${median(bare).toFixed(1)} ms, ${(median(bare) / median(direct)).toFixed(2)}× | ${parseCell} | ${cpuCell} |`,
     );
     headline[sc.name] = `${ratio.toFixed(2)}× the direct document (${median(ours).toFixed(0)} ms vs ${median(direct).toFixed(0)} ms; ${ourRequests} upstream request${ourRequests === 1 ? '' : 's'})`;
   }
@@ -285,10 +312,10 @@ if (ONLY.has('1')) {
   results.push(
     `## 1. Side by side with the direct W&B document (upstream delay ${DELAY} ms)`,
     '',
-    `Each query against the best single W&B document a developer would write for the same data, sent to the same emulator (same delay), ${REPS} interleaved repetitions after 3 warm-ups (each repetition runs the sides in a turning order); medians, upstream requests in brackets. The direct client is this benchmark's \`fetch\`, which parses the JSON answer as the subgraph's client does. The history run is marked running for this scenario, so no page is read ahead. The ceiling column is the floor of an Apollo subgraph: the minimal one of scenario 2 (\`bench/ceiling.ts\`), whose resolver sends the same direct document through one keep-alive hop and maps its answer (one DataLoader for _entities; no limits, checks or metrics), timed in the same interleaving. The column after it is the hop alone: a server that forwards the direct document's bytes and answers with W&B's (\`bench/passThrough.ts\`, no GraphQL), the least any server between a client and W&B adds. The first row, a lookup of two fields, shows the fixed cost of a request. The last column is what the client spends in JSON.parse on each side's answer (warm, median of 20), which the timings include: the subgraph gives history values as objects (the contract's JSON scalar), W&B gives them as strings that a client would still have to parse. The 50-run history row has no target; it shows that cost at 5,000 rows.`,
+    `Each query against the best single W&B document a developer would write for the same data, sent to the same emulator (same delay), ${REPS} interleaved repetitions after 3 warm-ups (each repetition runs the sides in a turning order); medians, upstream requests in brackets. The direct client is this benchmark's \`fetch\`, which parses the JSON answer as the subgraph's client does. The history run is marked running for this scenario, so no page is read ahead. The ceiling column is the floor of an Apollo subgraph: the minimal one of scenario 2 (\`bench/ceiling.ts\`), whose resolver sends the same direct document through one keep-alive hop and maps its answer (one DataLoader for _entities; no limits, checks or metrics), timed in the same interleaving. The column after it is the hop alone: a server that forwards the direct document's bytes and answers with W&B's (\`bench/passThrough.ts\`, no GraphQL), the least any server between a client and W&B adds. The first row, a lookup of two fields, shows the fixed cost of a request. The next column is what the client spends in JSON.parse on each side's answer (warm, median of 20), which the timings include: the subgraph gives history values as objects (the contract's JSON scalar), W&B gives them as strings that a client would still have to parse. The 50-run history row has no target; it shows that cost at 5,000 rows. The last column is the CPU time (user and system) each server's process spends per request, sent one at a time for ${QUICK ? 1 : 2} s at 0 ms delay after the timings.`,
     '',
-    '| query | direct W&B document | subgraph | ratio | target | minimal subgraph (ceiling) | the hop alone | client parse, subgraph / direct |',
-    '|---|---|---|---|---|---|---|---|',
+    '| query | direct W&B document | subgraph | ratio | target | minimal subgraph (ceiling) | the hop alone | client parse, subgraph / direct | CPU per request, subgraph / ceiling |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   );
@@ -375,18 +402,9 @@ if (ONLY.has('2')) {
     }
   }
   // CPU per request of each server, one request at a time.
-  const cpuPerRequest = async (server: { child: ChildProcess; url: string }) => {
-    const cpu = () => {
-      const stat = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(stat[11]) + Number(stat[12])) / 100;
-    };
-    const cpu0 = cpu();
-    for (let i = 0; i < n; i++) await post(server.url, query);
-    return ((cpu() - cpu0) * 1000) / n;
-  };
   const n = QUICK ? 1000 : 3000;
-  const cpuMs = await cpuPerRequest(ours);
-  const ceilingCpuMs = await cpuPerRequest(ceiling);
+  const cpuMs = await cpuMsPerRequest(ours.child.pid!, () => post(ours.url, query), { count: n });
+  const ceilingCpuMs = await cpuMsPerRequest(ceiling.child.pid!, () => post(ceiling.url, query), { count: n });
   for (const p of [ours.child, ceiling.child, staticUp.child]) await stop(p);
   const med = (xs: { rps: number }[]) => median(xs.map((x) => x.rps));
   const ratio = median(s.map((x, i) => x.rps / c[i].rps));

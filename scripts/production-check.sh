@@ -2,7 +2,7 @@
 # Does what the Docker image does, without Docker, with the `node` first on
 # PATH: builds, installs the production dependencies alone in a temporary
 # folder from what the Dockerfile copies (package.json, package-lock.json,
-# dist/), starts the subgraph there with plain node and NODE_ENV=production
+# patches/, dist/), starts the subgraph there with plain node and NODE_ENV=production
 # against an emulator started from this checkout, waits for /ready (with the
 # image's health check), asks one query with the demo key, and checks that
 # production without WANDB_BASE_URL refuses to start. Leaves nothing behind.
@@ -66,8 +66,12 @@ echo "dist: $(find dist -type f | wc -l) files, $(du -sk dist | cut -f1) KB"
 
 echo "== production install (npm ci --omit=dev --workspaces=false)"
 cp package.json package-lock.json "$work/"
+cp -r patches "$work/patches"
 cp -r dist "$work/dist"
 (cd "$work" && npm ci --omit=dev --workspaces=false --no-audit --no-fund --loglevel=error)
+# The install applied patches/ (postinstall), as the image's does: it copies them before its install.
+grep -q '^COPY patches patches$' Dockerfile || fail "the Dockerfile does not copy patches/ for its production install"
+grep -q 'class GatewayResponseHTTP' "$work/node_modules/@apollo/server/dist/esm/utils/makeGatewayGraphQLRequestContext.js" || fail "the production install did not apply patches/@apollo+server+*.patch"
 for dev_only in tsx typescript wandb-emulator better-sqlite3 jest; do
   [ ! -e "$work/node_modules/$dev_only" ] || fail "the production install holds $dev_only"
 done
