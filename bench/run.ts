@@ -95,7 +95,7 @@ const nodeFlags = (JSON.parse(readFileSync(new URL('../package.json', import.met
   .split(/\s+/)
   .filter((a) => a.startsWith('--'));
 
-let child: ChildProcess;
+let child!: ChildProcess;
 let subgraphUrl = '';
 /** Starts the subgraph; `heapMb` caps its V8 heap as a container's memory limit would; `onGc` hears V8's GC trace. */
 async function startChild(heapMb?: number, onGc?: (text: string) => void): Promise<void> {

@@ -102,17 +102,16 @@ export function createContext(options: ContextOptions, header: unknown, signal?:
   const authorization = authorizationFor(options.serviceKey, Array.isArray(header) ? header.join(', ') : header);
   const upstream = upstreamClientFor(options, authorization, signal);
   const wandb = createWandbApi(upstream);
-  let principal: string | undefined;
   return {
     upstream,
     wandb,
     loaders: createLoaders(wandb, options.onBatch),
     appUrl: options.appUrl,
     authorization,
-    // Hashed when first needed (reading ahead): most requests never need it.
-    get principal() {
-      return (principal ??= principalOf(authorization));
-    },
+    // A plain property, not a lazy getter: an object literal with an accessor gets a hidden class of
+    // its own per request (see patches/), and Apollo's copy of the context reads it anyway. Hashed
+    // once per Authorization value (principalOf keeps them).
+    principal: principalOf(authorization),
     fieldErrors: [],
     live: options.live,
     readAhead: options.readAhead,
