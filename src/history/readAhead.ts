@@ -225,7 +225,7 @@ async function recallShared<R extends { prefetched?: { field: F; value: unknown 
  * and 8 for every other scalar, item and key; Infinity past
  * `maxMeasuredDepth` levels (never kept). A walk, not JSON.stringify,
  * which escapes every quote of a window's 1,000 row texts only to count
- * them: 0.2 ms for each 1,000-row window remembered.
+ * them: 0.3 ms for each 1,000-row window remembered, against 6 µs.
  */
 export function bytesOf(value: unknown, depth = 0): number {
   if (typeof value === 'string') return value.length;
