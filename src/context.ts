@@ -11,7 +11,7 @@ import type { CacheHints } from './graphql/cacheHints.js';
 import type { RawJsonSink, RawPlace } from './graphql/rawJson.js';
 import { basicForKey, readCredential } from './security/credentials.js';
 import { codedError } from './errors.js';
-import type { GraphQLError } from 'graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { RateLimitGate } from './fleet/rateLimits.js';
 
 /** What the server records about a request, for its log line and metrics. */
@@ -54,6 +54,8 @@ export interface Context extends CacheHints {
    * response, at their field's path, so one bad value fails only itself.
    */
   fieldErrors?: GraphQLError[];
+  /** A result the warm path computed with errors, for Apollo to finish (graphql/warmPath.ts); the executor returns it. */
+  precomputed?: ExecutionResult;
 }
 
 export interface ContextOptions {

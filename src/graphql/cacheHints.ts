@@ -33,20 +33,29 @@ export function hintIfEnded(ctx: CacheHints, info: GraphQLResolveInfo, run: RunP
 /**
  * Cache-Control for a query whose every root field was marked cacheable
  * (and that has no error): `max-age=86400, private` (responses depend on
- * the caller's key); none otherwise. It replaces Apollo's cache-control
- * plugin, which runs a hook on every resolved field of every request to
- * compute the same answer for this schema's hints.
+ * the caller's key); undefined otherwise.
+ */
+export function cacheControlOf(hints: CacheHints, operationType: string | undefined, data: Record<string, unknown> | null | undefined, errors: readonly unknown[] | undefined): string | undefined {
+  const roots = hints.cacheableRoots;
+  if (!roots || operationType !== 'query' || errors || !data) return undefined;
+  for (const key in data) if (!roots.has(key)) return undefined;
+  return `max-age=${immutableMaxAge}, private`;
+}
+
+/**
+ * Sets {@link cacheControlOf} on the response. It replaces Apollo's
+ * cache-control plugin, which runs a hook on every resolved field of every
+ * request to compute the same answer for this schema's hints.
  */
 export function cacheControlPlugin(): ApolloServerPlugin<CacheHints> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue, operation }) {
-          const roots = contextValue.cacheableRoots;
-          if (!roots || operation?.operation !== 'query' || response.body.kind !== 'single' || response.body.singleResult.errors) return;
-          const data = response.body.singleResult.data;
-          if (!data || !Object.keys(data).every((k) => roots.has(k))) return;
-          response.http.headers.set('cache-control', `max-age=${immutableMaxAge}, private`);
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          const value = cacheControlOf(contextValue, operation?.operation, data, errors);
+          if (value) response.http.headers.set('cache-control', value);
         },
       };
     },

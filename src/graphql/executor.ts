@@ -22,6 +22,8 @@
  *   graphql-jit cannot compile;
  * - documents arriving while this second's compile budget is spent.
  * Documents are remembered by Apollo's query hash, at most `maxCompiled`.
+ * A query that ran compiled is handed to the warm path (warmPath.ts),
+ * which serves it again without Apollo's request pipeline.
  */
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { execute, Kind, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode } from 'graphql';
@@ -29,6 +31,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Executor } from '../observability/metrics.js';
 import type { Context } from '../context.js';
 import { placeRaw } from './rawJson.js';
+import type { WarmPath } from './warmPath.js';
 
 /** Documents remembered at once (seen, or compiled), least recently used dropped first. */
 export const maxCompiled = 500;
@@ -47,7 +50,7 @@ interface Entry {
 }
 
 /** The gateway Apollo runs the subgraph's schema through, with its executor. */
-export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Executor) => void = () => {}): GatewayInterface {
+export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Executor) => void = () => {}, warmPath?: WarmPath): GatewayInterface {
   const entries = new Map<string, Entry>();
   // A client sending new documents cannot make compiling take more than compileBudgetMs per second.
   let budgetSince = 0;
@@ -79,6 +82,11 @@ export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Ex
 
   const executor: GatewayExecutor = async (requestContext) => {
     const { document, operation, request, context: contextValue, queryHash } = requestContext;
+    // Run by the warm path already, with errors that Apollo finishes (warmPath.ts).
+    if (contextValue.precomputed) {
+      onExecute('compiled');
+      return contextValue.precomputed;
+    }
     const operationName = requestContext.operationName ?? request.operationName ?? null;
     const traced = request.http?.headers.get('apollo-federation-include-trace') === 'ftv1';
     const compiled = traced ? null : compiledFor(queryHash, document, operation, operationName);
@@ -88,6 +96,7 @@ export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Ex
       // Apollo recognises as BAD_USER_INPUT, so it answers them.
       if (result.data !== undefined) {
         onExecute('compiled');
+        warmPath?.remember(requestContext.source, request.operationName, { compiled, document, operation, name: operationName });
         return placed(result, contextValue);
       }
     }

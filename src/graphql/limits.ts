@@ -9,7 +9,7 @@
  * MAX_QUERY_COST (default 20000); see {@link queryLimitsFromEnv}.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 import { CostCache, operationCost } from './cost.js';
 import { queryDepth } from './depth.js';
 
@@ -65,6 +65,24 @@ export function queryLimitRules(options: Partial<QueryLimits> = {}): ValidationR
   return [depthRule, costRule];
 }
 
+/** The error of an operation whose cost with the request's variables is over the limit; null when within it. */
+export type CostCheck = (schema: GraphQLSchema, operation: OperationDefinitionNode, document: DocumentNode, variables: Record<string, unknown> | undefined) => GraphQLError | null;
+
+/**
+ * {@link CostCheck} for `maxCost`, remembering each operation's cost per
+ * variable shape (CostCache). Its error is BAD_USER_INPUT with HTTP 400.
+ */
+export function costCheck(options: Partial<QueryLimits> = {}): CostCheck {
+  const { maxCost } = withDefaults(options);
+  const costs = new CostCache();
+  return (schema, operation, document, variables) => {
+    const cost = costs.cost(schema, operation, document, variables);
+    if (cost <= maxCost) return null;
+    const error = costError(cost, maxCost, operation);
+    return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, http: { status: 400 } } });
+  };
+}
+
 /**
  * An Apollo Server plugin that re-estimates the cost of the operation about
  * to run with the request's actual variable values (validation, which is
@@ -73,19 +91,14 @@ export function queryLimitRules(options: Partial<QueryLimits> = {}): ValidationR
  * {@link queryLimitRules}; it does not check depth, which variables cannot
  * change.
  */
-export function queryLimitsPlugin(options: Partial<QueryLimits> = {}): ApolloServerPlugin {
-  const { maxCost } = withDefaults(options);
-  const costs = new CostCache();
+export function queryLimitsPlugin(options: Partial<QueryLimits> = {}, check: CostCheck = costCheck(options)): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation(rc) {
           if (!rc.operation) return;
-          const cost = costs.cost(rc.schema, rc.operation, rc.document, rc.request.variables ?? undefined);
-          if (cost > maxCost) {
-            const error = costError(cost, maxCost, rc.operation);
-            throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, http: { status: 400 } } });
-          }
+          const error = check(rc.schema, rc.operation, rc.document, rc.request.variables ?? undefined);
+          if (error) throw error;
         },
       };
     },

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import type { Config } from '../config.js';
-import { appUrlFor, createContext, upstreamClientFor, type ContextOptions, type RequestState } from '../context.js';
+import { appUrlFor, createContext, upstreamClientFor, type Context, type ContextOptions, type RequestState } from '../context.js';
 import { createRunWatchers, defaultLiveOptions, type LiveOptions } from '../live/runWatchers.js';
 import { serveSubscriptions } from '../live/subscriptionServer.js';
 import { createReadAheadCache } from '../history/readAhead.js';
 import { createUpstreamAgents, destroyUpstreamAgents } from '../wandb/transport.js';
-import { createApolloServer, validationRulesOf } from '../graphql/apolloServer.js';
+import { createGraphQLServer, validationRulesOf } from '../graphql/apolloServer.js';
 import type { QueryLimits } from '../graphql/limits.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../graphql/documentLimits.js';
 import { redactSecrets, rememberProcessSecret, secretFormsOfAuthorization } from '../security/credentials.js';
@@ -85,6 +85,8 @@ export interface SubgraphOptions {
   redisUrl?: string | null;
   /** Prefix of the fleet's Redis keys and channels (default "wrs:"). */
   redisPrefix?: string;
+  /** Serve queries that already ran compiled without Apollo's request pipeline (graphql/warmPath.ts); default on, off with tracing. */
+  warmPath?: boolean;
 }
 
 /**
@@ -185,7 +187,14 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   contextOptions.live = live;
   const documentLimits = { ...defaultDocumentLimits, ...options.documentLimits };
   const introspection = options.introspection ?? true;
-  const apollo = createApolloServer(schema, logger, options.queryLimits, { cache: fleet ? createFleetCache(fleet) : undefined, traced: tracer !== null, documentLimits, introspection, onExecute: metrics.countExecution });
+  const { apollo, warmPath } = createGraphQLServer(schema, logger, options.queryLimits, {
+    cache: fleet ? createFleetCache(fleet) : undefined,
+    traced: tracer !== null,
+    documentLimits,
+    introspection,
+    onExecute: metrics.countExecution,
+    warmPath: options.warmPath,
+  });
   await apollo.start();
 
   let closing = false;
@@ -296,10 +305,6 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       state.errorCodes.push('BAD_REQUEST');
       return;
     }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
     let parsed: unknown = undefined;
     if (req.method === 'POST' && body.length > 0) {
       try {
@@ -313,25 +318,38 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
     abandonIfGone();
     const raw: RawJsonSink = [];
+    const contextOf = (): Context => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw, rawPlaces: [] });
+    // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
+    const secrets = () => secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
+    let context = contextOf;
+    const warm = warmPath && req.method === 'POST' ? warmPath.match(parsed, req.headers) : null;
+    // A credential that makes no context (malformed) is answered by Apollo, as any other request's.
+    const warmContext = warm ? contextOrNull(contextOf) : null;
+    if (warm && warmContext) {
+      const outcome = await warmPath!.run(warm, warmContext);
+      if (outcome.kind === 'answered') return send(res, 200, outcome.headers, outcome.text, raw, secrets());
+      // Computed with errors: Apollo finishes it from Context.precomputed.
+      if (outcome.kind === 'finish') context = () => warmContext;
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
-      context: async () => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw, rawPlaces: [] }),
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMapOf(req), search: url.search, body: parsed },
+      context: async () => context(),
     });
+    if (result.body.kind === 'complete') return send(res, result.status ?? 200, result.headers, result.body.string, raw, secrets());
     for (const [key, value] of result.headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
     res.statusCode = result.status ?? 200;
-    // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
-    const secrets = secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
-    if (result.body.kind === 'complete') {
-      // W&B's raw JSON goes in first, so that secrets in it are redacted too.
-      const body = spliceRaw(result.body.string, raw);
-      const text = redactSecrets(body, secrets);
-      if (text !== result.body.string) res.removeHeader('content-length');
-      res.end(text);
-    } else {
-      for await (const chunk of result.body.asyncIterator) res.write(redactSecrets(spliceRaw(chunk, raw), secrets));
-      res.end();
-    }
+    const forms = secrets();
+    for await (const chunk of result.body.asyncIterator) res.write(redactSecrets(spliceRaw(chunk, raw), forms));
+    res.end();
+  }
+
+  /** Writes a GraphQL response: W&B's raw JSON goes in first (rawJson.ts), so that secrets in it are redacted too. */
+  function send(res: ServerResponse, status: number, headers: Iterable<[string, string]>, text: string, raw: RawJsonSink, secrets: readonly string[]): void {
+    for (const [key, value] of headers) res.setHeader(key, value);
+    if (closing) res.setHeader('connection', 'close');
+    res.statusCode = status;
+    res.end(redactSecrets(spliceRaw(text, raw), secrets));
   }
 
   const maxBody = options.maxBodyBytes ?? 1_048_576;
@@ -391,4 +409,24 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     metricsUrl: metricsServer?.url ?? `${origin(host, port)}/metrics`,
     close: () => (closed ??= shutdown()),
   };
+}
+
+// Private:
+
+/** The request's headers as Apollo reads them. */
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/** The request's context; null when it cannot be made (a malformed credential). */
+function contextOrNull(make: () => Context): Context | null {
+  try {
+    return make();
+  } catch {
+    return null;
+  }
 }
