@@ -31,6 +31,8 @@ export interface Config {
   documentLimits: DocumentLimits;
   /** Introspection (INTROSPECTION=true|false); null: on for the emulator demo, off with a real W&B. */
   introspection: boolean | null;
+  /** Serve queries that already ran compiled without Apollo's request pipeline (WARM_PATH=true|false; default true). */
+  warmPath: boolean;
   /** Largest answer read from W&B, in bytes (WANDB_MAX_RESPONSE_BYTES). */
   maxResponseBytes: number;
   /** Bytes of ended runs' history kept read ahead (READ_AHEAD_MAX_BYTES). */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queryLimits: queryLimitsFromEnv(env),
     documentLimits: documentLimitsFromEnv(env),
     introspection: bool(env, 'INTROSPECTION'),
+    warmPath: bool(env, 'WARM_PATH') ?? true,
     maxResponseBytes: int(env, 'WANDB_MAX_RESPONSE_BYTES', defaultMaxResponseBytes, 1024, 2 ** 31),
     readAheadMaxBytes: int(env, 'READ_AHEAD_MAX_BYTES', 32 * 1024 * 1024, 0, 2 ** 31),
     headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),

@@ -111,6 +111,7 @@ export function subgraphOptionsFrom(
     documentLimits: config.documentLimits,
     // Introspection maps the schema for anyone: on for the demo, off in front of a real W&B unless INTROSPECTION says otherwise.
     introspection: config.introspection ?? upstream.demo,
+    warmPath: config.warmPath,
     maxResponseBytes: config.maxResponseBytes,
     readAheadMaxBytes: config.readAheadMaxBytes,
     headersTimeoutMs: config.headersTimeoutMs,

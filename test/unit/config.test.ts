@@ -17,6 +17,12 @@ describe('loadConfig', () => {
     expect(demo.wandbBaseUrl).toBeNull();
   });
 
+  it('serves warm queries without Apollo\'s pipeline unless WARM_PATH=false', () => {
+    expect(loadConfig({}).warmPath).toBe(true);
+    expect(loadConfig({ WARM_PATH: 'false' }).warmPath).toBe(false);
+    expect(() => loadConfig({ WARM_PATH: 'sometimes' })).toThrow(/WARM_PATH must be true or false/);
+  });
+
   it('listens on loopback by default; HOST changes it', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
