@@ -29,8 +29,7 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { execute, Kind, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Executor } from '../observability/metrics.js';
-import type { Context } from '../context.js';
-import { placeRaw } from './rawJson.js';
+import { placed } from './rawJson.js';
 import type { WarmPath } from './warmPath.js';
 
 /** Documents remembered at once (seen, or compiled), least recently used dropped first. */
@@ -117,12 +116,6 @@ export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Ex
 }
 
 // Private:
-
-/** The result with the lists its resolvers gave as text in their places (rawJson.ts). */
-function placed(result: ExecutionResult, context: Pick<Context, 'rawPlaces'>): ExecutionResult {
-  if (context.rawPlaces?.length) placeRaw(result.data, context.rawPlaces);
-  return result;
-}
 
 /** Fields an operation selects, fragments counted where spread; counting stops past `stop`. */
 function fieldCount(document: DocumentNode, selections: readonly SelectionNode[], stop: number, counted = 0): number {

@@ -62,6 +62,12 @@ export function placeRaw(data: unknown, places: readonly RawPlace[]): void {
   }
 }
 
+/** `result` with the lists its resolvers gave as text in their places. */
+export function placed<R extends { data?: unknown }>(result: R, context: { rawPlaces?: readonly RawPlace[] }): R {
+  if (context.rawPlaces?.length) placeRaw(result.data, context.rawPlaces);
+  return result;
+}
+
 /**
  * The printed response with every marker replaced by its text. The pieces
  * are joined once: no rope of partial strings, and no second copy of a

@@ -33,7 +33,7 @@ import type { CompiledQuery } from 'graphql-jit';
 import type { Context } from '../context.js';
 import type { Executor } from '../observability/metrics.js';
 import { cacheControlOf } from './cacheHints.js';
-import { placeRaw } from './rawJson.js';
+import { placed } from './rawJson.js';
 
 /** Warm operations kept, least recently used dropped first. */
 export const maxWarm = 500;
@@ -131,7 +131,7 @@ export function createWarmPath(withinLimits: VariablesCheck, onExecute: (executo
       }
       // No data: the variables did not coerce, and nothing ran.
       if (result.data === undefined) return declined;
-      if (context.rawPlaces?.length) placeRaw(result.data, context.rawPlaces);
+      placed(result, context);
       if (result.errors?.length || context.fieldErrors?.length) {
         context.precomputed = result;
         return finish;
