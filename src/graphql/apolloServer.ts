@@ -57,7 +57,7 @@ export function createGraphQLServer(schema: GraphQLSchema, logger: Logger, query
       : createWarmPath((document, operation, variables) => !overCost(schema, operation, document, variables) && !listArgumentProblem(schema, document, operation, variables, documentLimits), extras.onExecute);
   const apollo = new ApolloServer<Context>({
     // Hot queries run compiled (executor.ts); Apollo takes a custom executor only as a gateway.
-    gateway: compilingGateway(schema, extras.onExecute, warmPath ?? undefined),
+    gateway: compilingGateway(schema, extras.onExecute, warmPath),
     includeStacktraceInErrorResponses: false,
     // Introspection maps the schema for anyone: the caller decides (off in front of a real W&B by default).
     introspection: extras.introspection ?? true,

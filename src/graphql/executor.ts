@@ -49,7 +49,7 @@ interface Entry {
 }
 
 /** The gateway Apollo runs the subgraph's schema through, with its executor. */
-export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Executor) => void = () => {}, warmPath?: WarmPath): GatewayInterface {
+export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Executor) => void = () => {}, warmPath: WarmPath | null = null): GatewayInterface {
   const entries = new Map<string, Entry>();
   // A client sending new documents cannot make compiling take more than compileBudgetMs per second.
   let budgetSince = 0;

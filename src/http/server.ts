@@ -321,36 +321,37 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     const raw: RawJsonSink = [];
     const contextOf = (): Context => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw, rawPlaces: [] });
     // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
-    const secrets = () => secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
-    let context = contextOf;
+    const secrets = secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
+    // W&B's raw JSON goes in first (rawJson.ts), so that secrets in it are redacted too.
+    const outgoing = (text: string) => redactSecrets(spliceRaw(text, raw), secrets);
     const warm = warmPath && req.method === 'POST' ? warmPath.match(parsed, req.headers) : null;
     // A credential that makes no context (malformed) is answered by Apollo, as any other request's.
     const warmContext = warm ? contextOrNull(contextOf) : null;
+    // Computed with errors by the warm path: Apollo finishes it from Context.precomputed.
+    let handedOver: Context | null = null;
     if (warm && warmContext) {
       const outcome = await warmPath!.run(warm, warmContext);
-      if (outcome.kind === 'answered') return send(res, 200, outcome.headers, outcome.text, raw, secrets());
-      // Computed with errors: Apollo finishes it from Context.precomputed.
-      if (outcome.kind === 'finish') context = () => warmContext;
+      if (outcome.kind === 'answered') {
+        head(res, 200, outcome.headers);
+        return void res.end(outgoing(outcome.text));
+      }
+      if (outcome.kind === 'finish') handedOver = warmContext;
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMapOf(req), search: url.search, body: parsed },
-      context: async () => context(),
+      context: async () => handedOver ?? contextOf(),
     });
-    if (result.body.kind === 'complete') return send(res, result.status ?? 200, result.headers, result.body.string, raw, secrets());
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    if (closing) res.setHeader('connection', 'close');
-    res.statusCode = result.status ?? 200;
-    const forms = secrets();
-    for await (const chunk of result.body.asyncIterator) res.write(redactSecrets(spliceRaw(chunk, raw), forms));
+    head(res, result.status ?? 200, result.headers);
+    if (result.body.kind === 'complete') return void res.end(outgoing(result.body.string));
+    for await (const chunk of result.body.asyncIterator) res.write(outgoing(chunk));
     res.end();
   }
 
-  /** Writes a GraphQL response: W&B's raw JSON goes in first (rawJson.ts), so that secrets in it are redacted too. */
-  function send(res: ServerResponse, status: number, headers: Iterable<[string, string]>, text: string, raw: RawJsonSink, secrets: readonly string[]): void {
+  /** A GraphQL response's status and headers. */
+  function head(res: ServerResponse, status: number, headers: Iterable<[string, string]>): void {
     for (const [key, value] of headers) res.setHeader(key, value);
     if (closing) res.setHeader('connection', 'close');
     res.statusCode = status;
-    res.end(redactSecrets(spliceRaw(text, raw), secrets));
   }
 
   const maxBody = options.maxBodyBytes ?? 1_048_576;
