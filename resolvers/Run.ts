@@ -39,7 +39,8 @@ export const Run: RunResolvers = {
   entity: (r) => r.entity,
   project: (r) => r.project,
   runId: (r) => r.name,
-  displayName: (r) => r.displayName,
+  // W&B keeps a cleared text field as "": none, as the contract says.
+  displayName: (r) => r.displayName || null,
   state: (r, _, ctx, info) => {
     const state = states[typeof r.state === 'string' ? r.state.toLowerCase() : ''];
     if (state) return state;
@@ -52,10 +53,10 @@ export const Run: RunResolvers = {
   url: (r, _, ctx) => runUrl(ctx.appUrl, r),
   createdAt: (r) => isoDate(r.createdAt)!,
   heartbeatAt: (r) => isoDate(r.heartbeatAt),
-  notes: (r) => r.notes,
+  notes: (r) => r.notes || null,
   tags: (r) => r.tags ?? [],
-  group: (r) => r.group,
-  jobType: (r) => r.jobType,
+  group: (r) => r.group || null,
+  jobType: (r) => r.jobType || null,
   commit: (r) => r.commit,
   username: (r) => r.user?.username ?? null,
   sweep: (r, _, ctx) => {

@@ -97,6 +97,19 @@ d('the official client documents', () => {
     expect(state.data!.project.run.state).toBe('pending');
   });
 
+  it('an upsert with null fields leaves them as they were (wandb-core sends one per config change); "" and [] clear', async () => {
+    const upsert = `mutation U($name: String!, $displayName: String, $notes: String, $groupName: String, $jobType: String, $tags: [String!], $host: String, $config: JSONString) {
+      upsertBucket(input: {entityName: "${ENTITY}", modelName: "${PROJECT}", name: $name, displayName: $displayName, notes: $notes, groupName: $groupName, jobType: $jobType, tags: $tags, host: $host, config: $config}) {
+        bucket { displayName notes group jobType tags host config } } }`;
+    const all = { displayName: 'kept-name', notes: 'kept notes', groupName: 'grp', jobType: 'train', tags: ['t1'], host: 'vm' };
+    await client.gql(upsert, { name: 'nullkeeps', ...all, config: '{"lr": {"value": 1}}' });
+    const nulls = Object.fromEntries(Object.keys(all).map((k) => [k, null]));
+    const again = await client.gql(upsert, { name: 'nullkeeps', ...nulls, config: '{"lr": {"value": 2}}' });
+    expect(again.data!.upsertBucket.bucket).toEqual({ displayName: 'kept-name', notes: 'kept notes', group: 'grp', jobType: 'train', tags: ['t1'], host: 'vm', config: '{"lr": {"value": 2}}' });
+    const cleared = await client.gql(upsert, { name: 'nullkeeps', notes: '', groupName: '', tags: [] });
+    expect(cleared.data!.upsertBucket.bucket).toMatchObject({ displayName: 'kept-name', notes: '', group: '', jobType: 'train', tags: [] });
+  });
+
   it('run load returns the full fragment with JSON strings and wrapped config', async () => {
     await client.gql(op('run_update'), {
       id: storageId(ENTITY, PROJECT, RUN),

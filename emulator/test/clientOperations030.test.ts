@@ -40,9 +40,9 @@ describe('documents of the official client 0.30', () => {
     return (await res.json()) as { data?: any; errors?: any[] };
   }
 
-  it('all five validate against our W&B subset, and against W&B\'s schema when ../shared is present', () => {
+  it('all six validate against our W&B subset, and against W&B\'s schema when ../shared is present', () => {
     const names = readdirSync(dir).filter((f) => f.endsWith('.graphql'));
-    expect(names).toHaveLength(5);
+    expect(names).toHaveLength(6);
     const ours = buildSchema(readFileSync(upstreamSchemaPath, 'utf8'));
     const schemas = hasShared ? [ours, buildSchema(readFileSync(`${sharedDir}wandb/upstream-schema.graphql`, 'utf8'))] : [ours];
     for (const schema of schemas) {
@@ -104,5 +104,31 @@ describe('documents of the official client 0.30', () => {
     expect(inputs.edges.map((e: any) => e.node.id)).toEqual([v0.id]);
     const fresh = await core(doc('create_artifact'), { ...vars, digest: '0'.repeat(32), aliases: [] });
     expect(fresh.data!.createArtifact.artifact.artifactSequence.latestArtifact.versionIndex).toBe(2);
+  });
+
+  it('RunResumeStatus: null for a missing run; no "t" before a run starts; line counts and tails to resume from once it has', async () => {
+    const client = wandbClient(emulator, DEMO_API_KEY);
+    const status = async (name: string, entity: string | null = E) => (await core(doc('run_resume_status'), { project: P, entity, name })).data!.model;
+    expect((await status('never-made')).bucket).toBeNull();
+    await client.gql(clientOperation('run_create'), { project: P, entity: E, name: 'resume01', state: 'pending' });
+    const pending = (await status('resume01')).bucket;
+    expect(pending).toMatchObject({ name: 'resume01', historyLineCount: 0, eventsLineCount: 0, logLineCount: 0, historyTail: '[]', eventsTail: '[]', wandbConfig: '{}' });
+
+    const config = JSON.stringify({ lr: { value: 0.1 }, _wandb: { value: { t: { '1': [1] }, cli_version: '0.30.0' } } });
+    await client.gql(`mutation U($c: JSONString) { upsertBucket(input: {entityName: "${E}", modelName: "${P}", name: "resume01", config: $c}) { inserted } }`, { c: config });
+    const rows = Array.from({ length: 12 }, (_, i) => JSON.stringify({ _step: i, _runtime: i * 2, loss: 1 / (i + 1) }));
+    const events = Array.from({ length: 3 }, (_, i) => JSON.stringify({ _runtime: 10 * (i + 1), 'system.cpu': i }));
+    const sent = await client.filestream(`${E}/${P}/resume01`, { files: { 'wandb-history.jsonl': { offset: 0, content: rows }, 'wandb-events.jsonl': { offset: 0, content: events }, 'output.log': { offset: 0, content: ['hello'] } } });
+    expect(sent.status).toBe(200);
+
+    const run = (await status('resume01')).bucket;
+    expect(run).toMatchObject({ name: 'resume01', historyLineCount: 12, eventsLineCount: 3, logLineCount: 1 });
+    // The tails are JSON arrays of each row's text, in order; wandb-core resumes after the last one.
+    expect(JSON.parse(run.historyTail)).toEqual(rows.slice(-10));
+    expect(JSON.parse(run.eventsTail)).toEqual(events);
+    expect(JSON.parse(run.wandbConfig)).toEqual({ t: { '1': [1] } });
+    expect(JSON.parse(run.config)).toEqual(JSON.parse(config));
+    // No entity (wandb-core sends null when none is set): the caller's default entity, which has no such project.
+    expect(await status('resume01', null)).toBeNull();
   });
 });

@@ -87,8 +87,8 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
 
   it('api.runs iterates every run of the project once, and len agrees', () => {
     const { len, ids } = value('api.runs');
-    // pyflows1 is created by a later step.
-    const expected = db().prepare(`SELECT name FROM runs WHERE project_id = ? AND name <> 'pyflows1'`).pluck().all(projectId()) as string[];
+    // pyflows1 and pyinit01 are created by later steps.
+    const expected = db().prepare(`SELECT name FROM runs WHERE project_id = ? AND name NOT IN ('pyflows1', 'pyinit01')`).pluck().all(projectId()) as string[];
     expect(len).toBe(expected.length);
     expect(ids).toHaveLength(expected.length);
     expect([...ids].sort()).toEqual([...expected].sort());
@@ -158,5 +158,62 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
       .pluck()
       .get(projectId());
     expect(alias).toBe(0);
+  });
+
+  it('wandb.init, log and finish (wandb-core): the run keeps its name, group, job type, notes and tags through the later config upsert', () => {
+    const run = runRow('pyinit01');
+    expect(run).toMatchObject({ display_name: 'py-init', group_name: 'py-group', job_type: 'train', state: 'finished' });
+    const stored = db().prepare('SELECT step, row FROM history WHERE run_id = ? AND step < 5 ORDER BY step').all(run.id) as { step: number; row: string }[];
+    expect(stored.map((r) => [r.step, JSON.parse(r.row).loss])).toEqual([0, 1, 2, 3, 4].map((i) => [i, 1 / (i + 1)]));
+    const flow = value('wandb.init/log/finish');
+    expect(flow).toMatchObject({ state: 'finished', name: 'py-init', group: 'py-group', job_type: 'train', notes: 'from wandb.init', tags: ['t1', 't2'], config: { lr: 0.1, nested: { a: 1 } } });
+    expect(flow.summary).toEqual({ loss: 0.2, best: 0.99, _step: 4 });
+    expect(flow.history).toEqual(stored.map((r) => [r.step, JSON.parse(r.row).loss]));
+    expect(flow.files).toEqual(expect.arrayContaining(['config.yaml', 'wandb-summary.json']));
+  });
+
+  it('wandb.init(resume="must") continues the finished run: steps after the last one, name, tags and config kept', () => {
+    const run = runRow('pyinit01');
+    const stored = db().prepare('SELECT step, row FROM history WHERE run_id = ? ORDER BY step').all(run.id) as { step: number; row: string }[];
+    expect(stored.map((r) => r.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(stored.slice(5).map((r) => JSON.parse(r.row).loss)).toEqual([0.1, 0.05, 0.1 / 3]);
+    const flow = value('wandb.init(resume)');
+    expect(flow).toMatchObject({ state: 'finished', name: 'py-init', tags: ['t1', 't2'], config: { lr: 0.1, nested: { a: 1 } } });
+    expect(flow.history).toEqual(stored.map((r) => [r.step, JSON.parse(r.row).loss]));
+  });
+
+  it('Run.update and summary.update on a loaded run: config, tags and notes replaced, other fields and summary keys kept', () => {
+    expect(value('run.update')).toEqual({ config: { lr: 0.1, nested: { a: 1 }, epochs: 3 }, tags: ['t3'], notes: 'edited', name: 'py-init', group: 'py-group', extra: 1, best: 0.99 });
+    const run = runRow('pyinit01');
+    expect(JSON.parse(run.tags)).toEqual(['t3']);
+    expect(JSON.parse(run.summary)).toMatchObject({ extra: 1, best: 0.99 });
+  });
+
+  it('upload_file, to_html and delete: the file is stored with its size, the frame links the run, the run is gone', () => {
+    const flow = value('upload_file/to_html/delete');
+    expect(flow.uploaded).toBe('notes.txt');
+    expect(flow.files).toEqual([['notes.txt', 'hello from the client\n'.length]]);
+    expect(flow.html).toContain(`/${E}/${P}/runs/pyupload1?jupyter=true`);
+    expect(runRow('pyupload1')).toBeUndefined();
+  });
+
+  it('lazy Runs upgraded to full, and Runs.histories: each run its own sampled rows', () => {
+    const flow = value('runs lazy/histories');
+    expect(flow.id).toBe(value('target'));
+    expect(flow.config_keys).toEqual(Object.keys(JSON.parse(target().config)).filter((k) => k !== '_wandb').sort());
+    const rows = flow.histories as [string, number, number][];
+    const runs = [...new Set(rows.map(([id]) => id))];
+    expect(runs[0]).toBe(value('target'));
+    for (const id of runs) {
+      const stored = new Map((db().prepare('SELECT step, row FROM history WHERE run_id = ?').all(runRow(id).id) as { step: number; row: string }[]).map((r) => [r.step, JSON.parse(r.row)['train/loss']]));
+      const mine = rows.filter(([r]) => r === id);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.length).toBeLessThanOrEqual(5);
+      for (const [, step, loss] of mine) expect(stored.get(step)).toBe(loss);
+    }
+  });
+
+  it('wait_until_finished returns for a finished run', () => {
+    expect(value('wait_until_finished')).toBe('finished');
   });
 });

@@ -3,11 +3,12 @@ import { requireRun, forgetReads } from '../../src/wandb/lookups.js';
 import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 import { encodeRunId } from '../../src/wandb/ids.js';
-import { editedConfig, editedSummary } from '../../src/wandb/runEdits.js';
+import { editedConfig, editedSummary, editedTags, editedText } from '../../src/wandb/runEdits.js';
 
 /**
- * Config replaces the old one and summary is merged into it (runEdits.ts);
- * both go upstream in one upsertBucket, so a failure changes nothing.
+ * Config replaces the old one and summary is merged into it; null clears a
+ * text field or the tags (runEdits.ts). Everything goes upstream in one
+ * upsertBucket, so a failure changes nothing.
  */
 export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, { input }, ctx) => {
   const ref = runRefOf(input.id, input.path);
@@ -18,11 +19,11 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
 
   const bucket = await ctx.wandb.upsertRun({
     id: encodeRunId(ref),
-    displayName: input.displayName,
-    notes: input.notes,
-    tags: input.tags,
-    groupName: input.group,
-    jobType: input.jobType,
+    displayName: editedText(input.displayName),
+    notes: editedText(input.notes),
+    tags: editedTags(input.tags),
+    groupName: editedText(input.group),
+    jobType: editedText(input.jobType),
     config: input.config != null ? editedConfig(current.config, input.config) : undefined,
     summaryMetrics: input.summary != null ? editedSummary(current.summaryMetrics, input.summary) : undefined,
   });

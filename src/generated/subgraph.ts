@@ -409,7 +409,7 @@ export type Run = Node & {
   config: Scalars['JSON']['output'];
   /** When the run was created.  «py: Run.created_at» */
   createdAt: Scalars['DateTime']['output'];
-  /** The human-readable name.  «py: Run.name / display_name» */
+  /** The human-readable name; null when it has none.  «py: Run.name / display_name» */
   displayName?: Maybe<Scalars['String']['output']>;
   /** The entity (user or team) that owns the run's project.  «py: Run.entity» */
   entity: Scalars['String']['output'];
@@ -813,22 +813,26 @@ export type Sweep = {
   state?: Maybe<Scalars['String']['output']>;
 };
 
-/** Identify the run by id or by path (exactly one). Absent fields stay unchanged. */
+/**
+ * Identify the run by id or by path (exactly one). Absent fields stay
+ * unchanged; null clears a text field or the tags. A null config or summary
+ * changes nothing.
+ */
 export type UpdateRunInput = {
   /** Replaces the config (plain values; the wrappers are added upstream). */
   config?: InputMaybe<Scalars['JSON']['input']>;
-  /** The new human-readable name. */
+  /** The new human-readable name; null or "" removes it. */
   displayName?: InputMaybe<Scalars['String']['input']>;
-  /** The new group. */
+  /** The new group; null or "" takes the run out of its group. */
   group?: InputMaybe<Scalars['String']['input']>;
   /**
    * The run's storage id (`Run.id`). Identify the run by id or by path (exactly
    * one); both or neither is BAD_USER_INPUT.
    */
   id?: InputMaybe<Scalars['ID']['input']>;
-  /** The new job type, e.g. train or eval. */
+  /** The new job type, e.g. train or eval; null or "" unsets it. */
   jobType?: InputMaybe<Scalars['String']['input']>;
-  /** The new notes; they replace the old ones. */
+  /** The new notes; they replace the old ones. null or "" removes them. */
   notes?: InputMaybe<Scalars['String']['input']>;
   /**
    * The run's path "entity/project/runId". Identify the run by id or by path
@@ -837,7 +841,7 @@ export type UpdateRunInput = {
   path?: InputMaybe<Scalars['String']['input']>;
   /** Merged into the summary; a key set to null is removed. */
   summary?: InputMaybe<Scalars['JSON']['input']>;
-  /** The new tags; they replace the old ones. */
+  /** The new tags; they replace the old ones. null or [] removes them all. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 

@@ -2,7 +2,8 @@
  * A run's config and summary as W&B stores them after an edit: the config
  * replaced, each value wrapped {value, desc} as W&B keeps it and W&B's own
  * `_wandb` key kept; the summary merged into the old one, a key set to
- * null removed. Keys such as "__proto__" are stored as keys.
+ * null removed; text fields and tags cleared the way W&B clears them.
+ * Keys such as "__proto__" are stored as keys.
  */
 
 /** The config text to send for `config`, given the run's current config text. */
@@ -22,6 +23,20 @@ export function editedSummary(current: string | null | undefined, summary: Recor
     else setOwn(merged, k, v);
   }
   return JSON.stringify(merged);
+}
+
+/**
+ * An edited text field (display name, notes, group, job type) as W&B takes
+ * it: W&B leaves a null field unchanged, so a field cleared with null is
+ * sent as "" (read back as null); absent stays absent.
+ */
+export function editedText(value: string | null | undefined): string | undefined {
+  return value === null ? '' : value;
+}
+
+/** Edited tags as W&B takes them: null clears them ([]); absent stays absent. */
+export function editedTags(tags: string[] | null | undefined): string[] | undefined {
+  return tags === null ? [] : tags;
 }
 
 // Private:

@@ -376,6 +376,7 @@ export type Project = {
   __typename?: 'Project';
   artifact?: Maybe<Artifact>;
   artifactCollectionMembership?: Maybe<ArtifactCollectionMembership>;
+  /** The run named `name` (null when missing; `missingOk` as W&B takes it, for wandb-core's resume check). */
   bucket?: Maybe<Run>;
   createdAt: Scalars['DateTime']['output'];
   entity: Entity;
@@ -405,6 +406,7 @@ export type ProjectArtifactCollectionMembershipArgs = {
 
 export type ProjectBucketArgs = {
   desc?: InputMaybe<Scalars['String']['input']>;
+  missingOk?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
 };
 
@@ -465,6 +467,10 @@ export type Run = {
   description?: Maybe<Scalars['String']['output']>;
   displayName?: Maybe<Scalars['String']['output']>;
   events: Array<Scalars['String']['output']>;
+  /** System-metric lines received (the filestream offset a resumed run continues at). */
+  eventsLineCount?: Maybe<Scalars['Int']['output']>;
+  /** The last system-metric rows: a JSON array of each row's JSON text. */
+  eventsTail?: Maybe<Scalars['JSONString']['output']>;
   fileCount?: Maybe<Scalars['Int']['output']>;
   files?: Maybe<FileConnection>;
   group?: Maybe<Scalars['String']['output']>;
@@ -472,6 +478,8 @@ export type Run = {
   history: Array<Scalars['String']['output']>;
   historyKeys?: Maybe<Scalars['JSON']['output']>;
   historyLineCount?: Maybe<Scalars['Int']['output']>;
+  /** The last history rows: a JSON array of each row's JSON text (wandb-core resumes after the last one's _step). */
+  historyTail?: Maybe<Scalars['JSONString']['output']>;
   host?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   inputArtifacts?: Maybe<InputArtifactConnection>;
@@ -494,6 +502,8 @@ export type Run = {
   tags?: Maybe<Array<Scalars['String']['output']>>;
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
   user?: Maybe<User>;
+  /** The config's `_wandb` value (W&B's own keys), only `keys` when given; wandb-core reads `t` to tell a started run. */
+  wandbConfig?: Maybe<Scalars['JSONString']['output']>;
 };
 
 
@@ -555,6 +565,11 @@ export type RunSampledHistoryArgs = {
 
 
 export type RunSummaryMetricsArgs = {
+  keys?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type RunWandbConfigArgs = {
   keys?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
@@ -1164,6 +1179,8 @@ export type RunResolvers<ContextType = EmulatorContext, ParentType extends Resol
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   events?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, Partial<RunEventsArgs>>;
+  eventsLineCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  eventsTail?: Resolver<Maybe<ResolversTypes['JSONString']>, ParentType, ContextType>;
   fileCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   files?: Resolver<Maybe<ResolversTypes['FileConnection']>, ParentType, ContextType, Partial<RunFilesArgs>>;
   group?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1171,6 +1188,7 @@ export type RunResolvers<ContextType = EmulatorContext, ParentType extends Resol
   history?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, Partial<RunHistoryArgs>>;
   historyKeys?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType, Partial<RunHistoryKeysArgs>>;
   historyLineCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  historyTail?: Resolver<Maybe<ResolversTypes['JSONString']>, ParentType, ContextType>;
   host?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inputArtifacts?: Resolver<Maybe<ResolversTypes['InputArtifactConnection']>, ParentType, ContextType, Partial<RunInputArtifactsArgs>>;
@@ -1193,6 +1211,7 @@ export type RunResolvers<ContextType = EmulatorContext, ParentType extends Resol
   tags?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  wandbConfig?: Resolver<Maybe<ResolversTypes['JSONString']>, ParentType, ContextType, Partial<RunWandbConfigArgs>>;
 }>;
 
 export type RunConnectionResolvers<ContextType = EmulatorContext, ParentType extends ResolversParentTypes['RunConnection'] = ResolversParentTypes['RunConnection']> = ResolversObject<{

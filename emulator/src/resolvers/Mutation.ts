@@ -124,24 +124,30 @@ export const Mutation: MutationResolvers = {
 
 type UpsertInput = UpsertBucketInput;
 
+/**
+ * The fields an upsertBucket sets. A null input field is left as it is, as
+ * on W&B: wandb-core's later upserts of a run (its config, on every
+ * wandb.init) send null for every other field, and the run keeps its name,
+ * tags, group and notes. "" clears a text field and [] the tags.
+ */
 function runFields(input: UpsertInput): RunFields {
   const state = input.state ?? undefined;
   if (state !== undefined && !runStates.has(state)) {
     throw new QueryInputError(`invalid run state ${JSON.stringify(state)}: expected one of ${[...runStates].join(', ')}`);
   }
   return {
-    displayName: input.displayName,
-    description: input.description,
-    notes: input.notes,
-    tags: input.tags === undefined ? undefined : (input.tags ?? []).filter((t): t is string => typeof t === 'string'),
-    config: input.config === undefined || input.config === null ? undefined : jsonObject('config', input.config),
-    summary: input.summaryMetrics === undefined || input.summaryMetrics === null ? undefined : jsonObject('summaryMetrics', input.summaryMetrics),
-    groupName: input.groupName,
-    jobType: input.jobType,
+    displayName: input.displayName ?? undefined,
+    description: input.description ?? undefined,
+    notes: input.notes ?? undefined,
+    tags: input.tags?.filter((t): t is string => typeof t === 'string'),
+    config: input.config == null ? undefined : jsonObject('config', input.config),
+    summary: input.summaryMetrics == null ? undefined : jsonObject('summaryMetrics', input.summaryMetrics),
+    groupName: input.groupName ?? undefined,
+    jobType: input.jobType ?? undefined,
     state,
-    sweepName: input.sweep,
-    commit: input.commit,
-    host: input.host,
+    sweepName: input.sweep ?? undefined,
+    commit: input.commit ?? undefined,
+    host: input.host ?? undefined,
   };
 }
 

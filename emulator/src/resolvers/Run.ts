@@ -1,6 +1,6 @@
 import type { RunResolvers } from '../generated/wandb.js';
 import { encodeRunId } from '../../../src/wandb/protocol.js';
-import { historyKeys, readEvents, readHistory, readSampledHistory, type SampledHistorySpec } from '../store/history.js';
+import { eventsTail, historyKeys, historyTail, readEvents, readHistory, readSampledHistory, type SampledHistorySpec } from '../store/history.js';
 import { countFiles, declareFile, listFiles } from '../store/files.js';
 import { checkFileName } from '../access.js';
 import { listInputArtifacts, listOutputArtifacts } from '../store/artifacts.js';
@@ -9,6 +9,9 @@ import { projectById } from '../store/accounts.js';
 import { readLogLines } from '../store/logs.js';
 import { QueryInputError } from '../runFilters.js';
 import type { UserRow } from '../store/types.js';
+
+/** Rows in `historyTail` and `eventsTail` (wandb-core reads the last one). */
+const tailRows = 10;
 
 /** The most rows one history or events read returns; larger `samples` are clamped. */
 export const maxSamples = 100_000;
@@ -38,6 +41,10 @@ export const Run: RunResolvers = {
   summaryMetrics: (r, { keys }) => pick(r.summary, keys),
   systemMetrics: (r) => r.system_metrics,
   historyLineCount: (r) => r.history_line_count,
+  historyTail: (r, _, ctx) => JSON.stringify(historyTail(ctx.db, r.id, tailRows)),
+  eventsLineCount: (r) => r.event_count,
+  eventsTail: (r, _, ctx) => JSON.stringify(eventsTail(ctx.db, r.id, tailRows)),
+  wandbConfig: (r, { keys }) => pick(JSON.stringify(wandbValue(r.config)), keys),
   historyKeys: (r, _, ctx) => historyKeys(ctx.db, r.id, r.last_step),
   history: (r, { samples, minStep, maxStep }, ctx) => readHistory(ctx.db, r.id, minStep ?? null, maxStep ?? null, clampSamples(samples, 500)),
   events: (r, { samples }, ctx) => readEvents(ctx.db, r.id, clampSamples(samples, 500)),
@@ -75,6 +82,13 @@ function pick(json: string, keys: readonly string[] | null | undefined): string 
   const some: Record<string, unknown> = {};
   for (const key of keys) if (Object.hasOwn(all, key)) some[key] = all[key];
   return JSON.stringify(some);
+}
+
+/** The config's `_wandb` value (W&B's own keys, e.g. `t` once a run has started); {} when it has none. */
+function wandbValue(config: string): Record<string, unknown> {
+  const wrapped = (JSON.parse(config) as Record<string, unknown>)._wandb;
+  const value = typeof wrapped === 'object' && wrapped !== null && 'value' in wrapped ? (wrapped as { value: unknown }).value : wrapped;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function clampSamples(samples: number | null | undefined, fallback: number): number {

@@ -132,6 +132,16 @@ export function readEvents(db: Db, runId: number, samples: number): string[] {
     .map((r) => r.row);
 }
 
+/** The last `n` history rows' JSON text, in step order (W&B `Run.historyTail`). */
+export function historyTail(db: Db, runId: number, n: number): string[] {
+  return (statements(db).historyTail.all(runId, n) as { row: string }[]).map((r) => r.row).reverse();
+}
+
+/** The last `n` system-metric rows' JSON text, in order (W&B `Run.eventsTail`). */
+export function eventsTail(db: Db, runId: number, n: number): string[] {
+  return (statements(db).eventsTail.all(runId, n) as { row: string }[]).map((r) => r.row).reverse();
+}
+
 // Private:
 
 function parseObject(line: string): Record<string, unknown> {
@@ -249,6 +259,8 @@ function prepare(db: Db) {
     ),
     eventsHead: db.prepare('SELECT seq AS step, row FROM events WHERE run_id = ? ORDER BY seq LIMIT ?'),
     eventsLast: db.prepare('SELECT seq AS step FROM events WHERE run_id = ? ORDER BY seq DESC LIMIT 1'),
+    historyTail: db.prepare('SELECT row FROM history WHERE run_id = ? ORDER BY step DESC LIMIT ?'),
+    eventsTail: db.prepare('SELECT row FROM events WHERE run_id = ? ORDER BY seq DESC LIMIT ?'),
     eventsSeek: db.prepare('SELECT seq AS step, row FROM events WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT 1'),
   };
 }

@@ -334,6 +334,21 @@ describe('subgraph mutations', () => {
       expect((await readRun(`${TEAM}/${P}/meta`)).tags).toEqual(['c']);
     });
 
+    it('null clears displayName, notes, tags, group and jobType, and they read back as none; absent fields stay', async () => {
+      await wandbUpsert(P, 'cleared', {}, {});
+      const path = `${TEAM}/${P}/cleared`;
+      ok(await query(UPDATE_RUN, { input: { path, displayName: 'named', notes: 'n', tags: ['t'], group: 'g', jobType: 'j' } }));
+      const run = ok(await query(UPDATE_RUN, { input: { path, displayName: null, notes: null, tags: null, group: null, jobType: null } })).updateRun.run;
+      expect(run).toMatchObject({ displayName: null, notes: null, tags: [], group: null, jobType: null });
+      expect(await readRun(path)).toEqual(run);
+      const row = runRow(TEAM, P, 'cleared')!;
+      expect(JSON.parse(row.tags)).toEqual([]);
+      expect([row.notes, row.group_name, row.job_type]).toEqual(['', '', '']);
+      // An edit of other fields leaves the cleared ones cleared, and the others as they are.
+      ok(await query(UPDATE_RUN, { input: { path, notes: 'back' } }));
+      expect(await readRun(path)).toMatchObject({ displayName: null, notes: 'back', tags: [], group: null });
+    });
+
     it('replaces the config: values come back unwrapped, stored wrapped, _wandb kept', async () => {
       const config = { lr: 0.01, optimizer: 'adam', layers: [64, 32], opt: { beta: 0.9 }, flag: false, nothing: null, odd: { value: 3 } };
       const run = ok(await query(UPDATE_RUN, { input: { path: `${TEAM}/${P}/target`, config } })).updateRun.run;
