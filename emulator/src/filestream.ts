@@ -47,10 +47,12 @@ export function ingestFileStream(db: Db, run: RunRow, body: unknown, now: string
       saveOffset.run(run.id, file, start + fresh.length);
     }
     let state: string | undefined;
-    if (request.complete) state = request.exitcode === 0 || request.exitcode === undefined || request.exitcode === null ? 'finished' : 'failed';
+    // A run stopped with stopRun stays killed when its client, seeing it stopped, completes it.
+    const stopped = run.stop_requested === 1;
+    if (request.complete) state = stopped ? undefined : request.exitcode === 0 || request.exitcode === undefined || request.exitcode === null ? 'finished' : 'failed';
     else if (request.preempting) state = 'preempting';
     else if (run.state === 'pending' || run.state === 'preempting') state = 'running';
-    updateRun(db, run.id, { heartbeatAt: now, state }, now);
+    updateRun(db, run.id, { heartbeatAt: now, state, ...(request.complete && stopped ? { stopRequested: false } : {}) }, now);
   })();
   return { exitcode: null, limits: {} };
 }

@@ -110,6 +110,25 @@ d('the official client documents', () => {
     expect(cleared.data!.upsertBucket.bucket).toMatchObject({ displayName: 'kept-name', notes: '', group: '', jobType: 'train', tags: [] });
   });
 
+  it('a stop asked for with stopRun is what the client polls (RunStoppedStatus), until the client completes the run, which stays killed', async () => {
+    // As the client's internal API (0.16.4 to 0.24.2, internal_api.py) sends them.
+    const polled = `query RunStoppedStatus($projectName: String, $entityName: String, $runId: String!) {
+      project(name:$projectName, entityName:$entityName) { run(name:$runId) { stopped } } }`;
+    const stop = `mutation stopRun($id: ID!) { stopRun(input: { id: $id }) { clientMutationId success } }`;
+    const stopped = async () => (await client.gql(polled, { projectName: PROJECT, entityName: ENTITY, runId: 'stopme01' })).data!.project.run.stopped;
+    await client.gql(op('run_create'), { project: PROJECT, entity: ENTITY, name: 'stopme01' });
+    expect(await stopped()).toBe(false);
+    const res = await client.gql(stop, { id: storageId(ENTITY, PROJECT, 'stopme01') });
+    expect(res.data!.stopRun).toEqual({ clientMutationId: null, success: true });
+    expect(await stopped()).toBe(true);
+    // The client, seeing the stop, ends the run: it stays killed, and the stop is done.
+    const done = await client.filestream(`${ENTITY}/${PROJECT}/stopme01`, { complete: true, exitcode: 255 });
+    expect(done.status).toBe(200);
+    expect(await stopped()).toBe(false);
+    const state = await client.gql(op('run_state'), { project: PROJECT, entity: ENTITY, name: 'stopme01' });
+    expect(state.data!.project.run.state).toBe('killed');
+  });
+
   it('run load returns the full fragment with JSON strings and wrapped config', async () => {
     await client.gql(op('run_update'), {
       id: storageId(ENTITY, PROJECT, RUN),

@@ -36,13 +36,14 @@ describe('emulator database', () => {
       createArtifact(db, { projectId: project.id, typeName: 'dataset', collectionName: 'data', digest: 'a'.repeat(32), now: '2026-01-01T00:00:00Z' });
       // Roll back to version 1 by hand, as a database written by an older build.
       db.exec(`DROP TABLE artifact_outputs; DROP TABLE artifact_manifests; ALTER TABLE api_keys DROP COLUMN name; ALTER TABLE api_keys DROP COLUMN description;
-               DELETE FROM artifact_aliases WHERE alias = 'v0'`);
+               ALTER TABLE runs DROP COLUMN stop_requested; DELETE FROM artifact_aliases WHERE alias = 'v0'`);
       db.pragma('user_version = 1');
       db.close();
       const upgraded = openDb(dir);
       expect(upgraded.pragma('user_version', { simple: true })).toBe(migrations.length);
       expect(upgraded.prepare(`SELECT name FROM sqlite_master WHERE name = 'artifact_outputs'`).pluck().get()).toBe('artifact_outputs');
       expect(upgraded.prepare(`SELECT name FROM sqlite_master WHERE name = 'artifact_manifests'`).pluck().get()).toBe('artifact_manifests');
+      expect(upgraded.prepare(`SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'stop_requested'`).pluck().get()).toBe(1);
       // Version aliases are given to existing versions; keys get a label.
       expect(upgraded.prepare(`SELECT alias FROM artifact_aliases ORDER BY alias`).pluck().all()).toEqual(['latest', 'v0']);
       expect(apiKeysOf(upgraded, user.id).map((k) => k.name)).toEqual([expect.stringMatching(/^key-\d+$/)]);

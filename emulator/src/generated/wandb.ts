@@ -495,6 +495,8 @@ export type Run = {
   readOnly?: Maybe<Scalars['Boolean']['output']>;
   sampledHistory: Array<Scalars['JSON']['output']>;
   state?: Maybe<Scalars['String']['output']>;
+  /** True once a stop was asked for (stopRun): wandb-core polls it (RunStoppedStatus) and ends the run. */
+  stopped?: Maybe<Scalars['Boolean']['output']>;
   summaryMetrics?: Maybe<Scalars['JSONString']['output']>;
   sweep?: Maybe<Sweep>;
   sweepName?: Maybe<Scalars['String']['output']>;
@@ -605,6 +607,7 @@ export type StopRunInput = {
 
 export type StopRunPayload = {
   __typename?: 'StopRunPayload';
+  clientMutationId?: Maybe<Scalars['String']['output']>;
   success: Scalars['Boolean']['output'];
 };
 
@@ -1204,6 +1207,7 @@ export type RunResolvers<ContextType = EmulatorContext, ParentType extends Resol
   readOnly?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   sampledHistory?: Resolver<Array<ResolversTypes['JSON']>, ParentType, ContextType, RequireFields<RunSampledHistoryArgs, 'specs'>>;
   state?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  stopped?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   summaryMetrics?: Resolver<Maybe<ResolversTypes['JSONString']>, ParentType, ContextType, Partial<RunSummaryMetricsArgs>>;
   sweep?: Resolver<Maybe<ResolversTypes['Sweep']>, ParentType, ContextType>;
   sweepName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1236,6 +1240,7 @@ export type ServerInfoResolvers<ContextType = EmulatorContext, ParentType extend
 }>;
 
 export type StopRunPayloadResolvers<ContextType = EmulatorContext, ParentType extends ResolversParentTypes['StopRunPayload'] = ResolversParentTypes['StopRunPayload']> = ResolversObject<{
+  clientMutationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 

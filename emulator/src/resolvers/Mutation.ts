@@ -102,8 +102,8 @@ export const Mutation: MutationResolvers = {
 
   stopRun: (_, { input }, ctx) => {
     const run = requireRunByStorageId(ctx, input.id);
-    if (run.state === 'running' || run.state === 'pending') updateRun(ctx.db, run.id, { state: 'killed' }, ctx.now());
-    return { success: true };
+    if (run.state === 'running' || run.state === 'pending') updateRun(ctx.db, run.id, { state: 'killed', stopRequested: true }, ctx.now());
+    return { clientMutationId: input.clientMutationId ?? null, success: true };
   },
 
   /** W&B allows: to pending from running, failed, crashed or preempted; to failed from pending or running. */

@@ -21,6 +21,7 @@ export const Run: RunResolvers = {
   name: (r) => r.name,
   displayName: (r) => r.display_name,
   state: (r) => r.state,
+  stopped: (r) => r.stop_requested === 1,
   projectId: (r) => String(r.project_id),
   project: (r, _, ctx) => projectById(ctx.db, r.project_id),
   user: (r, _, ctx) => (r.user_id === null ? null : (ctx.db.prepare('SELECT * FROM users WHERE id = ?').get(r.user_id) as UserRow)),

@@ -224,4 +224,7 @@ export const migrations: readonly string[] = [
   INSERT OR IGNORE INTO artifact_aliases (collection_id, alias, artifact_id)
     SELECT collection_id, 'v' || version_index, id FROM artifacts ORDER BY id;
   `,
+  /* 4: a stop asked for with stopRun, until the run's client completes it. */ `
+  ALTER TABLE runs ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

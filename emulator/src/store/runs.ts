@@ -107,6 +107,7 @@ export interface RunFields {
   commit?: string | null;
   host?: string | null;
   heartbeatAt?: string | null;
+  stopRequested?: boolean;
 }
 
 /** Creates a run in a project and returns it. */
@@ -147,6 +148,7 @@ export function updateRun(db: Db, runId: number, fields: RunFields, now: string)
   set('commit_hash', fields.commit);
   set('host', fields.host);
   set('heartbeat_at', fields.heartbeatAt);
+  set('stop_requested', fields.stopRequested === undefined ? undefined : Number(fields.stopRequested));
   columns.push(['updated_at', now]);
   db.prepare(`UPDATE runs SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, v]) => v), runId);
   return runById(db, runId) as RunRow;

@@ -57,6 +57,8 @@ export interface RunRow {
   last_step: number | null;
   event_count: number;
   log_line_count: number;
+  /** 1 from stopRun until the run's client completes it (Run.stopped). */
+  stop_requested: number;
   /**
    * Set on a run reached through the legacy upload path (`model { bucket }`),
    * where W&B's `files(names)` declares the named files so that their
