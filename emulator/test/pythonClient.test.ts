@@ -87,8 +87,8 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
 
   it('api.runs iterates every run of the project once, and len agrees', () => {
     const { len, ids } = value('api.runs');
-    // pyflows1 and pyinit01 are created by later steps.
-    const expected = db().prepare(`SELECT name FROM runs WHERE project_id = ? AND name NOT IN ('pyflows1', 'pyinit01')`).pluck().all(projectId()) as string[];
+    // pyflows1, pyinit01 and pypend01 are created by later steps.
+    const expected = db().prepare(`SELECT name FROM runs WHERE project_id = ? AND name NOT IN ('pyflows1', 'pyinit01', 'pypend01')`).pluck().all(projectId()) as string[];
     expect(len).toBe(expected.length);
     expect(ids).toHaveLength(expected.length);
     expect([...ids].sort()).toEqual([...expected].sort());
@@ -180,6 +180,11 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
     const flow = value('wandb.init(resume)');
     expect(flow).toMatchObject({ state: 'finished', name: 'py-init', tags: ['t1', 't2'], config: { lr: 0.1, nested: { a: 1 } } });
     expect(flow.history).toEqual(stored.map((r) => [r.step, JSON.parse(r.row).loss]));
+  });
+
+  it('Run.create(state: pending), then wandb.init(resume="allow") starts that run', () => {
+    expect(value('Run.create(pending) then wandb.init')).toEqual({ before: 'pending', after: 'finished', history: [[0, 0.5]] });
+    expect(runRow('pypend01').state).toBe('finished');
   });
 
   it('Run.update and summary.update on a loaded run: config, tags and notes replaced, other fields and summary keys kept', () => {
