@@ -376,7 +376,7 @@ export type Project = {
   __typename?: 'Project';
   artifact?: Maybe<Artifact>;
   artifactCollectionMembership?: Maybe<ArtifactCollectionMembership>;
-  /** The run named `name` (null when missing; `missingOk` as W&B takes it, for wandb-core's resume check). */
+  /** The run named `name`; null when there is none, with or without `missingOk` (which wandb-core's resume check sends). */
   bucket?: Maybe<Run>;
   createdAt: Scalars['DateTime']['output'];
   entity: Entity;
@@ -495,7 +495,7 @@ export type Run = {
   readOnly?: Maybe<Scalars['Boolean']['output']>;
   sampledHistory: Array<Scalars['JSON']['output']>;
   state?: Maybe<Scalars['String']['output']>;
-  /** True once a stop was asked for (stopRun): wandb-core polls it (RunStoppedStatus) and ends the run. */
+  /** True once a stop was asked for (stopRun), until the run's client completes it: the client polls it (RunStoppedStatus) and ends the run. */
   stopped?: Maybe<Scalars['Boolean']['output']>;
   summaryMetrics?: Maybe<Scalars['JSONString']['output']>;
   sweep?: Maybe<Sweep>;
