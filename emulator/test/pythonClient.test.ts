@@ -66,6 +66,9 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
   const projectId = () => db().prepare('SELECT p.id FROM projects p JOIN entities e ON e.id = p.entity_id WHERE e.name = ? AND p.name = ?').pluck().get(E, P) as number;
   const runRow = (name: string) => db().prepare('SELECT * FROM runs WHERE project_id = ? AND name = ?').get(projectId(), name) as Record<string, any>;
   const target = () => runRow(value('target'));
+  /** A run's stored history rows, parsed, in step order. */
+  const storedRows = (runId: number) =>
+    (db().prepare('SELECT step, row FROM history WHERE run_id = ? ORDER BY step').all(runId) as { step: number; row: string }[]).map((r) => ({ step: r.step, row: JSON.parse(r.row) as Record<string, unknown> }));
 
   it('Api.viewer and default_entity: the caller, not an admin, keys by label only', () => {
     expect(value('viewer')).toEqual({ username: 'demo', entity: 'demo', admin: false, api_keys: ['demo-key'] });
@@ -96,12 +99,12 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
 
   it('run.history and run.scan_history (all keys, and keyed with small pages) return every step once', () => {
     const run = target();
-    const stored = db().prepare('SELECT step FROM history WHERE run_id = ? ORDER BY step').pluck().all(run.id) as number[];
+    const rows = storedRows(run.id);
+    const stored = rows.map((r) => r.step);
     expect(stored.length).toBeGreaterThan(7); // more than one page of 7
     expect(value('run.history')).toEqual(stored);
     expect(value('run.scan_history')).toEqual(stored);
-    const rows = db().prepare('SELECT step, row FROM history WHERE run_id = ? ORDER BY step').all(run.id) as { step: number; row: string }[];
-    const withLoss = rows.map((r) => [r.step, JSON.parse(r.row)['train/loss']]).filter(([, loss]) => loss !== undefined);
+    const withLoss = rows.map((r) => [r.step, r.row['train/loss']]).filter(([, loss]) => loss !== undefined);
     expect(value('run.scan_history(keys)')).toEqual(withLoss);
   });
 
@@ -163,23 +166,23 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
   it('wandb.init, log and finish (wandb-core): the run keeps its name, group, job type, notes and tags through the later config upsert', () => {
     const run = runRow('pyinit01');
     expect(run).toMatchObject({ display_name: 'py-init', group_name: 'py-group', job_type: 'train', state: 'finished' });
-    const stored = db().prepare('SELECT step, row FROM history WHERE run_id = ? AND step < 5 ORDER BY step').all(run.id) as { step: number; row: string }[];
-    expect(stored.map((r) => [r.step, JSON.parse(r.row).loss])).toEqual([0, 1, 2, 3, 4].map((i) => [i, 1 / (i + 1)]));
+    const stored = storedRows(run.id).filter((r) => r.step < 5);
+    expect(stored.map((r) => [r.step, r.row.loss])).toEqual([0, 1, 2, 3, 4].map((i) => [i, 1 / (i + 1)]));
     const flow = value('wandb.init/log/finish');
     expect(flow).toMatchObject({ state: 'finished', name: 'py-init', group: 'py-group', job_type: 'train', notes: 'from wandb.init', tags: ['t1', 't2'], config: { lr: 0.1, nested: { a: 1 } } });
     expect(flow.summary).toEqual({ loss: 0.2, best: 0.99, _step: 4 });
-    expect(flow.history).toEqual(stored.map((r) => [r.step, JSON.parse(r.row).loss]));
+    expect(flow.history).toEqual(stored.map((r) => [r.step, r.row.loss]));
     expect(flow.files).toEqual(expect.arrayContaining(['config.yaml', 'wandb-summary.json']));
   });
 
   it('wandb.init(resume="must") continues the finished run: steps after the last one, name, tags and config kept', () => {
     const run = runRow('pyinit01');
-    const stored = db().prepare('SELECT step, row FROM history WHERE run_id = ? ORDER BY step').all(run.id) as { step: number; row: string }[];
+    const stored = storedRows(run.id);
     expect(stored.map((r) => r.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(stored.slice(5).map((r) => JSON.parse(r.row).loss)).toEqual([0.1, 0.05, 0.1 / 3]);
+    expect(stored.slice(5).map((r) => r.row.loss)).toEqual([0.1, 0.05, 0.1 / 3]);
     const flow = value('wandb.init(resume)');
     expect(flow).toMatchObject({ state: 'finished', name: 'py-init', tags: ['t1', 't2'], config: { lr: 0.1, nested: { a: 1 } } });
-    expect(flow.history).toEqual(stored.map((r) => [r.step, JSON.parse(r.row).loss]));
+    expect(flow.history).toEqual(stored.map((r) => [r.step, r.row.loss]));
   });
 
   it('Run.create(state: pending), then wandb.init(resume="allow") starts that run', () => {
@@ -210,7 +213,7 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
     const runs = [...new Set(rows.map(([id]) => id))];
     expect(runs[0]).toBe(value('target'));
     for (const id of runs) {
-      const stored = new Map((db().prepare('SELECT step, row FROM history WHERE run_id = ?').all(runRow(id).id) as { step: number; row: string }[]).map((r) => [r.step, JSON.parse(r.row)['train/loss']]));
+      const stored = new Map(storedRows(runRow(id).id).map((r) => [r.step, r.row['train/loss']]));
       const mine = rows.filter(([r]) => r === id);
       expect(mine.length).toBeGreaterThan(0);
       expect(mine.length).toBeLessThanOrEqual(5);
