@@ -164,6 +164,25 @@ describe('runs paging and filters (keyset option)', () => {
     },
   );
 
+  it('with keyset paging, projects listed in pages of one are each seen once, a project made meanwhile included', async () => {
+    const LIST = 'query L($after: String) { models(entityName: "demo", first: 1, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }';
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 50; page++) {
+      const res: any = await client.gql(LIST, { after });
+      expect(res.errors).toBeUndefined();
+      seen.push(...res.data.models.edges.map((e: any) => e.node.name));
+      if (page === 0) await client.gql('mutation { upsertBucket(input: {entityName: "demo", modelName: "made-while-listing", name: "r1"}) { inserted } }');
+      if (!res.data.models.pageInfo.hasNextPage) break;
+      after = res.data.models.pageInfo.endCursor;
+    }
+    const stored = emulator.db.prepare(`SELECT p.name FROM projects p JOIN entities e ON e.id = p.entity_id WHERE e.name = 'demo' ORDER BY p.id`).pluck().all();
+    expect(seen).toEqual(stored);
+    expect(seen).toContain('made-while-listing');
+    const bad = await client.gql(LIST, { after: Buffer.from('v1:["x"]').toString('base64') });
+    expect(bad.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('filters by summary, name and tags, and runCount agrees', async () => {
     const res = await client.gql(RUNS, { e: 'demo', p: 'paging', first: 100, filters: JSON.stringify({ $and: [{ 'summary_metrics.loss': { $gte: 3 } }, { name: { $regex: '^run' } }] }) });
     const names = res.data!.project.runs.edges.map((e: any) => e.node.name).sort();

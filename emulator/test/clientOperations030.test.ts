@@ -40,9 +40,9 @@ describe('documents of the official client 0.30', () => {
     return (await res.json()) as { data?: any; errors?: any[] };
   }
 
-  it('all six validate against our W&B subset, and against W&B\'s schema when ../shared is present', () => {
+  it('all seven validate against our W&B subset, and against W&B\'s schema when ../shared is present', () => {
     const names = readdirSync(dir).filter((f) => f.endsWith('.graphql'));
-    expect(names).toHaveLength(6);
+    expect(names).toHaveLength(7);
     const ours = buildSchema(readFileSync(upstreamSchemaPath, 'utf8'));
     const schemas = hasShared ? [ours, buildSchema(readFileSync(`${sharedDir}wandb/upstream-schema.graphql`, 'utf8'))] : [ours];
     for (const schema of schemas) {
@@ -130,5 +130,31 @@ describe('documents of the official client 0.30', () => {
     expect(JSON.parse(run.config)).toEqual(JSON.parse(config));
     // No entity (wandb-core sends null when none is set): the caller's default entity, which has no such project.
     expect(await status('resume01', null)).toBeNull();
+  });
+
+  it('GetProjects (api.projects): an entity\'s projects once each, oldest first, in pages; the caller\'s own entity by default; none of another\'s', async () => {
+    const page = async (entity: string | null, cursor: string | null) => (await core(doc('get_projects'), { entity, cursor, perPage: 1 })).data!.models;
+    const names: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const p: any = await page(E, cursor);
+      expect(p.edges.length).toBeLessThanOrEqual(1);
+      names.push(...p.edges.map((e: any) => e.node.name));
+      if (!p.pageInfo.hasNextPage) break;
+      cursor = p.pageInfo.endCursor;
+    }
+    const stored = emulator.db
+      .prepare('SELECT p.name FROM projects p JOIN entities e ON e.id = p.entity_id WHERE e.name = ? ORDER BY p.id')
+      .pluck()
+      .all(E) as string[];
+    expect(stored.length).toBeGreaterThan(1);
+    expect(names).toEqual(stored);
+    const first = (await page(E, null)).edges[0].node;
+    expect(first).toMatchObject({ __typename: 'Project', name: stored[0], entityName: E, isBenchmark: false, user: null });
+    expect(first.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const own = (await core(doc('get_projects'), { entity: null, cursor: null })).data!.models.edges.map((e: any) => e.node.entityName);
+    expect(new Set(own)).toEqual(new Set(['demo']));
+    expect((await page('other', null)).edges).toEqual([]);
+    expect((await page('no-such-entity', null)).edges).toEqual([]);
   });
 });

@@ -163,6 +163,15 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
     expect(alias).toBe(0);
   });
 
+  it('api.projects pages through an entity\'s projects; none of an entity the caller is not in', () => {
+    const stored = db().prepare('SELECT e.name, p.name FROM projects p JOIN entities e ON e.id = p.entity_id WHERE e.name = ? ORDER BY p.id').raw().all(E);
+    const flow = value('api.projects');
+    expect(flow.entity).toEqual(stored);
+    expect(flow.own.length).toBeGreaterThan(0);
+    expect(new Set(flow.own)).toEqual(new Set(['demo']));
+    expect(flow.other).toEqual([]);
+  });
+
   it('wandb.init, log and finish (wandb-core): the run keeps its name, group, job type, notes and tags through the later config upsert', () => {
     const run = runRow('pyinit01');
     expect(run).toMatchObject({ display_name: 'py-init', group_name: 'py-group', job_type: 'train', state: 'finished' });

@@ -384,12 +384,16 @@ export type Project = {
   id: Scalars['ID']['output'];
   /** Numeric project id as an ID (client does int(projectId) on Run.projectId). */
   internalId: Scalars['ID']['output'];
+  /** Always false: the emulator has no benchmark projects. */
+  isBenchmark: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
   readOnly?: Maybe<Scalars['Boolean']['output']>;
   run?: Maybe<Run>;
   runCount: Scalars['Int']['output'];
   runs?: Maybe<RunConnection>;
   sweep?: Maybe<Sweep>;
+  /** Who made the project; null here (the emulator does not record it). */
+  user?: Maybe<User>;
 };
 
 
@@ -433,10 +437,24 @@ export type ProjectSweepArgs = {
   sweepName: Scalars['String']['input'];
 };
 
+export type ProjectConnection = {
+  __typename?: 'ProjectConnection';
+  edges: Array<ProjectEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ProjectEdge = {
+  __typename?: 'ProjectEdge';
+  cursor: Scalars['String']['output'];
+  node?: Maybe<Project>;
+};
+
 export type Query = {
   __typename?: 'Query';
   artifact?: Maybe<Artifact>;
   model?: Maybe<Project>;
+  /** An entity's projects by creation (the caller's own entity when none is named): empty for an entity the caller is not a member of. */
+  models?: Maybe<ProjectConnection>;
   project?: Maybe<Project>;
   serverInfo?: Maybe<ServerInfo>;
   viewer?: Maybe<User>;
@@ -451,6 +469,13 @@ export type QueryArtifactArgs = {
 export type QueryModelArgs = {
   entityName?: InputMaybe<Scalars['String']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryModelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  entityName?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -842,6 +867,8 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ParquetHistory: ResolverTypeWrapper<ParquetHistory>;
   Project: ResolverTypeWrapper<ProjectRow>;
+  ProjectConnection: ResolverTypeWrapper<Omit<ProjectConnection, 'edges'> & { edges: Array<ResolversTypes['ProjectEdge']> }>;
+  ProjectEdge: ResolverTypeWrapper<Omit<ProjectEdge, 'node'> & { node?: Maybe<ResolversTypes['Project']> }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Run: ResolverTypeWrapper<RunRow>;
   RunConnection: ResolverTypeWrapper<Omit<RunConnection, 'edges'> & { edges: Array<ResolversTypes['RunEdge']> }>;
@@ -912,6 +939,8 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   ParquetHistory: ParquetHistory;
   Project: ProjectRow;
+  ProjectConnection: Omit<ProjectConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProjectEdge']> };
+  ProjectEdge: Omit<ProjectEdge, 'node'> & { node?: Maybe<ResolversParentTypes['Project']> };
   Query: Record<PropertyKey, never>;
   Run: RunRow;
   RunConnection: Omit<RunConnection, 'edges'> & { edges: Array<ResolversParentTypes['RunEdge']> };
@@ -1159,17 +1188,30 @@ export type ProjectResolvers<ContextType = EmulatorContext, ParentType extends R
   entityName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   internalId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isBenchmark?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   readOnly?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   run?: Resolver<Maybe<ResolversTypes['Run']>, ParentType, ContextType, RequireFields<ProjectRunArgs, 'name'>>;
   runCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<ProjectRunCountArgs>>;
   runs?: Resolver<Maybe<ResolversTypes['RunConnection']>, ParentType, ContextType, Partial<ProjectRunsArgs>>;
   sweep?: Resolver<Maybe<ResolversTypes['Sweep']>, ParentType, ContextType, RequireFields<ProjectSweepArgs, 'sweepName'>>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export type ProjectConnectionResolvers<ContextType = EmulatorContext, ParentType extends ResolversParentTypes['ProjectConnection'] = ResolversParentTypes['ProjectConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ProjectEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type ProjectEdgeResolvers<ContextType = EmulatorContext, ParentType extends ResolversParentTypes['ProjectEdge'] = ResolversParentTypes['ProjectEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['Project']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = EmulatorContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   artifact?: Resolver<Maybe<ResolversTypes['Artifact']>, ParentType, ContextType, RequireFields<QueryArtifactArgs, 'id'>>;
   model?: Resolver<Maybe<ResolversTypes['Project']>, ParentType, ContextType, Partial<QueryModelArgs>>;
+  models?: Resolver<Maybe<ResolversTypes['ProjectConnection']>, ParentType, ContextType, Partial<QueryModelsArgs>>;
   project?: Resolver<Maybe<ResolversTypes['Project']>, ParentType, ContextType, Partial<QueryProjectArgs>>;
   serverInfo?: Resolver<Maybe<ResolversTypes['ServerInfo']>, ParentType, ContextType>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -1329,6 +1371,8 @@ export type Resolvers<ContextType = EmulatorContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   ParquetHistory?: ParquetHistoryResolvers<ContextType>;
   Project?: ProjectResolvers<ContextType>;
+  ProjectConnection?: ProjectConnectionResolvers<ContextType>;
+  ProjectEdge?: ProjectEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Run?: RunResolvers<ContextType>;
   RunConnection?: RunConnectionResolvers<ContextType>;

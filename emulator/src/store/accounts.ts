@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db.js';
 import type { ApiKeyRow, EntityRow, ProjectRow, UserRow } from './types.js';
+import { QueryInputError } from '../runFilters.js';
+import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor, type PagingMode } from '../cursor.js';
+import { pageSize } from './runs.js';
 
 /** Creates a user with a personal entity of the same name, and returns it. */
 export function createUser(db: Db, user: { username: string; name: string; email?: string }): UserRow {
@@ -82,6 +85,38 @@ export function visibleProject(db: Db, user: UserRow, entity: string | null | un
   const e = entity ? memberEntity(db, user.id, entity) : user.default_entity_id !== null ? { id: user.default_entity_id } : null;
   if (!e) return null;
   return (db.prepare(`${projectSelect} WHERE p.entity_id = ? AND p.name = ?`).get(e.id, name) as ProjectRow | undefined) ?? null;
+}
+
+/** A page of an entity's projects, oldest first, with a cursor per project and whether more follow. */
+export interface ProjectPage {
+  rows: ProjectRow[];
+  cursors: string[];
+  hasNextPage: boolean;
+}
+
+/** Most projects one page holds; larger `first` are clamped. */
+export const maxProjectsPage = 1000;
+
+/**
+ * The projects of an entity the user belongs to (the user's own entity
+ * when none is named), oldest first; none for any other entity, so that a
+ * listing tells nothing of what others have.
+ */
+export function listProjects(db: Db, user: UserRow, entity: string | null | undefined, args: { first?: number | null; after?: string | null }, paging: PagingMode = 'offset'): ProjectPage {
+  const first = pageSize(args.first, 50, maxProjectsPage);
+  const e = entity ? memberEntity(db, user.id, entity) : user.default_entity_id !== null ? { id: user.default_entity_id } : null;
+  if (!e) return { rows: [], cursors: [], hasNextPage: false };
+  let offset = 0;
+  let afterId = 0;
+  if (args.after && paging === 'offset') offset = decodeOffsetCursor(args.after);
+  else if (args.after) {
+    const [id] = decodeCursor(args.after, 1);
+    if (!Number.isSafeInteger(id)) throw new QueryInputError('invalid cursor: expected a cursor returned by a previous page');
+    afterId = id as number;
+  }
+  const rows = db.prepare(`${projectSelect} WHERE p.entity_id = ? AND p.id > ? ORDER BY p.id LIMIT ? OFFSET ?`).all(e.id, afterId, first + 1, offset) as ProjectRow[];
+  const page = rows.slice(0, first);
+  return { rows: page, cursors: page.map((p, i) => (paging === 'offset' ? encodeOffsetCursor(offset + i) : encodeCursor([p.id]))), hasNextPage: rows.length > first };
 }
 
 /** A project by id (no visibility check: callers reached it through a visible object). */
