@@ -82,7 +82,7 @@ const projectSelect = `SELECT p.*, e.name AS entity_name FROM projects p JOIN en
  * entity, as on W&B. Null when it does not exist or is not visible.
  */
 export function visibleProject(db: Db, user: UserRow, entity: string | null | undefined, name: string): ProjectRow | null {
-  const e = entity ? memberEntity(db, user.id, entity) : user.default_entity_id !== null ? { id: user.default_entity_id } : null;
+  const e = callerEntity(db, user, entity);
   if (!e) return null;
   return (db.prepare(`${projectSelect} WHERE p.entity_id = ? AND p.name = ?`).get(e.id, name) as ProjectRow | undefined) ?? null;
 }
@@ -104,7 +104,7 @@ export const maxProjectsPage = 1000;
  */
 export function listProjects(db: Db, user: UserRow, entity: string | null | undefined, args: { first?: number | null; after?: string | null }, paging: PagingMode = 'offset'): ProjectPage {
   const first = pageSize(args.first, 50, maxProjectsPage);
-  const e = entity ? memberEntity(db, user.id, entity) : user.default_entity_id !== null ? { id: user.default_entity_id } : null;
+  const e = callerEntity(db, user, entity);
   if (!e) return { rows: [], cursors: [], hasNextPage: false };
   let offset = 0;
   let afterId = 0;
@@ -131,6 +131,12 @@ export function ensureProject(db: Db, entityId: number, name: string, now: strin
 }
 
 // Private:
+
+/** The named entity when the user belongs to it, else null; the user's own entity when none is named, as on W&B. */
+function callerEntity(db: Db, user: UserRow, entity: string | null | undefined): { id: number } | null {
+  if (entity) return memberEntity(db, user.id, entity);
+  return user.default_entity_id !== null ? { id: user.default_entity_id } : null;
+}
 
 function digest(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
