@@ -48,6 +48,21 @@ export function decodeOffsetCursor(cursor: string): number {
   return Number(match[1]) + 1;
 }
 
+/** One page of a list: its rows, a cursor per row, and whether more follow. */
+export interface Page<T> {
+  rows: T[];
+  cursors: string[];
+  hasNextPage: boolean;
+}
+
+/** A page as W&B's connections give it: an edge per row with its cursor, and the page info. */
+export function connectionOf<T>(page: Page<T>) {
+  return {
+    edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i] })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors[page.cursors.length - 1] ?? null },
+  };
+}
+
 // Private:
 
 function invalid(cursor: string): QueryInputError {

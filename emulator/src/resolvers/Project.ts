@@ -4,6 +4,7 @@ import { countRuns, findRun, listRuns } from '../store/runs.js';
 import { findSweep } from '../store/sweeps.js';
 import { artifactByName } from '../store/artifacts.js';
 import { QueryInputError } from '../runFilters.js';
+import { connectionOf } from '../cursor.js';
 
 /** "collection", "collection:alias" or "collection:v<N>", bounded in length. */
 function checkArtifactName(name: string): string {
@@ -27,13 +28,7 @@ export const Project: ProjectResolvers = {
     return run && { ...run, upload_context: true };
   },
   runCount: (p, { filters }, ctx) => countRuns(ctx.db, p.id, filters),
-  runs: (p, args, ctx) => {
-    const page = listRuns(ctx.db, p.id, args, ctx.paging);
-    return {
-      edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i] })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors[page.cursors.length - 1] ?? null },
-    };
-  },
+  runs: (p, args, ctx) => connectionOf(listRuns(ctx.db, p.id, args, ctx.paging)),
   sweep: (p, { sweepName }, ctx) => findSweep(ctx.db, p.id, sweepName),
   /** `enableTracking` asks W&B to count a use for analytics; nothing is recorded here. */
   artifact: (p, { name }, ctx) => artifactByName(ctx.db, p.id, checkArtifactName(name)),

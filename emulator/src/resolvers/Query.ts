@@ -3,17 +3,12 @@ import { listProjects, visibleProject } from '../store/accounts.js';
 import { artifactById } from '../store/artifacts.js';
 import { decodeNodeId } from '../../../src/wandb/protocol.js';
 import { artifactVisible } from './Artifact.js';
+import { connectionOf } from '../cursor.js';
 
 export const Query: QueryResolvers = {
   project: (_, { name, entityName }, ctx) => (name ? visibleProject(ctx.db, ctx.user, entityName, name) : null),
   model: (_, { name, entityName }, ctx) => (name ? visibleProject(ctx.db, ctx.user, entityName, name) : null),
-  models: (_, { entityName, first, after }, ctx) => {
-    const page = listProjects(ctx.db, ctx.user, entityName, { first, after }, ctx.paging);
-    return {
-      edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i] })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors[page.cursors.length - 1] ?? null },
-    };
-  },
+  models: (_, { entityName, first, after }, ctx) => connectionOf(listProjects(ctx.db, ctx.user, entityName, { first, after }, ctx.paging)),
   viewer: (_, __, ctx) => ctx.user,
   serverInfo: () => ({
     cliVersionInfo: { max_cli_version: null, min_cli_version: '0.10.0' },

@@ -1,6 +1,6 @@
 import type { RunResolvers } from '../generated/wandb.js';
 import { encodeRunId } from '../../../src/wandb/protocol.js';
-import { eventsTail, historyKeys, historyTail, readEvents, readHistory, readSampledHistory, type SampledHistorySpec } from '../store/history.js';
+import { historyKeys, lastRows, readEvents, readHistory, readSampledHistory, type SampledHistorySpec } from '../store/history.js';
 import { countFiles, declareFile, listFiles } from '../store/files.js';
 import { checkFileName } from '../access.js';
 import { listInputArtifacts, listOutputArtifacts } from '../store/artifacts.js';
@@ -9,6 +9,7 @@ import { projectById } from '../store/accounts.js';
 import { readLogLines } from '../store/logs.js';
 import { QueryInputError } from '../runFilters.js';
 import type { UserRow } from '../store/types.js';
+import { connectionOf } from '../cursor.js';
 
 /** Rows in `historyTail` and `eventsTail` (wandb-core reads the last one). */
 const tailRows = 10;
@@ -42,10 +43,10 @@ export const Run: RunResolvers = {
   summaryMetrics: (r, { keys }) => pick(r.summary, keys),
   systemMetrics: (r) => r.system_metrics,
   historyLineCount: (r) => r.history_line_count,
-  historyTail: (r, _, ctx) => JSON.stringify(historyTail(ctx.db, r.id, tailRows)),
+  historyTail: (r, _, ctx) => JSON.stringify(lastRows(ctx.db, r.id, 'history', tailRows)),
   eventsLineCount: (r) => r.event_count,
-  eventsTail: (r, _, ctx) => JSON.stringify(eventsTail(ctx.db, r.id, tailRows)),
-  wandbConfig: (r, { keys }) => pick(JSON.stringify(wandbValue(r.config)), keys),
+  eventsTail: (r, _, ctx) => JSON.stringify(lastRows(ctx.db, r.id, 'events', tailRows)),
+  wandbConfig: (r, { keys }) => JSON.stringify(only(wandbValue(r.config), keys)),
   historyKeys: (r, _, ctx) => historyKeys(ctx.db, r.id, r.last_step),
   history: (r, { samples, minStep, maxStep }, ctx) => readHistory(ctx.db, r.id, minStep ?? null, maxStep ?? null, clampSamples(samples, 500)),
   events: (r, { samples }, ctx) => readEvents(ctx.db, r.id, clampSamples(samples, 500)),
@@ -57,12 +58,7 @@ export const Run: RunResolvers = {
       const names = args.names.filter((n): n is string => typeof n === 'string').map(checkFileName);
       ctx.db.transaction(() => names.forEach((name) => declareFile(ctx.db, r.id, name, ctx.now())))();
     }
-    const page = listFiles(ctx.db, r.id, args, ctx.paging);
-    return {
-      edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i] })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors[page.cursors.length - 1] ?? null },
-      uploadHeaders: [],
-    };
+    return { ...connectionOf(listFiles(ctx.db, r.id, args, ctx.paging)), uploadHeaders: [] };
   },
   outputArtifacts: (r, args, ctx) => connection(listOutputArtifacts(ctx.db, r.id, args, ctx.paging)),
   inputArtifacts: (r, args, ctx) => connection(listInputArtifacts(ctx.db, r.id, args, ctx.paging)),
@@ -78,11 +74,15 @@ export const Run: RunResolvers = {
 
 /** The JSON object text restricted to `keys` (all of it when keys is null). */
 function pick(json: string, keys: readonly string[] | null | undefined): string {
-  if (!keys) return json;
-  const all = JSON.parse(json) as Record<string, unknown>;
+  return keys ? JSON.stringify(only(JSON.parse(json) as Record<string, unknown>, keys)) : json;
+}
+
+/** The object restricted to `keys` (all of it when keys is null). */
+function only(all: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
+  if (!keys) return all;
   const some: Record<string, unknown> = {};
   for (const key of keys) if (Object.hasOwn(all, key)) some[key] = all[key];
-  return JSON.stringify(some);
+  return some;
 }
 
 /** The config's `_wandb` value (W&B's own keys, e.g. `t` once a run has started); {} when it has none. */
@@ -139,10 +139,6 @@ function liveRows(db: import('../store/db.js').Db, runId: number, liveKeys: read
 }
 
 function connection(page: ReturnType<typeof listOutputArtifacts>) {
-  return {
-    totalCount: page.totalCount,
-    edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i] })),
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors[page.cursors.length - 1] ?? null },
-  };
+  return { totalCount: page.totalCount, ...connectionOf(page) };
 }
 

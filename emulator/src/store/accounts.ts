@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from './db.js';
 import type { ApiKeyRow, EntityRow, ProjectRow, UserRow } from './types.js';
 import { QueryInputError } from '../runFilters.js';
-import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor, type PagingMode } from '../cursor.js';
+import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor, type Page, type PagingMode } from '../cursor.js';
 import { pageSize } from './runs.js';
 
 /** Creates a user with a personal entity of the same name, and returns it. */
@@ -87,13 +87,6 @@ export function visibleProject(db: Db, user: UserRow, entity: string | null | un
   return (db.prepare(`${projectSelect} WHERE p.entity_id = ? AND p.name = ?`).get(e.id, name) as ProjectRow | undefined) ?? null;
 }
 
-/** A page of an entity's projects, oldest first, with a cursor per project and whether more follow. */
-export interface ProjectPage {
-  rows: ProjectRow[];
-  cursors: string[];
-  hasNextPage: boolean;
-}
-
 /** Most projects one page holds; larger `first` are clamped. */
 export const maxProjectsPage = 1000;
 
@@ -102,7 +95,7 @@ export const maxProjectsPage = 1000;
  * when none is named), oldest first; none for any other entity, so that a
  * listing tells nothing of what others have.
  */
-export function listProjects(db: Db, user: UserRow, entity: string | null | undefined, args: { first?: number | null; after?: string | null }, paging: PagingMode = 'offset'): ProjectPage {
+export function listProjects(db: Db, user: UserRow, entity: string | null | undefined, args: { first?: number | null; after?: string | null }, paging: PagingMode = 'offset'): Page<ProjectRow> {
   const first = pageSize(args.first, 50, maxProjectsPage);
   const e = callerEntity(db, user, entity);
   if (!e) return { rows: [], cursors: [], hasNextPage: false };

@@ -132,14 +132,10 @@ export function readEvents(db: Db, runId: number, samples: number): string[] {
     .map((r) => r.row);
 }
 
-/** The last `n` history rows' JSON text, in step order (W&B `Run.historyTail`). */
-export function historyTail(db: Db, runId: number, n: number): string[] {
-  return (statements(db).historyTail.all(runId, n) as { row: string }[]).map((r) => r.row).reverse();
-}
-
-/** The last `n` system-metric rows' JSON text, in order (W&B `Run.eventsTail`). */
-export function eventsTail(db: Db, runId: number, n: number): string[] {
-  return (statements(db).eventsTail.all(runId, n) as { row: string }[]).map((r) => r.row).reverse();
+/** The last `n` history or system-metric rows' JSON text, in order (W&B `Run.historyTail`, `Run.eventsTail`). */
+export function lastRows(db: Db, runId: number, of: 'history' | 'events', n: number): string[] {
+  const stmts = statements(db);
+  return ((of === 'history' ? stmts.historyTail : stmts.eventsTail).all(runId, n) as { row: string }[]).map((r) => r.row).reverse();
 }
 
 // Private:
