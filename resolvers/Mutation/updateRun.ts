@@ -3,6 +3,7 @@ import { requireRun, forgetReads } from '../../src/wandb/lookups.js';
 import { runRefOf } from '../../src/wandb/paths.js';
 import { badInput, codedError } from '../../src/errors.js';
 import { encodeRunId } from '../../src/wandb/ids.js';
+import { isObject } from '../../src/objects.js';
 import { editedConfig, editedSummary, editedTags, editedText } from '../../src/wandb/runEdits.js';
 
 /**
@@ -31,7 +32,3 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the updated run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };
 };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

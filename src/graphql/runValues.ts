@@ -2,6 +2,7 @@
 import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
 import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
 import { parseUpstreamJson } from '../wandb/trust.js';
+import { isObject } from '../objects.js';
 
 /**
  * A JSON object field (summary, system metrics), projected to `keys` when
@@ -30,7 +31,7 @@ export function configObject(text: string | null | undefined, keys?: readonly st
   for (const k of keys ?? Object.keys(raw)) {
     if (k === '_wandb' || k === 'wandb_version' || !Object.hasOwn(raw, k)) continue;
     const v = raw[k];
-    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
+    out[k] = isObject(v) && 'value' in v ? v.value : v;
   }
   return out;
 }
@@ -55,7 +56,7 @@ export function escapeHtml(s: string): string {
 function parseObject(text: string | null | undefined, what: string): Record<string, unknown> {
   if (!text) return {};
   const value: unknown = parseUpstreamJson(text, `the run's ${what}`);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isObject(value) ? value : {};
 }
 
 function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {

@@ -34,6 +34,7 @@ import type { Context } from '../context.js';
 import type { Executor } from '../observability/metrics.js';
 import { cacheControlOf } from './cacheHints.js';
 import { placed } from './rawJson.js';
+import { isObject } from '../objects.js';
 
 /** Warm operations kept, least recently used dropped first. */
 export const maxWarm = 500;
@@ -106,8 +107,8 @@ export function createWarmPath(withinLimits: VariablesCheck, onExecute: (executo
       const { query, operationName, variables, extensions } = body as Record<string, unknown>;
       if (typeof query !== 'string' || query.length > maxWarmSourceLength) return null;
       if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
-      if (variables !== undefined && variables !== null && !isRecord(variables)) return null;
-      if (extensions !== undefined && extensions !== null && !(isRecord(extensions) && Object.keys(extensions).length === 0)) return null;
+      if (variables !== undefined && variables !== null && !isObject(variables)) return null;
+      if (extensions !== undefined && extensions !== null && !(isObject(extensions) && Object.keys(extensions).length === 0)) return null;
       if (!isJson(headers['content-type']) || headers['apollo-federation-include-trace'] !== undefined) return null;
       const key = keyOf(query, typeof operationName === 'string' ? operationName : undefined);
       const warm = operations.get(key);
@@ -168,10 +169,6 @@ function negotiate(accept: string): string | null {
 /** Operation names cannot hold a newline: the name and the document's text, one key ("" names no operation, and Apollo refuses it). */
 function keyOf(source: string, requestedName: string | undefined): string {
   return requestedName === undefined ? source : `${requestedName}\n${source}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A content type of application/json (any parameters): Apollo's CSRF check lets it through. */

@@ -7,6 +7,7 @@ import { checkedList, checkedStep, checkedValue, parseUpstreamJson, untrusted } 
 import { decodeCursor } from '../wandb/cursor.js';
 import { isFlatRow } from '../wandb/jsonText.js';
 import { inRange } from '../wandb/paths.js';
+import { isObject } from '../objects.js';
 
 /** The most rows one history page may hold (`first` or `last`). */
 export const MAX_HISTORY_PAGE = 10_000;
@@ -389,7 +390,7 @@ export function sampledRows(
   const what = field.kind === 'events' ? 'a system metrics event' : 'a history row';
   const texts = checkedList<string>(value, field.kind === 'events' || field.kind === 'history' ? field.samples : 0, field.kind === 'events' ? 'system metrics events' : 'history');
   // Whole rows go out as W&B's text (rows that are not objects as parsed); a flat one (see isFlatRow) is not parsed, as on a history page.
-  const whole = (t: string, row: unknown) => (typeof row === 'object' && row !== null && !Array.isArray(row) ? rawOr(raw, t, row) : row);
+  const whole = (t: string, row: unknown) => (isObject(row) ? rawOr(raw, t, row) : row);
   if (field.kind !== 'events') return texts.map((t) => (raw && typeof t === 'string' && isFlatRow(t) ? rawText(raw, t) : whole(t, parseUpstreamJson(t, what))));
   const rows = texts.map((t) => parseUpstreamJson(t, what) as Record<string, unknown>);
   const keys = args.keys ?? [];

@@ -1,4 +1,5 @@
 import { badInput } from '../errors.js';
+import { isObject } from '../objects.js';
 
 const operators = new Set(['$and', '$or', '$nor', '$not', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$options']);
 const keys = new Set(['state', 'displayName', 'display_name', 'name', 'tags', 'group', 'jobType', 'username', 'createdAt', 'sweep']);
@@ -34,10 +35,6 @@ export function runsOrder(order: string | null | undefined): string {
 }
 
 // Private:
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A filter document: logical operators over filter documents, or key conditions. */
 function check(doc: unknown, depth: number, where: string): void {

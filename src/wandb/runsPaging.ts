@@ -16,6 +16,7 @@
 import { badInput, codedError } from '../errors.js';
 import type { RunDetailFlags } from '../graphql/selection.js';
 import { RunsCursors, decodeRunsCursor, type RunsPosition, type SortValue } from './runsCursor.js';
+import { isObject } from '../objects.js';
 
 /** The fields of a run the order is read from (RunFields has them). */
 export interface PagedRun {
@@ -105,7 +106,7 @@ function levelsOf(order: string): Level[] {
 function valueAt(text: string | null, path: readonly string[], run: string, order: string): SortValue {
   let value: unknown = text ? JSON.parse(text) : null;
   for (const segment of path) {
-    value = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[segment] : undefined;
+    value = isObject(value) ? value[segment] : undefined;
   }
   if (value === undefined || value === null) return null;
   if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
