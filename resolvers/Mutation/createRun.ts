@@ -12,7 +12,7 @@ export const createRun: NonNullable<MutationResolvers['createRun']> = async (_, 
   if (await ctx.loaders.runLoader.load({ ref, details: { config: false, summary: false, systemMetrics: false, historyKeys: false } })) {
     throw codedError('CONFLICT', `run ${runPath(ref)} already exists`);
   }
-  const bucket = await ctx.wandb.upsertRun({ entityName: ref.entity, modelName: ref.project, name: runId, displayName: input.displayName, state: (input.state ?? 'RUNNING').toLowerCase() });
+  const bucket = await ctx.wandb.upsertRun(ref, { entityName: ref.entity, modelName: ref.project, name: runId, displayName: input.displayName, state: (input.state ?? 'RUNNING').toLowerCase() });
   forgetReads(ctx);
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the created run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };

@@ -18,7 +18,7 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
   if (input.tags?.some((t) => t.length === 0 || t.length > 256)) throw badInput('tags must be 1 to 256 characters each');
   const current = await requireRun(ctx, ref, { config: input.config != null ? ['_wandb'] : false, summary: input.summary != null ? null : false, systemMetrics: false, historyKeys: false });
 
-  const bucket = await ctx.wandb.upsertRun({
+  const bucket = await ctx.wandb.upsertRun(ref, {
     id: encodeRunId(ref),
     displayName: editedText(input.displayName),
     notes: editedText(input.notes),

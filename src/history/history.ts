@@ -236,24 +236,39 @@ interface Ahead {
 export function stepRows(field: RunField, value: unknown): StepRow[] {
   if (field.kind === 'history') {
     const lo = field.minStep;
+    let after = lo === null ? -1 : lo - 1;
     const hi = field.maxStep;
     return checkedList<unknown>(value, field.samples, 'history').map((t): StepRow => {
       // A flat row (the usual kind) is checked without being parsed; it is parsed if a field reads it.
-      const step = typeof t === 'string' ? flatRowStep(t) : undefined;
-      if (step !== undefined) return new TextRow(checkedStep(step, lo, hi, 'history'), t as string);
-      const row = parseUpstreamJson(t as string, 'a history row');
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a history row is not an object');
-      const r = row as Record<string, unknown>;
-      return { step: checkedStep(r._step, lo, hi, 'history'), row: r, text: t as string };
+      const flat = typeof t === 'string' ? flatRowStep(t) : undefined;
+      let row: StepRow;
+      if (flat !== undefined) row = new TextRow(checkedStep(flat, lo, hi, 'history'), t as string);
+      else {
+        const parsed = parseUpstreamJson(t as string, 'a history row');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw untrusted('a history row is not an object');
+        const r = parsed as Record<string, unknown>;
+        row = { step: checkedStep(r._step, lo, hi, 'history'), row: r, text: t as string };
+      }
+      after = inStepOrder(row.step, after, 'history');
+      return row;
     });
   }
   if (field.kind !== 'sampledHistory') throw untrusted(`a ${field.kind} value is not history`);
   const spec = specOf(field);
+  let after = -1;
   return checkedList<unknown>(value, spec.samples, 'sampled history').map((row) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a sampled history row is not an object');
     const r = checkedValue(row as Record<string, unknown>, 'a sampled history row');
-    return { step: checkedStep(r._step, spec.minStep ?? null, spec.maxStep === undefined ? null : spec.maxStep + 1, 'sampled history'), row: r };
+    const step = checkedStep(r._step, spec.minStep ?? null, spec.maxStep === undefined ? null : spec.maxStep + 1, 'sampled history');
+    after = inStepOrder(step, after, 'sampled history');
+    return { step, row: r };
   });
+}
+
+/** `step` when it follows `after` (rows come once each, in step order); a repeated or earlier step fails the answer. */
+function inStepOrder(step: number, after: number, what: string): number {
+  if (step <= after) throw untrusted(`${what}: rows are not in step order, or a step repeats`);
+  return step;
 }
 
 /** A whole row checked as text (JSON of one flat object): parsed only when read. */
@@ -358,6 +373,41 @@ export interface HistoryKeysJson {
   keys?: Record<string, { typeCounts?: { type: string; count: number }[] }>;
 }
 
+/** Most metric keys a run's historyKeys may list: beyond, the answer is refused, not read into a response. */
+export const maxHistoryKeys = 50_000;
+
+/**
+ * W&B's historyKeys value, checked (once per value): an object whose
+ * lastStep, when given, is a step (-1 when there is no history) and whose
+ * keys, at most maxHistoryKeys, each list their types with whole counts.
+ */
+export function checkedHistoryKeys(value: unknown): HistoryKeysJson {
+  if (value === null || value === undefined) return {};
+  if (!isObject(value)) throw untrusted('historyKeys is not an object');
+  if (checkedKeys.has(value)) return value as HistoryKeysJson;
+  const { lastStep, keys } = value as { lastStep?: unknown; keys?: unknown };
+  if (lastStep !== undefined && lastStep !== null && !(Number.isInteger(lastStep) && (lastStep as number) >= -1 && (lastStep as number) < 2 ** 31 - 1)) {
+    throw untrusted('historyKeys has a lastStep that is not a step');
+  }
+  if (keys !== undefined && keys !== null) {
+    if (!isObject(keys)) throw untrusted('historyKeys.keys is not an object');
+    let n = 0;
+    for (const key in keys) {
+      if (++n > maxHistoryKeys) throw untrusted(`historyKeys lists more than ${maxHistoryKeys} keys`);
+      const counts = (keys[key] as { typeCounts?: unknown } | null)?.typeCounts;
+      if (!isObject(keys[key]) || (counts !== undefined && !(Array.isArray(counts) && counts.every(isTypeCount)))) throw untrusted("historyKeys has a malformed entry");
+    }
+  }
+  checkedKeys.add(value);
+  return value as HistoryKeysJson;
+}
+
+const checkedKeys = new WeakSet<object>();
+
+function isTypeCount(t: unknown): boolean {
+  return isObject(t) && typeof t.type === 'string' && Number.isSafeInteger(t.count) && (t.count as number) >= 0;
+}
+
 /** Rows per step of the rarest key, from W&B's per-key value counts. */
 export function densityOf(hk: HistoryKeysJson, keys: readonly string[], lastStep: number): number {
   if (lastStep < 0) return 1;
@@ -385,17 +435,20 @@ export function sampledRows(
       if (!raw) return value.rows();
       return value.count === 0 ? [] : rawItems(raw, value.items());
     }
-    return checkedValue(checkedList<unknown>(value, asked, 'sampled history'), 'sampled history');
+    // Rows with _step are checked as a history scan's are (objects, steps in the spec's window, in order); others as objects.
+    if (specOf(field).keys.includes('_step')) return stepRows(field, value).map((r) => r.row);
+    return checkedList<unknown>(value, asked, 'sampled history').map((row) => {
+      if (!isObject(row)) throw untrusted('a sampled history row is not an object');
+      return checkedValue(row, 'a sampled history row');
+    });
   }
-  const what = field.kind === 'events' ? 'a system metrics event' : 'a history row';
-  const texts = checkedList<string>(value, field.kind === 'events' || field.kind === 'history' ? field.samples : 0, field.kind === 'events' ? 'system metrics events' : 'history');
-  // Whole rows go out as W&B's text (rows that are not objects as parsed); a flat one (see isFlatRow) is not parsed, as on a history page.
-  const whole = (t: string, row: unknown) => (isObject(row) ? rawOr(raw, t, row) : row);
-  if (field.kind !== 'events') return texts.map((t) => (raw && typeof t === 'string' && isFlatRow(t) ? rawText(raw, t) : whole(t, parseUpstreamJson(t, what))));
-  const rows = texts.map((t) => parseUpstreamJson(t, what) as Record<string, unknown>);
+  // Whole history rows, checked as a page's are (stepRows), go out as W&B's text.
+  if (field.kind === 'history') return stepRows(field, value).map((r) => (raw ? rawText(raw, r.text!) : r.row));
+  const texts = checkedList<string>(value, field.kind === 'events' ? field.samples : 0, 'system metrics events');
+  const rows = texts.map((t) => parseUpstreamJson(t, 'a system metrics event') as Record<string, unknown>);
   const keys = args.keys ?? [];
   if (rows.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) throw untrusted('a system metrics event is not an object');
-  if (keys.length === 0) return rows.map((row, i) => whole(texts[i], row));
+  if (keys.length === 0) return rows.map((row, i) => rawOr(raw, texts[i], row));
   const samples = args.samples ?? 500;
   const holding = rows.filter((row) => keys.every((k) => k in row));
   const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);

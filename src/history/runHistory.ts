@@ -12,14 +12,13 @@ import { callOn, refOf } from '../loaders/calls.js';
 import { runPath } from '../wandb/paths.js';
 import { historyExtras } from '../graphql/runCalls.js';
 import { hasEnded } from '../graphql/cacheHints.js';
-import { densityOf, planHistoryPage, readHistoryPage, type HistoryKeysJson } from './history.js';
+import { checkedHistoryKeys, densityOf, planHistoryPage, readHistoryPage, type HistoryKeysJson } from './history.js';
 import type { HistoryPage } from './historyEdges.js';
 import { readAheadPages } from './readAhead.js';
 
 /** The run's history keys and last step (read with the run, or asked for now). */
 export async function historyKeysOf(ctx: Context, r: RunParent): Promise<HistoryKeysJson> {
-  const value = r.historyKeys !== undefined ? r.historyKeys : await callOn(ctx.loaders, r, { kind: 'historyKeys' });
-  return (value ?? {}) as HistoryKeysJson;
+  return checkedHistoryKeys(r.historyKeys !== undefined ? r.historyKeys : await callOn(ctx.loaders, r, { kind: 'historyKeys' }));
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   type RunsPageArgs,
 } from './documents.js';
 import { notFound } from '../errors.js';
-import { checkedList, checkRun, checkRunIn, untrusted } from './trust.js';
+import { checkedPage, checkRun, checkRunIn, untrusted } from './trust.js';
 import {
   ArtifactByNameDocument,
   CreateArtifactDocument,
@@ -75,12 +75,16 @@ export function createWandbApi(client: UpstreamClient) {
     async runsPage(args: RunsPageArgs, plan: RunPlan): Promise<RunsRead> {
       const { query, variables } = runsPageDocument(args, plan);
       const { data, errors, carved } = await client.requestPartial<RunsPageAnswer>(query, variables, runsPageCarve(plan));
-      // A planned call W&B failed on one run is left out: its resolver asks again and reports the error.
-      const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node');
+      // A planned call W&B failed on a run it still sent is left out: its resolver asks again and reports the error.
+      // Any other error (one that nulled a run, its edge or the page) fails the page: a run is never silently dropped.
+      const sent = data?.project?.runs?.edges;
+      const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node' && Array.isArray(sent) && !!sent[e.path[3] as number]?.node);
       const fatal = errors.find((e) => !failed.includes(e));
       if (fatal || !data) throw fieldError(fatal ?? { message: 'W&B returned no data' });
+      if (data.project && !data.project.runs) throw untrusted('a project came without its runs');
       // No more runs than asked for, each of the project asked for.
-      const edges = checkedList<{ node: Record<string, unknown> }>(data.project?.runs?.edges, args.first, 'the runs page');
+      const runs = data.project?.runs;
+      const edges = checkedPage<{ node: Record<string, unknown> }>(runs?.edges, args.first, runs?.pageInfo?.hasNextPage, data.project?.runCount, 'the runs page');
       for (const e of edges) checkRunIn(e.node as { id?: string | null; name?: string | null }, args.entity, args.project);
       return {
         runs: edges.map((e, i) =>
@@ -106,7 +110,11 @@ export function createWandbApi(client: UpstreamClient) {
         const error = errors.find((e) => !e.path || (e.path[0] === p && (e.path.length === 1 || (e.path[1] === r && e.path.length === 2))));
         if (error) return fieldError(error);
         const run = data?.[p]?.[r];
-        if (!run) return null;
+        // Null with an error under it: the run failed a check (a non-null field was bad), it is not missing.
+        if (!run) {
+          const under = errors.find((e) => e.path?.[0] === p && e.path[1] === r);
+          return under ? fieldError(under) : null;
+        }
         try {
           checkRun(run as { id?: string | null; name?: string | null }, ref);
         } catch (e) {
@@ -166,10 +174,15 @@ export function createWandbApi(client: UpstreamClient) {
       return data.project?.artifact ?? null;
     },
 
-    /** Creates or updates a run (upsertBucket); the run as W&B holds it after the write, whole, or null when W&B returned none. */
-    async upsertRun(input: UpsertRunMutationVariables['input']): Promise<RunFieldsFragment | null> {
+    /**
+     * Creates or updates run `ref` (upsertBucket); the run as W&B holds it
+     * after the write, whole (checked to be `ref`), or null when W&B returned none.
+     */
+    async upsertRun(ref: RunRef, input: UpsertRunMutationVariables['input']): Promise<RunFieldsFragment | null> {
       const data = await client.request(UpsertRunDocument, { input, ...runFieldsVariables(wholeRun) });
-      return data.upsertBucket?.bucket ?? null;
+      const bucket = data.upsertBucket?.bucket ?? null;
+      if (bucket) checkRun(bucket, ref);
+      return bucket;
     },
 
     /** Upload URLs for files of a run (createRunFiles); null when W&B returned none. */
@@ -244,10 +257,11 @@ function withFetched(
   return out;
 }
 
-/** A files or artifacts page holds no more items than `first` asked for. */
+/** A files or artifacts page, checked as a page (checkedPage). */
 function pageChecked(field: RunField, value: unknown): unknown {
   if ((field.kind === 'files' || field.kind === 'outputArtifacts' || field.kind === 'inputArtifacts') && value && typeof value === 'object') {
-    checkedList((value as { edges?: unknown }).edges, field.first, `the ${field.kind} page`);
+    const page = value as { edges?: unknown; pageInfo?: { hasNextPage?: unknown } | null; totalCount?: unknown };
+    checkedPage(page.edges, field.first, page.pageInfo?.hasNextPage, page.totalCount, `the ${field.kind} page`);
   }
   return value;
 }

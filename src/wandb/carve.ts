@@ -14,7 +14,7 @@
  * an answer cannot forge one.
  */
 import { randomBytes } from 'node:crypto';
-import { flatRowsEnd, isSpace, scanJson, stringEnd } from './jsonText.js';
+import { flatRowsEnd, flatRowsInStepOrder, isSpace, scanJson, stringEnd } from './jsonText.js';
 
 /** Where to cut: the object depth of the values' keys (the root object is 1) and which keys along the path. */
 export interface CarveSpec {
@@ -58,8 +58,9 @@ export interface Carved {
 
 /**
  * Cuts the lists at the places `spec` wants out of W&B's answer `text`;
- * a value there that is not a list of lists, or is too deep or not valid
- * JSON, is left in place (the usual parse and checks then judge it).
+ * a value there that is not a list of lists whose first holds flat rows in
+ * step order (each with one whole _step, increasing), or is too deep or not
+ * valid JSON, is left in place (the usual parse and checks then judge it).
  * Returns null when nothing was cut.
  */
 export function carveAnswer(text: string, spec: CarveSpec, maxDepth: number): Carved | null {
@@ -140,10 +141,11 @@ function scanListOfLists(t: string, start: number, maxDepth: number): { end: num
   let i = start + 1;
   while (isSpace(t.charCodeAt(i))) i++;
   if (t.charCodeAt(i) !== 91 /* [ */) return null;
-  // The first list, its items counted (flat rows, the usual case, by the faster check).
+  // The first list: flat rows with their steps in order, counted; any other is left to be parsed and checked row by row.
   const firstStart = i;
-  const { end: firstEnd, items: count } = (maxDepth >= 3 ? flatRowsEnd(t, i) : null) ?? scanJson(t, i, maxDepth - 1);
-  if (firstEnd < 0) return null;
+  const flat = maxDepth >= 3 ? flatRowsEnd(t, i) : null;
+  if (!flat || !flatRowsInStepOrder(t, i, flat.end)) return null;
+  const { end: firstEnd, items: count } = flat;
   i = firstEnd;
   // The other lists (one per further spec; this subgraph sends one).
   for (;;) {

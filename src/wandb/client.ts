@@ -148,6 +148,10 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
       throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not JSON');
     }
     if (typeof answer !== 'object' || answer === null) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent a response that is not a GraphQL result');
+    // A GraphQL answer without data says why in its errors: one with neither is not an answer (never "nothing found").
+    if ((answer.data === null || answer.data === undefined) && !(Array.isArray(answer.errors) && answer.errors.length > 0)) {
+      throw codedError('UPSTREAM_UNAVAILABLE', 'W&B sent an answer with neither data nor errors');
+    }
     // W&B's answer is checked against its schema before anything reads it.
     const checked = checkShape(query, variables, answer.data ?? null);
     return { data: checked.data as T | null, errors: [...cleanErrors(answer.errors, secrets), ...checked.errors], ...(carved ? { carved: carved.values } : {}) };

@@ -290,14 +290,17 @@ export function lookupCarve(lookups: readonly RunLookup[], aliases: readonly (re
 // Private:
 
 /**
- * The aliases of a plan's Run.sampledHistory calls (over the whole run:
- * their spec has no step window). History windows are parsed: their rows
- * are checked step by step.
+ * The aliases of a plan's Run.sampledHistory calls over the whole run
+ * (their spec has no step window) whose rows carry _step: the carve checks
+ * their steps' order. History windows are parsed: their rows are checked
+ * step by step.
  */
 function textKeptAliases(plan: RunPlan): Set<string> {
   const out = new Set<string>();
   plan.fields.forEach((f, i) => {
-    if (f.kind === 'sampledHistory' && !('minStep' in (JSON.parse(f.spec) as object))) out.add(`f${i}`);
+    if (f.kind !== 'sampledHistory') return;
+    const spec = JSON.parse(f.spec) as { keys: string[]; minStep?: number };
+    if (spec.minStep === undefined && spec.keys.includes('_step')) out.add(`f${i}`);
   });
   return out;
 }

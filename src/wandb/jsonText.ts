@@ -232,6 +232,34 @@ export function flatRowsEnd(t: string, i: number): { end: number; items: number 
   return { end, items };
 }
 
+/**
+ * True when each row of the flat rows list at t[start, end) (as flatRowsEnd
+ * matched it) holds one "_step" key whose value is a whole number, each
+ * step above the one before. In a flat row no string holds a quote or a
+ * '{': `"_step":` can only be that key, and '{' opens a row.
+ */
+export function flatRowsInStepOrder(t: string, start: number, end: number): boolean {
+  let after = -1;
+  for (let row = t.indexOf('{', start); row >= 0 && row < end; ) {
+    const next = t.indexOf('{', row + 1);
+    const rowEnd = next < 0 || next > end ? end : next;
+    const at = t.indexOf('"_step":', row);
+    if (at < 0 || at >= rowEnd) return false;
+    const again = t.indexOf('"_step":', at + 8);
+    if (again >= 0 && again < rowEnd) return false;
+    let i = at + 8;
+    if (t.charCodeAt(i) === 32 /* space */) i++;
+    let step = 0;
+    const from = i;
+    for (let c = t.charCodeAt(i); c >= 48 /* 0 */ && c <= 57 /* 9 */ && i - from < 16; c = t.charCodeAt(++i)) step = step * 10 + (c - 48);
+    const c = t.charCodeAt(i);
+    if (i === from || (c !== 44 /* , */ && c !== 125 /* } */) || step <= after) return false;
+    after = step;
+    row = next;
+  }
+  return true;
+}
+
 /** True when `t` is one flat row (see flatRowsEnd) and nothing else; false says nothing. */
 export function isFlatRow(t: string): boolean {
   return matches(flatRowAlone, t, 0);

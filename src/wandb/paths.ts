@@ -2,11 +2,13 @@ import { badInput } from '../errors.js';
 import { decodeRunId, type RunRef } from './ids.js';
 
 const segment = /^[^/\s:#?%\\]{1,128}$/;
+/** A UTF-16 surrogate without its pair: no UTF-8 text (and so no W&B name or run id) holds one. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Parses "entity/project/runId"; BAD_USER_INPUT when it is not one. */
 export function parseRunPath(path: string): RunRef {
   const parts = path.split('/');
-  if (parts.length !== 3 || !parts.every((p) => segment.test(p))) {
+  if (parts.length !== 3 || !parts.every((p) => segment.test(p) && !loneSurrogate.test(p))) {
     throw badInput(`run path ${JSON.stringify(path.slice(0, 200))} is not "entity/project/runId"`);
   }
   return { entity: parts[0], project: parts[1], runId: parts[2] };

@@ -5,6 +5,7 @@
  * schema says non-null, an object where a list is due... becomes an error
  * at that path (coded UPSTREAM_UNAVAILABLE), and the value is nulled up to
  * its nearest nullable parent, exactly as a GraphQL server would have done;
+ * a field the document asked for and the answer lacks is an error too;
  * keys the document did not ask for are dropped. The loaders then fail only
  * the fields under that path. Values of W&B's JSON scalars pass as they are
  * (their depth is checked where they are read, see trust.ts).
@@ -21,9 +22,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildSchema, executeSync, parse, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver } from 'graphql';
+import { buildSchema, executeSync, getNamedType, GraphQLInt, GraphQLScalarType, parse, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema, type GraphQLTypeResolver } from 'graphql';
 import type { UpstreamFieldError } from './client.js';
-import { compileShapePlan, shapeError, type ShapePlan } from './shapePlan.js';
+import { compileShapePlan, countFields, isCount, shapeError, wandbScalars, type ShapePlan } from './shapePlan.js';
 import { WeighedMemo } from '../memo.js';
 
 const schemaPath = fileURLToPath(new URL('../../schema/upstream/wandb.graphql', import.meta.url));
@@ -40,7 +41,7 @@ const documents = new WeighedMemo<string, { document: DocumentNode; plan: ShapeP
 export function checkShape(query: string, variables: Record<string, unknown>, data: unknown): { data: Record<string, unknown> | null; errors: UpstreamFieldError[] } {
   if (data === null || data === undefined) return { data: null, errors: [] };
   if (typeof data !== 'object' || Array.isArray(data)) return { data: null, errors: [{ message: 'W&B sent data that is not an object', extensions: { code: 'UPSTREAM_UNAVAILABLE' } }] };
-  schema ??= buildSchema(readFileSync(schemaPath, 'utf8'));
+  schema ??= wandbSchema();
   const entry = documents.get(query, query.length, () => {
     const document = parse(query, { noLocation: true });
     return { document, plan: compileShapePlan(schema!, document) };
@@ -61,9 +62,31 @@ function checkByExecution(schema: GraphQLSchema, document: DocumentNode, variabl
   return { data: (result.data as Record<string, unknown> | null | undefined) ?? null, errors: (result.errors ?? []).map((e) => shapeError(e.path)) };
 }
 
-/** Each field is read from the answer under its response key (its alias, when it has one). */
-const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) =>
-  source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[info.path.key as string] : undefined;
+/**
+ * Each field is read from the answer under its response key (its alias,
+ * when it has one); an absent one, or a count that is not one, is an error
+ * at its path, as in the compiled check.
+ */
+const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) => {
+  const value = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[info.path.key as string] : undefined;
+  if (value === undefined) throw new Error('absent');
+  if (value !== null && countFields.has(info.fieldName) && !isCount(value, getNamedType(info.returnType) === GraphQLInt)) throw new Error('not a count');
+  return value;
+};
+
+/** W&B's schema, its own scalars checked as the compiled check does (buildSchema's would pass anything). */
+function wandbSchema(): GraphQLSchema {
+  const built = buildSchema(readFileSync(schemaPath, 'utf8'));
+  for (const [name, holds] of Object.entries(wandbScalars)) {
+    const type = built.getType(name);
+    if (!(type instanceof GraphQLScalarType)) continue;
+    type.serialize = (value: unknown) => {
+      if (!holds(value)) throw new TypeError(`not a ${name}`);
+      return value;
+    };
+  }
+  return built;
+}
 
 /** An abstract type's concrete type: the answer's __typename, else the first possible one. */
 const byTypename: GraphQLTypeResolver<unknown, unknown> = (value, _ctx, info, abstractType) => {

@@ -225,6 +225,38 @@ const enumKind = 7;
 const otherLeaf = 8;
 const objectKind = 9;
 const abstractKind = 10;
+/** A count or a size (Int or Int64): a whole number from 0 up, within its type (below 2^53 for Int64). */
+const countKind = 11;
+
+/** W&B's own scalars, checked as their values are written (buildSchema's scalars would pass anything). */
+const dateTimeKind = 12;
+const jsonStringKind = 13;
+const int64Kind = 14;
+const ownScalars = new Map([
+  ['DateTime', dateTimeKind],
+  ['JSONString', jsonStringKind],
+  ['Int64', int64Kind],
+]);
+/** An ISO 8601 date and time, as W&B writes them (the zone may be left out: W&B means UTC). */
+const isoDateTime = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?$/;
+const int64Text = /^-?(?:0|[1-9][0-9]{0,15})$/;
+
+/** The checks of W&B's own scalars by name (the execution check uses them too, see shape.ts). */
+export const wandbScalars: Readonly<Record<string, (value: unknown) => boolean>> = {
+  DateTime: (v) => typeof v === 'string' && isoDateTime.test(v),
+  JSONString: (v) => typeof v === 'string',
+  // Int64 may come as a string of digits (W&B's encoding of it is not documented): kept as it came.
+  Int64: (v) => (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && int64Text.test(v) && Number.isSafeInteger(Number(v))),
+};
+
+/** A count's or a size's value: a whole number from 0 up, within Int when `int` (else Int64, as a number or digits). */
+export function isCount(value: unknown, int: boolean): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 && (!int || value <= maxInt);
+  return !int && wandbScalars.Int64(value) && !(value as string).startsWith('-');
+}
+
+/** W&B's fields that count or measure: a negative, fractional or unsafe value is a wrong shape, as a string would be. */
+export const countFields = new Set(['runCount', 'fileCount', 'totalCount', 'historyLineCount', 'eventsLineCount', 'logLineCount', 'sizeBytes', 'size']);
 
 /** A field's type as planned; every shape has every property (one hidden class for the walk). */
 interface Shape {
@@ -418,7 +450,14 @@ function fieldPlan(plan: Plan, type: GraphQLObjectType, key: string, nodes: Fiel
   if ((name === '__schema' || name === '__type') && schema.getQueryType() === type) throw notCovered;
   const def = type.getFields()[name];
   if (!def) return null;
-  return { ...base, typename: null, nonNull: isNonNullType(def.type), shape: shapeOf(schema, def.type, nodes), args: argsOf(def, node, plan.doc.declaredTypes), def };
+  const shape = shapeOf(schema, def.type, nodes);
+  return { ...base, typename: null, nonNull: isNonNullType(def.type), shape: countFields.has(name) ? counted(shape) : shape, args: argsOf(def, node, plan.doc.declaredTypes), def };
+}
+
+/** A count's shape: its Int or custom (Int64) leaf checked as a count. */
+function counted(shape: Shape): Shape {
+  if (shape.kind === nonNull) return { ...shape, of: counted(shape.of!) };
+  return shape.kind === intKind || shape.kind === int64Kind ? { ...shape, kind: countKind } : shape;
 }
 
 function argsOf(def: GraphQLField<unknown, unknown>, node: FieldNode, declaredTypes: ReadonlyMap<string, string>): number {
@@ -476,7 +515,7 @@ function shapeOf(schema: GraphQLSchema, type: GraphQLOutputType, nodes: FieldNod
     return { ...blankShape(abstractKind), possible: new Map(possible.map((t) => [t.name, t])), first: possible[0] ?? null, selection: selectionOf(nodes) };
   }
   if (isEnumType(type)) return { ...leafShape(enumKind, type), names: new Map(type.getValues().map((v) => [v.value, v.name])) };
-  const kind = type === GraphQLInt ? intKind : type === GraphQLFloat ? floatKind : type === GraphQLString ? stringKind : type === GraphQLBoolean ? booleanKind : type === GraphQLID ? idKind : otherLeaf;
+  const kind = type === GraphQLInt ? intKind : type === GraphQLFloat ? floatKind : type === GraphQLString ? stringKind : type === GraphQLBoolean ? booleanKind : type === GraphQLID ? idKind : (ownScalars.get(type.name) ?? otherLeaf);
   return leafShape(kind, type);
 }
 
@@ -496,7 +535,9 @@ function completeObject(walk: Walk, plan: ObjectPlan, source: Record<string, unk
       continue;
     }
     path.push(field.key);
-    const value = field.args === argsValid || (field.args === argsVary && argsHold(walk, field)) ? complete(walk, field.shape, source[field.key]) : fail(walk);
+    // A field asked for and absent from the answer is a wrong shape too (JSON.parse never gives undefined): never read as null.
+    const given = source[field.key];
+    const value = given !== undefined && (field.args === argsValid || (field.args === argsVary && argsHold(walk, field))) ? complete(walk, field.shape, given) : fail(walk);
     path.pop();
     if (value === failed) {
       if (field.nonNull) return failed;
@@ -545,6 +586,14 @@ function completeNullable(walk: Walk, shape: Shape, value: unknown): unknown {
     case booleanKind:
       if (typeof value === 'boolean') return value;
       break;
+    case dateTimeKind:
+      return wandbScalars.DateTime(value) ? value : fail(walk);
+    case jsonStringKind:
+      return typeof value === 'string' ? value : fail(walk);
+    case int64Kind:
+      return wandbScalars.Int64(value) ? value : fail(walk);
+    case countKind:
+      return isCount(value, shape.leaf === GraphQLInt) ? value : fail(walk);
     case enumKind: {
       const name = shape.names!.get(value);
       return name === undefined ? fail(walk) : name;

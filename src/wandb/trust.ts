@@ -82,6 +82,18 @@ export function checkedList<T>(value: unknown, max: number, what: string): T[] {
 }
 
 /**
+ * A page of a W&B connection, checked: at most `first` edges, no total
+ * below the edges it holds, and no "more follow" after an empty page (a
+ * client paging on it would start over, for ever).
+ */
+export function checkedPage<T>(edges: unknown, first: number, hasNextPage: unknown, total: unknown, what: string): T[] {
+  const list = checkedList<T>(edges, first, what);
+  if (typeof total === 'number' && total < list.length) throw untrusted(`${what} counts ${total} items and holds ${list.length}`);
+  if (list.length === 0 && first > 0 && hasNextPage === true) throw untrusted(`${what} is empty and says more follow`);
+  return list;
+}
+
+/**
  * A run W&B returned for `ref`: its name must be the run asked for and its
  * id (base64 of Run:v1:<run>:<project>:<entity>) must name the same run,
  * project and entity (W&B's names compare without case).

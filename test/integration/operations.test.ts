@@ -4,6 +4,8 @@
  */
 import { createWandbApi } from '../../src/wandb/api.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GraphQLError } from 'graphql';
+import { requestStatePlugin } from '../../src/graphql/plugins/requestState.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO_API_KEY } from '../../emulator/src/seed.js';
@@ -112,9 +114,8 @@ describe('operations', () => {
       expect(text).not.toMatch(/Basic |Bearer /);
     });
 
-    it('logs a masked error at error level with its request id, and no key', async () => {
-      // A W&B whose answer has the right shape but nonsense inside a JSON value: the resolver fails
-      // in an unexpected way, so the error is masked. (An answer of the wrong shape is UPSTREAM_UNAVAILABLE.)
+    it('a W&B answer of the right shape with nonsense inside fails its field as UPSTREAM_UNAVAILABLE, logged with the request id and no key', async () => {
+      // historyKeys whose per-key counts are not lists: checked where it is read, never an internal error.
       const node = { id: Buffer.from('Run:v1:r1:image-classification:acme-ml').toString('base64'), name: 'r1', state: 'finished', createdAt: '2026-01-01T00:00:00', historyKeys: { keys: { a: { typeCounts: 5 } } } };
       const nonsense = createServer((req, res) => {
         req.resume();
@@ -133,19 +134,30 @@ describe('operations', () => {
       });
       try {
         const query = 'query OpsKeys { runs(entity: "acme-ml", project: "image-classification", first: 1) { nodes { path historyKeys { key types } } } }';
-        const { res, json } = await post(sg.url, { query }, { authorization: basic(WRONG_KEY), 'x-request-id': 'masked-1' });
+        const { res, json } = await post(sg.url, { query }, { authorization: basic(WRONG_KEY), 'x-request-id': 'checked-1' });
         expect(res.status).toBe(200);
-        expect(json.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-        expect((await own.request('masked-1')).errorCodes).toEqual(['INTERNAL_SERVER_ERROR']);
-        const masked = own.entries().find((e) => e.msg === 'masked error');
-        expect(masked).toMatchObject({ level: 'error', requestId: 'masked-1', path: 'runs.nodes.0.historyKeys' });
-        expect(typeof masked!.error).toBe('string');
+        expect(json.errors?.[0]).toMatchObject({ path: ['runs', 'nodes', 0, 'historyKeys'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+        expect((await own.request('checked-1')).errorCodes).toEqual(['UPSTREAM_UNAVAILABLE']);
+        expect(own.entries().some((e) => e.msg === 'masked error')).toBe(false);
         const text = own.lines.join('\n');
         for (const form of [...keyForms(WRONG_KEY), ...keyForms(DEMO_API_KEY)]) expect(text).not.toContain(form);
       } finally {
         await sg.close();
         await new Promise((r) => nonsense.close(r));
       }
+    });
+
+    it('logs a masked error at error level with its request id, its name and no key', async () => {
+      // Errors without a client code come from a fault in this subgraph: the plugin that masks them logs them.
+      const own = capture();
+      const hooks = await requestStatePlugin(own.logger).requestDidStart!({ request: {}, contextValue: { request: { id: 'masked-1', errorCodes: [] } } } as any);
+      const fault = new TypeError(`cannot read it (Basic ${Buffer.from(`api:${WRONG_KEY}`).toString('base64')})`);
+      await hooks!.didEncounterErrors!({ errors: [new GraphQLError(fault.message, { path: ['runs', 'nodes', 0, 'historyKeys'], originalError: fault }), new GraphQLError('coded', { extensions: { code: 'BAD_USER_INPUT' } })] } as any);
+      const masked = own.entries().filter((e) => e.msg === 'masked error');
+      expect(masked).toHaveLength(1);
+      expect(masked[0]).toMatchObject({ level: 'error', requestId: 'masked-1', path: 'runs.nodes.0.historyKeys', errorName: 'TypeError' });
+      expect(masked[0].error).toContain('cannot read it');
+      for (const form of keyForms(WRONG_KEY)) expect(own.lines.join('\n')).not.toContain(form);
     });
 
     it('redacts keys and Authorization values even when code tries to log them (defense in depth)', () => {

@@ -74,10 +74,23 @@ describe('carving sampled history out of an answer', () => {
   });
 
   it('counts the first list\'s items and keeps their text as it came', () => {
-    const carved = carveAnswer(answer(['[ [ {"_step": 1} , {"_step":2,"x":[1,{"y":null}]} ] , [ ] ]', '[[]]']), page, 65)!;
+    const carved = carveAnswer(answer(['[[{"_step": 1}, {"_step":2,"x":"a b"}] , [ [1, {"y": null}] ] ]', '[[]]']), page, 65)!;
     expect(carved.values.map((v) => v!.count)).toEqual([2, 0]);
-    expect(carved.values[0]!.items()).toBe(' {"_step": 1} , {"_step":2,"x":[1,{"y":null}]} ');
+    expect(carved.values[0]!.items()).toBe('{"_step": 1}, {"_step":2,"x":"a b"}');
     expect(carved.values[1]!.rows()).toEqual([]);
+  });
+
+  it.each([
+    ['steps out of order', '[[{"_step":2},{"_step":1}]]'],
+    ['a repeated step', '[[{"_step":1},{"_step":1}]]'],
+    ['a row without _step', '[[{"_step":1},{"loss":1}]]'],
+    ['a row with _step twice', '[[{"_step":1,"_step":3}]]'],
+    ['a negative step', '[[{"_step":-1}]]'],
+    ['a fractional step', '[[{"_step":1.5}]]'],
+    ['a step as a string', '[[{"_step":"1"}]]'],
+    ['a row that is not flat', '[[{"_step":1,"x":{"y":1}}]]'],
+  ])('leaves %s in place, so that the rows are parsed and checked one by one', (_, f0) => {
+    expect(carveAnswer(answer([f0]), page, 65)).toBeNull();
   });
 
   it.each([
@@ -97,12 +110,12 @@ describe('carving sampled history out of an answer', () => {
 
   it('cuts nothing deeper than the limit', () => {
     const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
-    expect(carveAnswer(answer([`[${deep(64)}]`]), page, 65)).not.toBeNull();
-    expect(carveAnswer(answer([`[${deep(65)}]`]), page, 65)).toBeNull();
+    expect(carveAnswer(answer([`[[],${deep(64)}]`]), page, 65)).not.toBeNull();
+    expect(carveAnswer(answer([`[[],${deep(65)}]`]), page, 65)).toBeNull();
   });
 
   it('reads a marker only when it is one of this process\'s, in range', () => {
-    const carved = carveAnswer(answer(['[[1]]']), page, 65)!;
+    const carved = carveAnswer(answer(['[[{"_step":1}]]']), page, 65)!;
     const marker = (JSON.parse(carved.text) as any).data.project.runs.edges[0].node.f0[0] as string;
     expect(carvedValue(marker, carved.values)).toBe(carved.values[0]);
     expect(carvedValue(marker.replace(/#0$/, '#1'), carved.values)).toBeUndefined();
