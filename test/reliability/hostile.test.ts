@@ -396,6 +396,67 @@ describe('upstream trust', () => {
   });
 });
 
+describe('answers that would read as "nothing" fail instead', () => {
+  /** The runs of a lookup answer (p<i>.r<j>) or of a runs page. */
+  const runsOf = (b: any): any[] =>
+    b.data?.project?.runs ? b.data.project.runs.edges.map((e: any) => e.node) : Object.values(b.data ?? {}).flatMap((p: any) => Object.values(p ?? {}).filter((r) => r && typeof r === 'object'));
+  let path: string;
+  beforeAll(async () => {
+    path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
+  });
+
+  it.each([
+    ['a run whose id is null (non-null in W&B\'s schema)', (b: any) => (runsOf(b).forEach((r) => (r.id = null)), b)],
+    ['a run without its name', (b: any) => (runsOf(b).forEach((r) => delete r.name), b)],
+    ['data that lacks the field asked for', () => ({ data: {} })],
+    ['no data and no errors', () => ({ data: null })],
+    ['a createdAt that is not a date and time', (b: any) => (runsOf(b).forEach((r) => (r.createdAt = { a: 1 })), b)],
+  ])('run(path): %s is UPSTREAM_UNAVAILABLE, never "not found"', async (_, transform) => {
+    proxy.inject({ kind: 'rewrite', transform }, 1, 'RunLookup');
+    const answer = await gql(`{ run(path: "${path}") { runId createdAt } }`);
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(answer.status).toBe(200);
+  });
+
+  it.each([
+    ['a run whose id is null', (b: any) => ((b.data.project.runs.edges[1].node.id = null), b)],
+    ['no runs on a project that exists', (b: any) => ((b.data.project.runs = null), b)],
+    ['a negative count', (b: any) => ((b.data.project.runCount = -5), b)],
+    ['a count below the runs sent', (b: any) => ((b.data.project.runCount = 1), b)],
+    ['an empty page that says more follow', (b: any) => ((b.data.project.runs.edges = []), (b.data.project.runs.pageInfo.hasNextPage = true), b)],
+  ])('runs: %s is UPSTREAM_UNAVAILABLE, never an empty or short page', async (_, transform) => {
+    proxy.inject({ kind: 'rewrite', transform }, 1, 'RunsPage');
+    const answer = await gql(`{ runs(entity: "${TEAM}", project: "${PROJECT}", first: 3) { totalCount nodes { runId } } }`);
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+  });
+
+  it('history rows out of step order, or a step twice: UPSTREAM_UNAVAILABLE', async () => {
+    const rewrite = (change: (rows: string[]) => string[]) => (b: any) => {
+      for (const run of runsOf(b)) for (const [k, v] of Object.entries(run)) if (Array.isArray(v) && typeof v[0] === 'string') run[k] = change(v as string[]);
+      return b;
+    };
+    for (const change of [(rows: string[]) => [...rows].reverse(), (rows: string[]) => [rows[0], rows[0], ...rows.slice(2)]]) {
+      proxy.inject({ kind: 'rewrite', transform: rewrite(change) }, 3, 'history(');
+      const answer = await gql(`{ run(path: "${path}") { history(first: 5) { edges { node { step } } } } }`);
+      expect(codes(answer)).toContain('UPSTREAM_UNAVAILABLE');
+      proxy.clear();
+    }
+  });
+
+  it.each([2.5, -5, '56', 1e300])('a lastStep of %p fails lastStep and history with UPSTREAM_UNAVAILABLE, never an empty history', async (lastStep) => {
+    proxy.inject({ kind: 'rewrite', transform: (b: any) => (runsOf(b).forEach((r) => r.historyKeys && (r.historyKeys.lastStep = lastStep)), b) }, 3, 'historyKeys');
+    const answer = await gql(`{ run(path: "${path}") { lastStep history(first: 2) { edges { node { step } } } } }`);
+    expect(codes(answer).length).toBeGreaterThan(0);
+    expect(new Set(codes(answer))).toEqual(new Set(['UPSTREAM_UNAVAILABLE']));
+  });
+
+  it('updateRun: a run other than the one written is UPSTREAM_UNAVAILABLE', async () => {
+    proxy.inject({ kind: 'rewrite', transform: (b: any) => ((b.data.upsertBucket.bucket.name = 'someone-else'), b) }, 1, 'upsertBucket');
+    const answer = await gql(`mutation { updateRun(input: { path: "${path}", notes: "n" }) { run { path } } }`);
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+  });
+});
+
 describe('deep JSON and unknown states fail alone', () => {
   const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 
