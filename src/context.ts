@@ -101,7 +101,7 @@ export function authorizationFor(serviceKey: string | null, credential: unknown)
  * `signal` aborts the request's upstream calls (the client went away).
  */
 export function createContext(options: ContextOptions, header: unknown, signal?: AbortSignal): Context {
-  const authorization = authorizationFor(options.serviceKey, Array.isArray(header) ? header.join(', ') : header);
+  const authorization = authorizationFor(options.serviceKey, header);
   const upstream = upstreamClientFor(options, authorization, signal);
   const wandb = createWandbApi(upstream);
   return {

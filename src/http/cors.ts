@@ -4,13 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * CORS, closed unless origins are configured: sets the headers for an
  * allowed Origin, and answers preflight requests (returns true then).
  */
-export function createCors(corsOrigins: readonly string[] | null | undefined): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createCors(corsOrigins: readonly string[] | null | undefined): ((req: IncomingMessage, res: ServerResponse) => boolean) & { allowsOrigin(origin: string): boolean } {
   const origins = new Set(corsOrigins ?? []);
-  return cors;
+  /** Whether pages of `origin` may call (also asked of WebSocket upgrades). */
+  const allowsOrigin = (origin: string) => origins.has('*') || origins.has(origin);
+  return Object.assign(cors, { allowsOrigin });
 
   function cors(req: IncomingMessage, res: ServerResponse): boolean {
     const origin = req.headers.origin;
-    const allowed = origin !== undefined && (origins.has('*') || origins.has(origin));
+    const allowed = origin !== undefined && allowsOrigin(origin);
     if (allowed) {
       res.setHeader('access-control-allow-origin', origins.has('*') ? '*' : origin);
       res.setHeader('vary', 'Origin');

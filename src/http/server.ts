@@ -7,9 +7,9 @@ import { serveSubscriptions } from '../live/subscriptionServer.js';
 import { createReadAheadCache } from '../history/readAhead.js';
 import { createUpstreamAgents, destroyUpstreamAgents } from '../wandb/transport.js';
 import { createGraphQLServer, validationRulesOf } from '../graphql/apolloServer.js';
-import type { QueryLimits } from '../graphql/limits.js';
+import { costCheck, type QueryLimits } from '../graphql/limits.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../graphql/documentLimits.js';
-import { redactSecrets, rememberProcessSecret, secretFormsOfAuthorization } from '../security/credentials.js';
+import { redactSecrets, rememberProcessSecret, requestCredential, secretFormsOfAuthorization } from '../security/credentials.js';
 import { maskGraphQLError } from '../graphql/masking.js';
 import { spliceRaw, type RawJsonSink } from '../graphql/rawJson.js';
 import { createSubgraphSchema } from '../graphql/schema.js';
@@ -319,7 +319,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
     abandonIfGone();
     const raw: RawJsonSink = [];
-    const contextOf = (): Context => Object.assign(createContext(contextOptions, req.headers.authorization, signal), { request: state, rawJson: raw, rawPlaces: [] });
+    const contextOf = (): Context => Object.assign(createContext(contextOptions, requestCredential(req), signal), { request: state, rawJson: raw, rawPlaces: [] });
     // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
     const secrets = secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
     // W&B's raw JSON goes in first (rawJson.ts), so that secrets in it are redacted too.
@@ -366,6 +366,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     maxPerConnection: options.live?.maxPerConnection ?? 20,
     maxPayload: maxBody,
     formatError: maskGraphQLError,
+    costCheck: costCheck(options.queryLimits),
+    listLimits: documentLimits,
+    allowsOrigin: cors.allowsOrigin,
   });
 
   const host = options.host ?? '127.0.0.1';

@@ -1,10 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Context } from '../context.js';
-import { redactSecrets, secretFormsOfAuthorization } from '../security/credentials.js';
+import { redactSecrets, requestCredential, secretFormsOfAuthorization } from '../security/credentials.js';
+import type { CostCheck } from '../graphql/limits.js';
+import { listArgumentProblem, type DocumentLimits } from '../graphql/documentLimits.js';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -26,6 +28,12 @@ export interface SubscriptionServerOptions {
   maxPerConnection: number;
   /** Masks errors as the HTTP endpoint does. */
   formatError: (error: GraphQLError) => GraphQLError;
+  /** The cost check with the operation's variables, as on HTTP. */
+  costCheck: CostCheck;
+  /** The list-argument limits, applied with the operation's variables, as on HTTP. */
+  listLimits: Pick<DocumentLimits, 'maxListItems' | 'maxItemLength'>;
+  /** Whether a browser page of this origin may open a socket (CORS_ORIGINS); requests without an Origin (servers, gateways) may. */
+  allowsOrigin: (origin: string) => boolean;
 }
 
 /**
@@ -44,6 +52,12 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
+    // Browsers send any page's socket with the user's cookies and no preflight: only allowed origins are taken (as CORS does on HTTP).
+    const origin = req.headers.origin;
+    if (origin !== undefined && !options.allowsOrigin(origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -52,6 +66,7 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       context: (ctx) => options.context(credentialOf(ctx)) as unknown as Record<string, unknown>,
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const socket = ctx.extra.socket;
+        if (unread(socket)) return [new GraphQLError('too many unread messages: the socket is closed', { extensions: { code: 'RATE_LIMITED' } })];
         // A malformed credential is refused here, with its code, before any work (the context would throw the same).
         try {
           options.context(credentialOf(ctx));
@@ -72,8 +87,17 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
         const rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
         const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('the document names no operation to run', { extensions: { code: 'BAD_REQUEST' } })];
+        // Queries and mutations go over HTTP, with its limits, CSRF checks and logs: a socket serves subscriptions only.
+        if (operation.operation !== 'subscription') return [new GraphQLError(`a WebSocket serves subscriptions only: send this ${operation.operation} over HTTP`, { extensions: { code: 'BAD_REQUEST' } })];
+        const variables = payload.variables ?? undefined;
+        const costly = options.costCheck(options.schema, operation, document, variables);
+        if (costly) return [costly];
+        const problem = listArgumentProblem(options.schema, document, operation, variables ?? {}, options.listLimits);
+        if (problem) return [new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT' } })];
         active.set(socket, count + 1);
-        return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined };
+        return { schema: options.schema, document, variableValues: variables, operationName: payload.operationName ?? undefined };
       },
       onComplete: (ctx) => {
         const socket = ctx.extra.socket;
@@ -84,7 +108,9 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       onClose: (ctx) => {
         active.delete(ctx.extra.socket);
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: (ctx, _id, _payload, args, result) => {
+        // A client that does not read gets no more events (its socket is closing).
+        if (unread(ctx.extra.socket)) return;
         // Errors of fields that failed alone (Context.fieldErrors) join the event they belong to.
         const context = args.contextValue as Partial<Context> | undefined;
         const extra = context?.fieldErrors?.splice(0) ?? [];
@@ -101,22 +127,32 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
   );
 
   /**
-   * The caller's credential: from the connection params (authorization,
-   * Authorization, or the same under headers) when any is there, even if
-   * not a string (then malformed), else the upgrade request's header.
+   * True, and the socket closed (1008), when its client has left more than
+   * a message's worth (maxPayload) of answers unread: a client that sends
+   * and never reads would otherwise grow the process without bound.
+   */
+  function unread(socket: WebSocket): boolean {
+    if (socket.bufferedAmount <= options.maxPayload) return false;
+    socket.close(1008, 'too many unread messages');
+    return true;
+  }
+
+  /**
+   * The caller's credential: from the connection params (an
+   * `authorization` key in any case, at the top or under `headers`) when
+   * any is there, even if not a string (then malformed; several are
+   * malformed too), else the upgrade request's header.
    */
   function credentialOf(ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): unknown {
     const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
     const headers = (typeof params.headers === 'object' && params.headers !== null ? params.headers : {}) as Record<string, unknown>;
-    for (const [holder, name] of [
-      [params, 'authorization'],
-      [params, 'Authorization'],
-      [headers, 'authorization'],
-      [headers, 'Authorization'],
-    ] as const) {
-      if (Object.hasOwn(holder, name) && holder[name] !== undefined && holder[name] !== null) return holder[name];
-    }
-    return ctx.extra.request.headers.authorization;
+    const given = [params, headers].flatMap((holder) =>
+      Object.keys(holder)
+        .filter((name) => name.toLowerCase() === 'authorization' && holder[name] !== undefined && holder[name] !== null)
+        .map((name) => holder[name]),
+    );
+    if (given.length > 0) return given.length === 1 ? given[0] : given;
+    return requestCredential(ctx.extra.request);
   }
 
   return {

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /**
  * Credentials: what an Authorization value is (absent, well formed,
  * malformed), and every form a key may take in text, so that text can be
@@ -21,11 +23,12 @@ export type Credential =
  */
 export function readCredential(value: unknown): Credential {
   if (value === undefined || value === null) return { kind: 'none' };
+  if (Array.isArray(value)) return { kind: 'malformed', reason: 'more than one credential' };
   if (typeof value !== 'string') return { kind: 'malformed', reason: 'the credential is not a string' };
   const text = value.trim();
   if (text.length > 4096) return { kind: 'malformed', reason: 'the credential is too long' };
-  // RFC 9110: the scheme, one or more spaces, one token; nothing else.
-  const match = /^(Basic|Bearer) +([^\s]+)$/i.exec(text);
+  // RFC 9110: the scheme, one or more spaces, one token of visible ASCII (no control or non-ASCII character); nothing else.
+  const match = /^(Basic|Bearer) +([\x21-\x7e]+)$/i.exec(text);
   if (!match) return { kind: 'malformed', reason: 'expected the "Basic" scheme with the base64 of "api", a colon and the key, or the "Bearer" scheme with a token' };
   const scheme = match[1].toLowerCase() === 'basic' ? 'Basic' : 'Bearer';
   const token = match[2];
@@ -36,6 +39,16 @@ export function readCredential(value: unknown): Credential {
   const secret = colon >= 0 ? decoded.slice(colon + 1) : '';
   if (colon < 0 || secret.length === 0 || /[\s\u0000-\u001f]/.test(secret)) return { kind: 'malformed', reason: 'with the "Basic" scheme, the credentials must encode "api", a colon and a key' };
   return { kind: 'valid', authorization: `Basic ${token}`, secret };
+}
+
+/**
+ * The credential of an HTTP request (or a WebSocket upgrade): its
+ * Authorization header, all of them when sent several times (Node's
+ * `headers` keeps the first), which readCredential finds malformed.
+ */
+export function requestCredential(req: IncomingMessage): string | string[] | undefined {
+  const sent = req.headersDistinct.authorization;
+  return sent === undefined || sent.length === 1 ? sent?.[0] : sent;
 }
 
 /** The Authorization value W&B takes for an API key. */

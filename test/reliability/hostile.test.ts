@@ -142,6 +142,26 @@ describe('credentials', () => {
 
   const privateRuns = `{ runs(entity: "other", project: "private-experiments", first: 5) { nodes { runId } } }`;
 
+  it('HTTP: two Authorization headers are UNAUTHENTICATED (401), whichever comes first', async () => {
+    for (const [first, second] of [
+      [basic(CALLER_KEY), 'garbage'],
+      [basic(SERVICE_KEY), basic(CALLER_KEY)],
+    ]) {
+      const body = JSON.stringify({ query: privateRuns });
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(subgraph.url).port), '127.0.0.1');
+        let text = '';
+        socket.on('data', (b) => (text += b.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+        socket.end(`POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: ${first}\r\nauthorization: ${second}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 401/);
+      expect(raw).toContain('UNAUTHENTICATED');
+      expect(proxy.log).toHaveLength(0);
+    }
+  });
+
   it('HTTP: with no credential at all the service key is used', async () => {
     const answer = await gql(privateRuns, {}, null);
     expect(answer.status).toBe(200);
@@ -161,6 +181,11 @@ describe('credentials', () => {
     ['Bearer <key> x under headers', { headers: { authorization: `Bearer ${CALLER_KEY} x` } }],
     ['Basic alone', { authorization: 'Basic' }],
     ['a number', { authorization: 42 }],
+    ['a list', { authorization: [basic(CALLER_KEY)] }],
+    ['AUTHORIZATION in capitals, a raw key', { AUTHORIZATION: CALLER_KEY }],
+    ['two credentials', { authorization: basic(CALLER_KEY), headers: { Authorization: basic(SERVICE_KEY) } }],
+    ['Bearer with a control character', { authorization: `Bearer ${CALLER_KEY}\u007f` }],
+    ['Bearer with characters beyond ASCII', { authorization: 'Bearer \u0100\u0101' }],
   ];
 
   it.each(wsCases)('WebSocket: %s in the connection params is UNAUTHENTICATED', async (_, params) => {
@@ -292,6 +317,44 @@ describe('list arguments', () => {
 });
 
 describe('WebSocket messages', () => {
+  /** The first answer to one operation sent over a fresh graphql-ws socket (next value, or errors). */
+  const overSocket = async (query: string, variables: Record<string, unknown> = {}): Promise<unknown> => {
+    const client = createClient({ url: subgraph.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: basic(CALLER_KEY) }, retryAttempts: 0, lazy: true });
+    try {
+      return await new Promise<unknown>((resolve) => {
+        client.subscribe({ query, variables }, { next: (v) => resolve(v), error: (e) => resolve(e), complete: () => resolve('complete') });
+      });
+    } finally {
+      await client.dispose();
+    }
+  };
+  const errorCodes = (answer: unknown) => (Array.isArray(answer) ? answer.map((e: { extensions?: { code?: string } }) => e.extensions?.code) : answer);
+
+  it('a page of another origin cannot open a socket (403); a socket without Origin (a gateway) can', async () => {
+    const status = await new Promise<number | string>((resolve) => {
+      const ws = new WebSocket(subgraph.url.replace('http', 'ws'), 'graphql-transport-ws', { headers: { origin: 'https://evil.example' } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve('open'));
+      ws.on('error', () => {});
+    });
+    expect(status).toBe(403);
+  });
+
+  it('queries and mutations are refused over a socket (BAD_REQUEST): they go over HTTP, and nothing changes', async () => {
+    const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
+    const before = (await gql(`{ run(path: "${path}") { notes } }`)).body.data.run.notes;
+    expect(errorCodes(await overSocket(`mutation { updateRun(input: { path: "${path}", notes: "over a socket" }) { run { notes } } }`))).toEqual(['BAD_REQUEST']);
+    expect(errorCodes(await overSocket('{ __typename }'))).toEqual(['BAD_REQUEST']);
+    expect((await gql(`{ run(path: "${path}") { notes } }`)).body.data.run.notes).toBe(before);
+  });
+
+  it('a subscription\'s list arguments and cost are limited with its variables, as on HTTP', async () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `k${i}`);
+    const answer = await overSocket(`subscription ($k: [String!]) { runUpdated(path: "${TEAM}/${PROJECT}/nope") { config(keys: $k) } }`, { k: keys });
+    expect(errorCodes(answer)).toEqual(['BAD_USER_INPUT']);
+    expect(proxy.log).toHaveLength(0);
+  });
+
   it('a message larger than the HTTP body cap closes the socket (1009) and costs no memory', async () => {
     const message = Buffer.from(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(8 * MB) } }));
     const { result: code, growthMb } = await peakGrowth(
