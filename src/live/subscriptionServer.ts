@@ -52,9 +52,10 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    // Browsers send any page's socket with the user's cookies and no preflight: only allowed origins are taken (as CORS does on HTTP).
+    // Browsers open a socket from any page, with no preflight: only this server's own pages (the dashboard) and allowed origins may.
     const origin = req.headers.origin;
-    if (origin !== undefined && !options.allowsOrigin(origin)) {
+    const own = origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`;
+    if (origin !== undefined && !own && !options.allowsOrigin(origin)) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
