@@ -1,4 +1,5 @@
 import type { Fleet } from './redis.js';
+import { maxRetryAfterMs } from '../wandb/policy.js';
 
 /**
  * W&B's rate-limit state, per W&B key (principal): after a 429, requests
@@ -18,8 +19,8 @@ export interface RateLimitGate {
 
 /** Principals remembered at most (each entry leaves once its time has passed). */
 const maxEntries = 10_000;
-/** Longest back-off accepted from W&B or from another replica. */
-const maxWaitMs = 10 * 60_000;
+/** Longest back-off accepted from W&B or from another replica (the one a Retry-After is believed for). */
+const maxWaitMs = maxRetryAfterMs;
 
 export function createRateLimitGate(fleet?: Fleet): RateLimitGate {
   const until = new Map<string, number>();

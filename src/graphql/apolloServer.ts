@@ -9,6 +9,7 @@ import { costCheck, queryLimitRules, queryLimitsPlugin, type QueryLimits } from 
 import { defaultDocumentLimits, documentLimitRules, listArgumentProblem, listArgumentsPlugin, type DocumentLimits } from './documentLimits.js';
 import { maskError } from './masking.js';
 import { requestStatePlugin } from './plugins/requestState.js';
+import { httpOperationsPlugin } from './plugins/httpOperations.js';
 import { cacheControlPlugin } from './cacheHints.js';
 import { tracingPlugin } from '../observability/tracingPlugin.js';
 import { compilingGateway } from './executor.js';
@@ -77,6 +78,7 @@ export function createGraphQLServer(schema: GraphQLSchema, logger: Logger, query
       // Inline traces are sent only when a router asks for them (apollo-federation-include-trace).
       ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
       requestStatePlugin(logger),
+      httpOperationsPlugin(),
       // Re-costs with the request's variables (validation sees only their defaults).
       queryLimitsPlugin(queryLimits, overCost),
       // Caps list arguments (keys, names) with the request's variables, before anything is sent upstream.

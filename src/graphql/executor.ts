@@ -18,8 +18,9 @@
  * - introspection;
  * - requests for a federated trace (`apollo-federation-include-trace`),
  *   whose per-field timings come from Apollo's resolver hooks;
- * - documents of more than `maxCompiledFields` fields, and any document
- *   graphql-jit cannot compile;
+ * - documents of more than `maxCompiledFields` fields or longer than
+ *   `maxWarmSourceLength` characters, and any document graphql-jit cannot
+ *   compile;
  * - documents arriving while this second's compile budget is spent.
  * Documents are remembered by Apollo's query hash, at most `maxCompiled`.
  * A query that ran compiled is handed to the warm path (warmPath.ts),
@@ -30,7 +31,7 @@ import { execute, Kind, type DocumentNode, type ExecutionResult, type FragmentDe
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Executor } from '../observability/metrics.js';
 import { placed } from './rawJson.js';
-import type { WarmPath } from './warmPath.js';
+import { maxWarmSourceLength, type WarmPath } from './warmPath.js';
 
 /** Documents remembered at once (seen, or compiled), least recently used dropped first. */
 export const maxCompiled = 500;
@@ -63,7 +64,9 @@ export function compilingGateway(schema: GraphQLSchema, onExecute: (executor: Ex
     entries.set(key, (entry ??= { seen: 0 }));
     if (entry.compiled !== undefined) return entry.compiled;
     if (++entry.seen < 2) return null;
-    if (!compilable(operation) || fieldCount(document, operation.selectionSet.selections, maxCompiledFields + 1) > maxCompiledFields) {
+    // A long source is not compiled (nor served warm, see maxWarmSourceLength): kept compiled, its tree and code would hold its text many times over.
+    const long = (document.loc?.end ?? 0) > maxWarmSourceLength;
+    if (long || !compilable(operation) || fieldCount(document, operation.selectionSet.selections, maxCompiledFields + 1) > maxCompiledFields) {
       entry.compiled = null;
       return null;
     }

@@ -4,8 +4,7 @@ import { scrub } from '../security/credentials.js';
 
 /** Errors with a known code pass; anything else is masked so no internals leak (requestStatePlugin logs it). */
 export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  // Apollo's APQ check answers 400, coded as an internal error, when a hash does not match its query: the caller's mistake, not ours.
-  if (formatted.message === apqHashMismatch && formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+  if (isApolloCallerMistake(formatted)) return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && clientErrorCodes.has(code)) {
     const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
@@ -15,7 +14,16 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
-const apqHashMismatch = 'provided sha does not match query';
+/**
+ * Apollo's answers (HTTP 400, coded as internal errors) to an APQ hash that
+ * does not match its query and to an APQ version it does not know: the
+ * caller's mistakes, coded BAD_REQUEST and not logged as faults.
+ */
+export function isApolloCallerMistake(error: { message: string; extensions?: Readonly<Record<string, unknown>> }): boolean {
+  return apolloCallerMistakes.has(error.message) && (error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') === 'INTERNAL_SERVER_ERROR';
+}
+
+const apolloCallerMistakes = new Set(['provided sha does not match query', 'Unsupported persisted query version']);
 
 /** maskError for GraphQLErrors (subscriptions over WebSocket). */
 export function maskGraphQLError(error: GraphQLError): GraphQLError {

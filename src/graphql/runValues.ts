@@ -1,12 +1,12 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
 import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
 import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
-import { parseUpstreamJson } from '../wandb/trust.js';
+import { parseUpstreamJson, untrusted } from '../wandb/trust.js';
 import { isObject } from '../objects.js';
 
 /**
  * A JSON object field (summary, system metrics), projected to `keys` when
- * given; {} when empty or not an object. Whole, it goes out as W&B's text
+ * given; {} when empty (UPSTREAM_UNAVAILABLE when not an object). Whole, it goes out as W&B's text
  * when the request has a sink (see rawJson.ts).
  */
 export function runObject(text: string | null | undefined, what: string, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
@@ -56,7 +56,10 @@ export function escapeHtml(s: string): string {
 function parseObject(text: string | null | undefined, what: string): Record<string, unknown> {
   if (!text) return {};
   const value: unknown = parseUpstreamJson(text, `the run's ${what}`);
-  return isObject(value) ? value : {};
+  // JSON null is an empty one; a list, a string or a number is not the object W&B's field holds.
+  if (value === null) return {};
+  if (!isObject(value)) throw untrusted(`the run's ${what} is not a JSON object`);
+  return value;
 }
 
 function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {

@@ -141,7 +141,7 @@ export function createWarmPath(withinLimits: VariablesCheck, onExecute: (executo
       const state = context.request;
       if (state) {
         state.operationType = 'query';
-        if (warm.name) state.operationName = warm.name.slice(0, 200);
+        if (warm.name) state.operationName = warm.name;
       }
       const headers: [string, string][] = [['content-type', contentType]];
       const cacheControl = cacheControlOf(context, 'query', result.data, undefined);

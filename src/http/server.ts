@@ -229,7 +229,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       for (const code of state.errorCodes) metrics.countError(code);
       // Never the headers, the query string nor the body: they may carry a key.
       const entry: Record<string, unknown> = { requestId: state.id, method: req.method, path, status, durationMs: Math.round(seconds * 10_000) / 10 };
-      if (state.operationName !== undefined) entry.operationName = state.operationName;
+      // Scrubbed before it is cut: a key cut in two would no longer be recognised.
+      if (state.operationName !== undefined) entry.operationName = scrub(state.operationName.slice(0, 1000)).slice(0, 200);
       if (state.operationType !== 'unknown') entry.operationType = state.operationType;
       if (state.errorCodes.length > 0) entry.errorCodes = [...new Set(state.errorCodes)];
       if (state.traceId) Object.assign(entry, { trace_id: state.traceId, span_id: state.spanId });
@@ -315,7 +316,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
         return sendJson(res, 400, { errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
       }
       const name = (parsed as { operationName?: unknown } | null)?.operationName;
-      if (typeof name === 'string') state.operationName = name.slice(0, 200);
+      if (typeof name === 'string') state.operationName = name;
     }
     abandonIfGone();
     const raw: RawJsonSink = [];

@@ -45,6 +45,8 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
   // ws accepts 100 MiB messages by default: the HTTP body cap applies to messages too (a larger one closes with 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const active = new Map<WebSocket, number>();
+  /** Operations each socket sent in the current second. */
+  const rates = new WeakMap<WebSocket, { since: number; count: number }>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -67,7 +69,7 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       context: (ctx) => options.context(credentialOf(ctx)) as unknown as Record<string, unknown>,
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const socket = ctx.extra.socket;
-        if (unread(socket)) return [new GraphQLError('too many unread messages: the socket is closed', { extensions: { code: 'RATE_LIMITED' } })];
+        if (unread(socket) || flooding(socket)) return [new GraphQLError('too many messages: the socket is closed', { extensions: { code: 'RATE_LIMITED' } })];
         // A malformed credential is refused here, with its code, before any work (the context would throw the same).
         try {
           options.context(credentialOf(ctx));
@@ -134,8 +136,35 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
    */
   function unread(socket: WebSocket): boolean {
     if (socket.bufferedAmount <= options.maxPayload) return false;
-    socket.close(1008, 'too many unread messages');
+    cut(socket, 'too many unread messages');
     return true;
+  }
+
+  /**
+   * True, and the socket closed (1008), when its client sends more
+   * operations in a second than ten times the subscriptions it may hold:
+   * each refusal is an answer the process writes, and a client that sends
+   * without reading would hold them all in memory.
+   */
+  function flooding(socket: WebSocket): boolean {
+    const now = Date.now();
+    let rate = rates.get(socket);
+    if (!rate || now - rate.since >= 1000) rates.set(socket, (rate = { since: now, count: 0 }));
+    if (++rate.count <= 10 * options.maxPerConnection) return false;
+    cut(socket, 'too many messages');
+    return true;
+  }
+
+  /**
+   * Closes an abusive client's socket (1008) and stops reading it: the
+   * messages already on their way are not handled (a client that does not
+   * read would not send the close handshake's answer for 30 s).
+   */
+  function cut(socket: WebSocket, reason: string): void {
+    if (socket.readyState !== socket.OPEN) return;
+    socket.close(1008, reason);
+    socket.pause();
+    setTimeout(() => socket.terminate(), 1_000).unref();
   }
 
   /**

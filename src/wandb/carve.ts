@@ -144,7 +144,7 @@ function scanListOfLists(t: string, start: number, maxDepth: number): { end: num
   // The first list: flat rows with their steps in order, counted; any other is left to be parsed and checked row by row.
   const firstStart = i;
   const flat = maxDepth >= 3 ? flatRowsEnd(t, i) : null;
-  if (!flat || !flatRowsInStepOrder(t, i, flat.end)) return null;
+  if (!flat || !flatRowsInStepOrder(t, i, flat.end, flat.items)) return null;
   const { end: firstEnd, items: count } = flat;
   i = firstEnd;
   // The other lists (one per further spec; this subgraph sends one).

@@ -231,7 +231,8 @@ export function fieldError(error: UpstreamFieldError) {
             ? 'BAD_USER_INPUT'
             : // An error W&B does not explain: its side failed to serve the request.
               'UPSTREAM_UNAVAILABLE';
-  return codedError(code, `W&B: ${message}`);
+  // Messages of this subgraph's own checks already name W&B.
+  return codedError(code, message.startsWith('W&B ') ? message : `W&B: ${message}`);
 }
 
 // Private:

@@ -233,20 +233,22 @@ export function flatRowsEnd(t: string, i: number): { end: number; items: number 
 }
 
 /**
- * True when each row of the flat rows list at t[start, end) (as flatRowsEnd
- * matched it) holds one "_step" key whose value is a whole number, each
- * step above the one before. In a flat row no string holds a quote or a
- * '{': `"_step":` can only be that key, and '{' opens a row.
+ * True when each of the `rows` rows of the flat rows list at t[start, end)
+ * (as flatRowsEnd matched and counted it) holds one "_step" key whose value
+ * is a whole number, each step above the one before. In a flat row no
+ * string holds a quote or a '{': `"_step":` can only be that key, and the
+ * last '{' before it opens its row. One pass of indexOf over the text.
  */
-export function flatRowsInStepOrder(t: string, start: number, end: number): boolean {
+export function flatRowsInStepOrder(t: string, start: number, end: number, rows: number): boolean {
   let after = -1;
-  for (let row = t.indexOf('{', start); row >= 0 && row < end; ) {
-    const next = t.indexOf('{', row + 1);
-    const rowEnd = next < 0 || next > end ? end : next;
-    const at = t.indexOf('"_step":', row);
-    if (at < 0 || at >= rowEnd) return false;
-    const again = t.indexOf('"_step":', at + 8);
-    if (again >= 0 && again < rowEnd) return false;
+  let lastRow = -1;
+  let found = 0;
+  for (let at = t.indexOf('"_step":', start); at >= 0 && at < end; at = t.indexOf('"_step":', at + 8)) {
+    const row = t.lastIndexOf('{', at);
+    // A second "_step" in one row.
+    if (row <= lastRow) return false;
+    lastRow = row;
+    found++;
     let i = at + 8;
     if (t.charCodeAt(i) === 32 /* space */) i++;
     let step = 0;
@@ -255,9 +257,9 @@ export function flatRowsInStepOrder(t: string, start: number, end: number): bool
     const c = t.charCodeAt(i);
     if (i === from || (c !== 44 /* , */ && c !== 125 /* } */) || step <= after) return false;
     after = step;
-    row = next;
   }
-  return true;
+  // As many steps as rows, at most one per row: one in each.
+  return found === rows;
 }
 
 /** True when `t` is one flat row (see flatRowsEnd) and nothing else; false says nothing. */

@@ -197,10 +197,13 @@ export function createPolicyFetch(options: {
 /** The delay a Retry-After header asks for (seconds or an HTTP date), or null. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | null {
   if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  if (/^\d+$/.test(value.trim())) return Math.min(Number(value.trim()) * 1000, maxRetryAfterMs);
   const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+  return Number.isNaN(at) ? null : Math.min(Math.max(0, at - now), maxRetryAfterMs);
 }
+
+/** The longest wait a Retry-After is believed for (10 minutes): a longer one is cut to it, in waits and in what callers are told. */
+export const maxRetryAfterMs = 10 * 60_000;
 
 // Private:
 

@@ -124,6 +124,13 @@ export function checkedStep(step: unknown, lo: number | null, hi: number | null,
   return step;
 }
 
+/** A URL W&B gives for a download: http(s) only (a `javascript:` or `data:` URL would run in a frontend's page). */
+export function downloadUrl(url: string | null | undefined): string | null {
+  if (url === null || url === undefined) return null;
+  if (!/^https?:\/\//i.test(url)) throw untrusted('a file URL is not http(s)');
+  return url;
+}
+
 /**
  * A non-null field whose W&B value fails a check (too deep, not JSON, an
  * unknown state) fails alone: it resolves to `placeholder` and its error

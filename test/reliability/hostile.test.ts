@@ -235,6 +235,29 @@ describe('secrets in what W&B says', () => {
   });
 });
 
+describe('caller mistakes Apollo knows are coded, never masked', () => {
+  it.each([
+    ['a subscription sent over HTTP', { query: `subscription { runUpdated(path: "${TEAM}/${PROJECT}/nope") { runId } }` }],
+    ['a persisted query of an unknown version', { extensions: { persistedQuery: { version: 2, sha256Hash: 'a'.repeat(64) } } }],
+    ['a persisted query whose hash does not match', { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }],
+  ])('%s: BAD_REQUEST (400), and no "masked error" in the log', async (_, body) => {
+    const before = logs.length;
+    const answer = await post(JSON.stringify(body), { authorization: basic(CALLER_KEY) });
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['BAD_REQUEST']);
+    expect(logs.slice(before).join('\n')).not.toContain('masked error');
+  });
+
+  it('an operation name with a key glued to it is scrubbed before it is cut for the log', async () => {
+    const before = logs.length;
+    await post(JSON.stringify({ query: '{ __typename }', operationName: `${'A'.repeat(170)}${SERVICE_KEY}` }), { authorization: basic(CALLER_KEY) });
+    await new Promise((r) => setTimeout(r, 50));
+    const written = logs.slice(before).join('\n');
+    expect(written).toContain('AAAA');
+    expect(written).not.toContain(SERVICE_KEY.slice(0, 16));
+  });
+});
+
 describe('documents', () => {
   it('10,000 nested fragment spreads: refused with a coded 400, never a 500', async () => {
     const n = 10_000;
@@ -353,6 +376,30 @@ describe('WebSocket messages', () => {
     const answer = await overSocket(`subscription ($k: [String!]) { runUpdated(path: "${TEAM}/${PROJECT}/nope") { config(keys: $k) } }`, { k: keys });
     expect(errorCodes(answer)).toEqual(['BAD_USER_INPUT']);
     expect(proxy.log).toHaveLength(0);
+  });
+
+  it('a client that floods operations without reading is closed (1008), at bounded memory', async () => {
+    const { result: code, growthMb } = await peakGrowth(
+      () =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(subgraph.url.replace('http', 'ws'), 'graphql-transport-ws');
+          ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: basic(CALLER_KEY) } })));
+          ws.once('message', () => {
+            // Acknowledged: stop reading while sending, so that the refusals pile up on the server's side.
+            const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+            socket.pause();
+            for (let i = 0; i < 20_000; i++) ws.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: '{ __typename }' } }));
+            setTimeout(() => socket.resume(), 2_000);
+          });
+          ws.on('close', (c) => resolve(c));
+          ws.on('error', () => {});
+          setTimeout(() => (ws.terminate(), resolve(-1)), 15_000);
+        }),
+    );
+    figures.wsFlood = `closed ${code}, +${growthMb.toFixed(0)} MB`;
+    expect(code).toBe(1008);
+    expect(growthMb).toBeLessThan(64);
+    expect((await post(JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
   });
 
   it('a message larger than the HTTP body cap closes the socket (1009) and costs no memory', async () => {
@@ -517,6 +564,44 @@ describe('answers that would read as "nothing" fail instead', () => {
     proxy.inject({ kind: 'rewrite', transform: (b: any) => ((b.data.upsertBucket.bucket.name = 'someone-else'), b) }, 1, 'upsertBucket');
     const answer = await gql(`mutation { updateRun(input: { path: "${path}", notes: "n" }) { run { path } } }`);
     expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+  });
+});
+
+describe('values W&B sends that the contract cannot hold', () => {
+  it('a config that is a list fails that run\'s config only (UPSTREAM_UNAVAILABLE); the page is served', async () => {
+    proxy.inject({ kind: 'rewrite', transform: (b: any) => ((b.data.project.runs.edges[0].node.config = '[1,2]'), b) }, 1, 'RunsPage');
+    const answer = await gql(runsQuery(2, 'runId config'));
+    expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(answer.body.errors?.[0]?.path).toEqual(['runs', 'nodes', 0, 'config']);
+    expect(answer.body.data.runs.nodes[1].runId).toEqual(expect.any(String));
+  });
+
+  it('a file URL that is not http(s) is UPSTREAM_UNAVAILABLE, never passed to a frontend', async () => {
+    const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
+    const urls = (b: any) => {
+      const visit = (v: any): void => {
+        if (Array.isArray(v)) v.forEach(visit);
+        else if (v && typeof v === 'object') {
+          for (const [k, x] of Object.entries(v)) {
+            if (k === 'url' && typeof x === 'string') v.url = 'javascript:alert(1)';
+            else visit(x);
+          }
+        }
+      };
+      visit(b.data);
+      return b;
+    };
+    proxy.inject({ kind: 'rewrite', transform: urls }, 3, 'files');
+    const answer = await gql(`{ run(path: "${path}") { files(first: 2) { edges { node { name url } } } } }`);
+    expect(codes(answer)).toContain('UPSTREAM_UNAVAILABLE');
+    expect(answer.text).not.toContain('javascript:');
+  });
+
+  it('a Retry-After of 11 days is told as at most 10 minutes', async () => {
+    proxy.inject({ kind: 'status', status: 429, retryAfter: '999999' }, 10);
+    const answer = await gql(runsQuery(1));
+    expect(codes(answer)).toEqual(['RATE_LIMITED']);
+    expect((answer.body.errors?.[0]?.extensions as { retryAfter?: number }).retryAfter).toBeLessThanOrEqual(600);
   });
 });
 

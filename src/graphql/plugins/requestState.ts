@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context.js';
 import { clientErrorCodes } from '../../errors.js';
-import { maskError } from '../masking.js';
+import { isApolloCallerMistake, maskError } from '../masking.js';
 import { scrub, type Logger } from '../../observability/logger.js';
 
 /**
@@ -12,17 +12,17 @@ export function requestStatePlugin(logger: Logger): ApolloServerPlugin<Context> 
   return {
     async requestDidStart({ request, contextValue }) {
       const state = contextValue.request;
-      if (state && typeof request.operationName === 'string') state.operationName = request.operationName.slice(0, 200);
+      if (state && typeof request.operationName === 'string') state.operationName = request.operationName;
       return {
         async didResolveOperation({ operation, operationName }) {
           if (!state) return;
           if (operation) state.operationType = operation.operation;
-          if (operationName) state.operationName = operationName.slice(0, 200);
+          if (operationName) state.operationName = operationName;
         },
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
             const code = error.extensions?.code;
-            if (typeof code === 'string' && clientErrorCodes.has(code)) continue;
+            if ((typeof code === 'string' && clientErrorCodes.has(code)) || isApolloCallerMistake(error)) continue;
             const original = error.originalError ?? error;
             logger.error(
               {
