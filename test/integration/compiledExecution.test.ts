@@ -102,6 +102,16 @@ describe('compiled execution', () => {
     expect(large.graphqlJs).toBe(3);
   });
 
+  it('leaves documents longer than 16,384 characters to graphql-js (kept compiled, they would hold their text many times over)', async () => {
+    const query = (pad: number) => `{ runs(entity: "acme-ml", project: "image-classification", first: 1) { totalCount } } # ${'x'.repeat(pad)}`;
+    const short = await bothWays(query(16_000));
+    expect(short.compiled).toBe(2);
+    const long = await bothWays(query(17_000));
+    expect(long.third).toEqual(long.first);
+    expect(long.compiled).toBe(0);
+    expect(long.graphqlJs).toBe(3);
+  });
+
   it('runs mutations and introspection through graphql-js', async () => {
     const { first, third, compiled } = await bothWays('{ __schema { queryType { name } } }');
     expect(first.data.__schema.queryType.name).toBe('Query');
