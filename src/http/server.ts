@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap } from '@apollo/server';
 import type { Config } from '../config.js';
@@ -320,7 +321,16 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     }
     abandonIfGone();
     const raw: RawJsonSink = [];
-    const contextOf = (): Context => Object.assign(createContext(contextOptions, requestCredential(req), signal), { request: state, rawJson: raw, rawPlaces: [] });
+    const contextOf = (): Context => {
+      try {
+        return Object.assign(createContext(contextOptions, requestCredential(req), signal), { request: state, rawJson: raw, rawPlaces: [] });
+      } catch (error) {
+        // A malformed credential is answered by Apollo before any plugin runs: its code is counted and logged here.
+        const code = (error as GraphQLError).extensions?.code;
+        if (typeof code === 'string' && !state.errorCodes.includes(code)) state.errorCodes.push(code);
+        throw error;
+      }
+    };
     // No key leaves in a body, even one W&B's data quotes: the service key's forms and the caller's own.
     const secrets = secretFormsOfAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : null);
     // W&B's raw JSON goes in first (rawJson.ts), so that secrets in it are redacted too.

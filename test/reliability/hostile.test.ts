@@ -128,9 +128,12 @@ describe('credentials', () => {
     ['an unknown scheme', `Digest username="${CALLER_KEY}"`],
   ];
 
-  it.each(malformed)('HTTP: %s is UNAUTHENTICATED (401), and nothing is asked of W&B', async (_, header) => {
+  it.each(malformed)('HTTP: %s is UNAUTHENTICATED (401), logged with its code, and nothing is asked of W&B', async (_, header) => {
+    const before = logs.length;
     const answer = await gql(runsQuery(1), {}, header);
     expect(answer.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(logs.slice(before).some((l) => l.includes('"status":401') && l.includes('"errorCodes":["UNAUTHENTICATED"]'))).toBe(true);
     expect(codes(answer)).toEqual(['UNAUTHENTICATED']);
     expect(answer.body.data ?? null).toBeNull();
     expect(proxy.log).toHaveLength(0);
