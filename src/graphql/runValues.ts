@@ -1,7 +1,7 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
 import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
 import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
-import { parseUpstreamJson, untrusted } from '../wandb/trust.js';
+import { upstreamObject } from '../wandb/trust.js';
 import { isObject } from '../objects.js';
 
 /**
@@ -12,7 +12,7 @@ import { isObject } from '../objects.js';
 export function runObject(text: string | null | undefined, what: string, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
   // A shallow object (most summaries) is checked by one match, not parsed.
   if (raw && !keys && text && text !== '{}' && isShallowObject(text)) return rawText(raw, text);
-  const value = parseObject(text, what);
+  const value = upstreamObject(text, `the run's ${what}`);
   if (keys) return pick(value, keys);
   return text && hasOwnKey(value) ? rawOr(raw, text, value) : value;
 }
@@ -26,7 +26,7 @@ export function runObject(text: string | null | undefined, what: string, keys?: 
 export function configObject(text: string | null | undefined, keys?: readonly string[] | null, sink?: RawJsonSink): unknown {
   const unwrapped = sink && !keys && text ? unwrappedConfig(text) : null;
   if (unwrapped !== null) return rawText(sink!, unwrapped);
-  const raw = parseObject(text, 'config');
+  const raw = upstreamObject(text, "the run's config");
   const out: Record<string, unknown> = {};
   for (const k of keys ?? Object.keys(raw)) {
     if (k === '_wandb' || k === 'wandb_version' || !Object.hasOwn(raw, k)) continue;
@@ -53,15 +53,6 @@ export function escapeHtml(s: string): string {
 // Private:
 
 /** W&B's JSON text of an object, checked (depth); {} when empty or not an object. */
-function parseObject(text: string | null | undefined, what: string): Record<string, unknown> {
-  if (!text) return {};
-  const value: unknown = parseUpstreamJson(text, `the run's ${what}`);
-  // JSON null is an empty one; a list, a string or a number is not the object W&B's field holds.
-  if (value === null) return {};
-  if (!isObject(value)) throw untrusted(`the run's ${what} is not a JSON object`);
-  return value;
-}
-
 function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
   if (!keys) return obj;
   const out: Record<string, unknown> = {};

@@ -8,7 +8,8 @@
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
 import { codedError } from '../errors.js';
-import { decodeRunId, encodeRunId, type RunRef } from './ids.js';
+import { isObject } from '../objects.js';
+import { decodeNodeId, decodeRunId, encodeRunId, type RunRef } from './ids.js';
 
 /** Deepest nesting accepted in a JSON value read from W&B (config, summary, history rows, metadata…). */
 export const maxUpstreamJsonDepth = 64;
@@ -67,6 +68,16 @@ export function parseUpstreamJson(text: string, what: string): unknown {
   }
 }
 
+/** W&B's JSON text of an object field, parsed: {} when absent or null, UPSTREAM_UNAVAILABLE when not an object. */
+export function upstreamObject(text: string | null | undefined, what: string): Record<string, unknown> {
+  if (!text) return {};
+  const value: unknown = parseUpstreamJson(text, what);
+  // JSON null is an empty one; a list, a string or a number is not the object W&B's field holds.
+  if (value === null) return {};
+  if (!isObject(value)) throw untrusted(`${what} is not a JSON object`);
+  return value;
+}
+
 /** A value W&B sent already parsed (sampled history rows), checked for depth. */
 export function checkedValue<T>(value: T, what: string): T {
   if (valueTooDeep(value)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels`);
@@ -122,6 +133,12 @@ export function checkedStep(step: unknown, lo: number | null, hi: number | null,
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw untrusted(`${what}: a row has no valid _step`);
   if ((lo !== null && step < lo) || (hi !== null && step >= hi)) throw untrusted(`${what}: a row's step is outside the window asked for`);
   return step;
+}
+
+/** An artifact's id from W&B: an Artifact node id (base64 of "Artifact:<n>"), which `node(id)` resolves to it and to nothing else. */
+export function artifactId(id: string): string {
+  if (decodeNodeId('Artifact', id) === null) throw untrusted('an artifact has an id that is not an artifact id');
+  return id;
 }
 
 /** A URL W&B gives for a download: http(s) only (a `javascript:` or `data:` URL would run in a frontend's page). */

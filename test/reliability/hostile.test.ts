@@ -571,6 +571,7 @@ describe('answers that would read as "nothing" fail instead', () => {
 });
 
 describe('values W&B sends that the contract cannot hold', () => {
+  const runIdOf = (name: string, entity: string, project: string) => encodeRunId({ entity, project, runId: name });
   it('a config that is a list fails that run\'s config only (UPSTREAM_UNAVAILABLE); the page is served', async () => {
     proxy.inject({ kind: 'rewrite', transform: (b: any) => ((b.data.project.runs.edges[0].node.config = '[1,2]'), b) }, 1, 'RunsPage');
     const answer = await gql(runsQuery(2, 'runId config'));
@@ -598,6 +599,28 @@ describe('values W&B sends that the contract cannot hold', () => {
     const answer = await gql(`{ run(path: "${path}") { files(first: 2) { edges { node { name url } } } } }`);
     expect(codes(answer)).toContain('UPSTREAM_UNAVAILABLE');
     expect(answer.text).not.toContain('javascript:');
+  });
+
+  it.each([
+    ['an id that is not an artifact id (a run id)', (a: any) => (a.id = runIdOf('x', TEAM, PROJECT))],
+    ['metadata that is a list', (a: any) => (a.metadata = '[1]')],
+  ])('an artifact with %s is UPSTREAM_UNAVAILABLE', async (_, change) => {
+    const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
+    const artifacts = (b: any) => {
+      const visit = (v: any): void => {
+        if (Array.isArray(v)) v.forEach(visit);
+        else if (v && typeof v === 'object') {
+          if ('versionIndex' in v) change(v);
+          Object.values(v).forEach(visit);
+        }
+      };
+      visit(b.data);
+      return b;
+    };
+    proxy.inject({ kind: 'rewrite', transform: artifacts }, 3, 'outputArtifacts');
+    const answer = await gql(`{ run(path: "${path}") { loggedArtifacts(first: 2) { edges { node { id metadata } } } } }`);
+    expect(codes(answer)).toContain('UPSTREAM_UNAVAILABLE');
+    expect(answer.text).not.toContain(runIdOf('x', TEAM, PROJECT));
   });
 
   it('a Retry-After of 11 days is told as at most 10 minutes', async () => {
