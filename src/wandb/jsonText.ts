@@ -111,7 +111,8 @@ export function stringEnd(t: string, i: number): number {
  * row can match in one way only.
  */
 const flatString = '"[^"\\\\\\u0000-\\u001f{]*"';
-const flatValue = `(?:-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|${flatString}|true|false|null)`;
+// Numbers certainly within a double's range (at most 200 integer digits, a positive exponent of at most 2 digits): others are parsed and checked.
+const flatValue = `(?:-?(?:0|[1-9][0-9]{0,199})(?:\\.[0-9]+)?(?:[eE](?:-[0-9]{1,3}|\\+?[0-9]{1,2}))?|${flatString}|true|false|null)`;
 const flatRow = `\\{(?:${flatString}: ?${flatValue}(?:, ?${flatString}: ?${flatValue})*)?\\}`;
 const flatRowsList = new RegExp(`\\[(?:${flatRow}(?:, ?${flatRow})*)?\\]`, 'y');
 const flatRowAlone = new RegExp(`${flatRow}$`, 'y');

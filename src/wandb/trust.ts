@@ -43,11 +43,13 @@ export function jsonTextTooDeep(text: string, max = maxUpstreamJsonDepth): boole
 }
 
 /**
- * True when a parsed value nests deeper than `max`. Recursion stops at
- * `max` levels, so the stack stays bounded; nothing is allocated.
+ * True when a parsed value nests deeper than `max`, or holds a number
+ * beyond a double's range (JSON.parse makes 1e400 Infinity, which a
+ * response cannot carry). Recursion stops at `max` levels, so the stack
+ * stays bounded; nothing is allocated.
  */
 export function valueTooDeep(value: unknown, max = maxUpstreamJsonDepth): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null) return typeof value === 'number' && !Number.isFinite(value);
   if (max <= 0) return true;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (valueTooDeep(value[i], max - 1)) return true;
@@ -61,12 +63,18 @@ export function valueTooDeep(value: unknown, max = maxUpstreamJsonDepth): boolea
 export function parseUpstreamJson(text: string, what: string): unknown {
   if (typeof text !== 'string') throw untrusted(`${what} is not JSON text`);
   if (jsonTextTooDeep(text)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels`);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw untrusted(`${what} is not valid JSON`);
   }
+  // A number beyond a double's range needs a 3-digit exponent or more than 300 digits: only then is the value walked.
+  if (mayOverflow.test(text) && valueTooDeep(value)) throw untrusted(`${what} holds a number beyond a double's range`);
+  return value;
 }
+
+const mayOverflow = /[eE]\+?[0-9]{3}|[0-9]{300}/;
 
 /** W&B's JSON text of an object field, parsed: {} when absent or null, UPSTREAM_UNAVAILABLE when not an object. */
 export function upstreamObject(text: string | null | undefined, what: string): Record<string, unknown> {
@@ -78,9 +86,9 @@ export function upstreamObject(text: string | null | undefined, what: string): R
   return value;
 }
 
-/** A value W&B sent already parsed (sampled history rows), checked for depth. */
+/** A value W&B sent already parsed (sampled history rows), checked for depth and for numbers beyond a double's range. */
 export function checkedValue<T>(value: T, what: string): T {
-  if (valueTooDeep(value)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels`);
+  if (valueTooDeep(value)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels, or holds a number beyond a double's range`);
   return value;
 }
 

@@ -580,6 +580,29 @@ describe('values W&B sends that the contract cannot hold', () => {
     expect(answer.body.data.runs.nodes[1].runId).toEqual(expect.any(String));
   });
 
+  it('a summary or a history row holding 1e400 fails with UPSTREAM_UNAVAILABLE, never passed on as text', async () => {
+    proxy.inject({ kind: 'rewrite', transform: (b: any) => ((b.data.project.runs.edges[0].node.summaryMetrics = '{"loss":1e400}'), b) }, 1, 'RunsPage');
+    const page = await gql(runsQuery(2, 'runId summary'));
+    expect(codes(page)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(page.body.errors?.[0]?.path).toEqual(['runs', 'nodes', 0, 'summary']);
+    expect(page.text).not.toContain('1e400');
+    const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
+    const rows = (b: any) => {
+      const visit = (v: any): void => {
+        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+          if (Array.isArray(x) && typeof x[0] === 'string' && x[0].startsWith('{')) v[k] = x.map((t: string) => t.replace(/}$/, ',"big":1e400}'));
+          else visit(x);
+        }
+      };
+      visit(b.data);
+      return b;
+    };
+    proxy.inject({ kind: 'rewrite', transform: rows }, 3, 'history(');
+    const history = await gql(`{ run(path: "${path}") { history(first: 3) { edges { node { step values } } } } }`);
+    expect(codes(history)).toContain('UPSTREAM_UNAVAILABLE');
+    expect(history.text).not.toContain('1e400');
+  });
+
   it('a file URL that is not http(s) is UPSTREAM_UNAVAILABLE, never passed to a frontend', async () => {
     const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
     const urls = (b: any) => {

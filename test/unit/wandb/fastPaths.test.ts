@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { checkRunIn, jsonTextTooDeep, maxUpstreamJsonDepth, valueTooDeep } from '../../../src/wandb/trust.js';
+import { checkRunIn, jsonTextTooDeep, maxUpstreamJsonDepth, parseUpstreamJson, valueTooDeep } from '../../../src/wandb/trust.js';
+import { isFlatRow, isShallowObject, unwrappedConfig } from '../../../src/wandb/jsonText.js';
 import { encodeRunId } from '../../../src/wandb/ids.js';
 import { RunsCursors, decodeRunsCursor, encodeRunsCursor, maxRunsCursorLength } from '../../../src/wandb/runsCursor.js';
 import { CostCache, fragmentsOf, operationCost } from '../../../src/graphql/cost.js';
@@ -198,3 +199,22 @@ describe('per-request shortcuts', () => {
     for (const a of [...calls, ...copies]) for (const b of [...calls, ...copies]) expect([a, b, sameField(a, b)]).toEqual([a, b, fieldKey(a) === fieldKey(b)]);
   });
 });
+
+describe('numbers beyond a double\'s range', () => {
+  it('never pass as text: the fast checks leave them to parsing, which refuses them', () => {
+    for (const big of ['1e400', '-2E+309', `1${'0'.repeat(400)}`]) {
+      expect(isFlatRow(`{"_step":1,"a":${big}}`)).toBe(false);
+      expect(isShallowObject(`{"a":${big}}`)).toBe(false);
+      expect(unwrappedConfig(`{"lr":{"value":${big}}}`)).toBeNull();
+      expect(() => parseUpstreamJson(`{"a":[${big}]}`, 'a value')).toThrow(/beyond a double's range/);
+    }
+  });
+
+  it('while large, tiny and ordinary numbers pass', () => {
+    for (const ok of ['1e99', '1.5E-300', '-0.25', '123456789']) expect(isFlatRow(`{"_step":1,"a":${ok}}`)).toBe(true);
+    for (const ok of ['1.7976931348623157e+308', '5e-324']) expect(parseUpstreamJson(`{"a":${ok}}`, 'a value')).toEqual({ a: Number(ok) });
+    expect(valueTooDeep({ a: [1, 2, { b: Infinity }] })).toBe(true);
+    expect(valueTooDeep({ a: [1, 2, { b: 1e308 }] })).toBe(false);
+  });
+});
+
