@@ -81,10 +81,21 @@ describe('carving sampled history out of an answer', () => {
   });
 
   it.each([
+    ['first', '[[{"_step":1,"a":0.5},{"_step": 3, "a":1e-5}]]'],
+    ['anywhere', '[[{"a":0.5,"_step":1},{"a":1,"_step":3,"b":"x"}]]'],
+  ])('cuts flat rows in step order whose _step comes %s in the row', (_, f0) => {
+    const carved = carveAnswer(answer([f0]), page, 65)!;
+    expect(carved.values[0]!.count).toBe(2);
+    expect(carved.values[0]!.rows()).toEqual(JSON.parse(f0)[0]);
+  });
+
+  it.each([
     ['steps out of order', '[[{"_step":2},{"_step":1}]]'],
     ['a repeated step', '[[{"_step":1},{"_step":1}]]'],
     ['a row without _step', '[[{"_step":1},{"loss":1}]]'],
     ['a row with _step twice', '[[{"_step":1,"_step":3}]]'],
+    ['a row with _step twice, not first', '[[{"a":1,"_step":1,"_step":3}]]'],
+    ['steps out of order, not first', '[[{"a":1,"_step":2},{"a":1,"_step":1}]]'],
     ['a negative step', '[[{"_step":-1}]]'],
     ['a fractional step', '[[{"_step":1.5}]]'],
     ['a step as a string', '[[{"_step":"1"}]]'],
