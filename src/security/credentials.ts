@@ -47,8 +47,13 @@ export function readCredential(value: unknown): Credential {
  * `headers` keeps the first), which readCredential finds malformed.
  */
 export function requestCredential(req: IncomingMessage): string | string[] | undefined {
-  const sent = req.headersDistinct.authorization;
-  return sent === undefined || sent.length === 1 ? sent?.[0] : sent;
+  const first = req.headers.authorization;
+  if (first === undefined) return undefined;
+  // The raw headers are counted rather than `headersDistinct` built (an object of lists of every header, per request).
+  const raw = req.rawHeaders;
+  let sent = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') sent++;
+  return sent > 1 ? req.headersDistinct.authorization : first;
 }
 
 /** The Authorization value W&B takes for an API key. */

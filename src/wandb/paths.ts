@@ -4,11 +4,13 @@ import { decodeRunId, type RunRef } from './ids.js';
 const segment = /^[^/\s:#?%\\]{1,128}$/;
 /** A UTF-16 surrogate without its pair: no UTF-8 text (and so no W&B name or run id) holds one. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Any surrogate: most paths have none, and the lone-surrogate check is then skipped. */
+const surrogate = /[\ud800-\udfff]/;
 
 /** Parses "entity/project/runId"; BAD_USER_INPUT when it is not one. */
 export function parseRunPath(path: string): RunRef {
   const parts = path.split('/');
-  if (parts.length !== 3 || !parts.every((p) => segment.test(p) && !loneSurrogate.test(p))) {
+  if (parts.length !== 3 || !parts.every((p) => segment.test(p)) || (surrogate.test(path) && loneSurrogate.test(path))) {
     throw badInput(`run path ${JSON.stringify(path.slice(0, 200))} is not "entity/project/runId"`);
   }
   return { entity: parts[0], project: parts[1], runId: parts[2] };
