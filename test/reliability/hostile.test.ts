@@ -572,6 +572,18 @@ describe('answers that would read as "nothing" fail instead', () => {
 
 describe('values W&B sends that the contract cannot hold', () => {
   const runIdOf = (name: string, entity: string, project: string) => encodeRunId({ entity, project, runId: name });
+  /** A rewrite of W&B's answer calling `change` on every object of its data, outermost first. */
+  const everyObject = (change: (o: any) => void) => (b: any) => {
+    const visit = (v: any): void => {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (v && typeof v === 'object') {
+        change(v);
+        Object.values(v).forEach(visit);
+      }
+    };
+    visit(b.data);
+    return b;
+  };
   it('a config that is a list fails that run\'s config only (UPSTREAM_UNAVAILABLE); the page is served', async () => {
     proxy.inject({ kind: 'rewrite', transform: (b: any) => ((b.data.project.runs.edges[0].node.config = '[1,2]'), b) }, 1, 'RunsPage');
     const answer = await gql(runsQuery(2, 'runId config'));
@@ -587,16 +599,9 @@ describe('values W&B sends that the contract cannot hold', () => {
     expect(page.body.errors?.[0]?.path).toEqual(['runs', 'nodes', 0, 'summary']);
     expect(page.text).not.toContain('1e400');
     const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
-    const rows = (b: any) => {
-      const visit = (v: any): void => {
-        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
-          if (Array.isArray(x) && typeof x[0] === 'string' && x[0].startsWith('{')) v[k] = x.map((t: string) => t.replace(/}$/, ',"big":1e400}'));
-          else visit(x);
-        }
-      };
-      visit(b.data);
-      return b;
-    };
+    const rows = everyObject((o) => {
+      for (const [k, x] of Object.entries(o)) if (Array.isArray(x) && typeof x[0] === 'string' && x[0].startsWith('{')) o[k] = x.map((t: string) => t.replace(/}$/, ',"big":1e400}'));
+    });
     proxy.inject({ kind: 'rewrite', transform: rows }, 3, 'history(');
     const history = await gql(`{ run(path: "${path}") { history(first: 3) { edges { node { step values } } } } }`);
     expect(codes(history)).toContain('UPSTREAM_UNAVAILABLE');
@@ -605,19 +610,9 @@ describe('values W&B sends that the contract cannot hold', () => {
 
   it('a file URL that is not http(s) is UPSTREAM_UNAVAILABLE, never passed to a frontend', async () => {
     const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
-    const urls = (b: any) => {
-      const visit = (v: any): void => {
-        if (Array.isArray(v)) v.forEach(visit);
-        else if (v && typeof v === 'object') {
-          for (const [k, x] of Object.entries(v)) {
-            if (k === 'url' && typeof x === 'string') v.url = 'javascript:alert(1)';
-            else visit(x);
-          }
-        }
-      };
-      visit(b.data);
-      return b;
-    };
+    const urls = everyObject((o) => {
+      if (typeof o.url === 'string') o.url = 'javascript:alert(1)';
+    });
     proxy.inject({ kind: 'rewrite', transform: urls }, 3, 'files');
     const answer = await gql(`{ run(path: "${path}") { files(first: 2) { edges { node { name url } } } } }`);
     expect(codes(answer)).toContain('UPSTREAM_UNAVAILABLE');
@@ -629,17 +624,9 @@ describe('values W&B sends that the contract cannot hold', () => {
     ['metadata that is a list', (a: any) => (a.metadata = '[1]')],
   ])('an artifact with %s is UPSTREAM_UNAVAILABLE', async (_, change) => {
     const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
-    const artifacts = (b: any) => {
-      const visit = (v: any): void => {
-        if (Array.isArray(v)) v.forEach(visit);
-        else if (v && typeof v === 'object') {
-          if ('versionIndex' in v) change(v);
-          Object.values(v).forEach(visit);
-        }
-      };
-      visit(b.data);
-      return b;
-    };
+    const artifacts = everyObject((o) => {
+      if ('versionIndex' in o) change(o);
+    });
     proxy.inject({ kind: 'rewrite', transform: artifacts }, 3, 'outputArtifacts');
     const answer = await gql(`{ run(path: "${path}") { loggedArtifacts(first: 2) { edges { node { id metadata } } } } }`);
     expect(codes(answer)).toContain('UPSTREAM_UNAVAILABLE');
