@@ -52,7 +52,6 @@ export function escapeHtml(s: string): string {
 
 // Private:
 
-/** W&B's JSON text of an object, checked (depth); {} when empty or not an object. */
 function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
   if (!keys) return obj;
   const out: Record<string, unknown> = {};

@@ -245,9 +245,8 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
       if (flat !== undefined) row = new TextRow(checkedStep(flat, lo, hi, 'history'), t as string);
       else {
         const parsed = parseUpstreamJson(t as string, 'a history row');
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw untrusted('a history row is not an object');
-        const r = parsed as Record<string, unknown>;
-        row = { step: checkedStep(r._step, lo, hi, 'history'), row: r, text: t as string };
+        if (!isObject(parsed)) throw untrusted('a history row is not an object');
+        row = { step: checkedStep(parsed._step, lo, hi, 'history'), row: parsed, text: t as string };
       }
       after = inStepOrder(row.step, after, 'history');
       return row;
@@ -257,12 +256,17 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
   const spec = specOf(field);
   let after = -1;
   return checkedList<unknown>(value, spec.samples, 'sampled history').map((row) => {
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw untrusted('a sampled history row is not an object');
-    const r = checkedValue(row as Record<string, unknown>, 'a sampled history row');
+    const r = sampledRow(row);
     const step = checkedStep(r._step, spec.minStep ?? null, spec.maxStep === undefined ? null : spec.maxStep + 1, 'sampled history');
     after = inStepOrder(step, after, 'sampled history');
     return { step, row: r };
   });
+}
+
+/** A sampled history row W&B sent (parsed): an object, of bounded depth. */
+function sampledRow(row: unknown): Record<string, unknown> {
+  if (!isObject(row)) throw untrusted('a sampled history row is not an object');
+  return checkedValue(row, 'a sampled history row');
 }
 
 /** `step` when it follows `after` (rows come once each, in step order); a repeated or earlier step fails the answer. */
@@ -437,17 +441,14 @@ export function sampledRows(
     }
     // Rows with _step are checked as a history scan's are (objects, steps in the spec's window, in order); others as objects.
     if (specOf(field).keys.includes('_step')) return stepRows(field, value).map((r) => r.row);
-    return checkedList<unknown>(value, asked, 'sampled history').map((row) => {
-      if (!isObject(row)) throw untrusted('a sampled history row is not an object');
-      return checkedValue(row, 'a sampled history row');
-    });
+    return checkedList<unknown>(value, asked, 'sampled history').map(sampledRow);
   }
   // Whole history rows, checked as a page's are (stepRows), go out as W&B's text.
   if (field.kind === 'history') return stepRows(field, value).map((r) => (raw ? rawText(raw, r.text!) : r.row));
   const texts = checkedList<string>(value, field.kind === 'events' ? field.samples : 0, 'system metrics events');
   const rows = texts.map((t) => parseUpstreamJson(t, 'a system metrics event') as Record<string, unknown>);
   const keys = args.keys ?? [];
-  if (rows.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) throw untrusted('a system metrics event is not an object');
+  if (!rows.every(isObject)) throw untrusted('a system metrics event is not an object');
   if (keys.length === 0) return rows.map((row, i) => rawOr(raw, texts[i], row));
   const samples = args.samples ?? 500;
   const holding = rows.filter((row) => keys.every((k) => k in row));

@@ -77,13 +77,12 @@ export function createWandbApi(client: UpstreamClient) {
       const { data, errors, carved } = await client.requestPartial<RunsPageAnswer>(query, variables, runsPageCarve(plan));
       // A planned call W&B failed on a run it still sent is left out: its resolver asks again and reports the error.
       // Any other error (one that nulled a run, its edge or the page) fails the page: a run is never silently dropped.
-      const sent = data?.project?.runs?.edges;
-      const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node' && Array.isArray(sent) && !!sent[e.path[3] as number]?.node);
+      const runs = data?.project?.runs;
+      const failed = errors.filter((e) => e.path?.length === 6 && e.path[1] === 'runs' && e.path[4] === 'node' && Array.isArray(runs?.edges) && !!runs.edges[e.path[3] as number]?.node);
       const fatal = errors.find((e) => !failed.includes(e));
       if (fatal || !data) throw fieldError(fatal ?? { message: 'W&B returned no data' });
       if (data.project && !data.project.runs) throw untrusted('a project came without its runs');
       // No more runs than asked for, each of the project asked for.
-      const runs = data.project?.runs;
       const edges = checkedPage<{ node: Record<string, unknown> }>(runs?.edges, args.first, runs?.pageInfo?.hasNextPage, data.project?.runCount, 'the runs page');
       for (const e of edges) checkRunIn(e.node as { id?: string | null; name?: string | null }, args.entity, args.project);
       return {

@@ -14,7 +14,7 @@
  * an answer cannot forge one.
  */
 import { randomBytes } from 'node:crypto';
-import { flatRowsEnd, flatRowsInStepOrder, isSpace, scanJson, stepFirstRowsEnd, stringEnd } from './jsonText.js';
+import { isSpace, sampledRowsEnd, scanJson, stringEnd } from './jsonText.js';
 
 /** Where to cut: the object depth of the values' keys (the root object is 1) and which keys along the path. */
 export interface CarveSpec {
@@ -143,11 +143,7 @@ function scanListOfLists(t: string, start: number, maxDepth: number): { end: num
   if (t.charCodeAt(i) !== 91 /* [ */) return null;
   // The first list: flat rows with their steps in order, counted; any other is left to be parsed and checked row by row.
   const firstStart = i;
-  let flat = maxDepth >= 3 ? stepFirstRowsEnd(t, i) : null;
-  if (!flat && maxDepth >= 3) {
-    flat = flatRowsEnd(t, i);
-    if (flat && !flatRowsInStepOrder(t, i, flat.end, flat.items)) return null;
-  }
+  const flat = maxDepth >= 3 ? sampledRowsEnd(t, i) : null;
   if (!flat) return null;
   const { end: firstEnd, items: count } = flat;
   i = firstEnd;

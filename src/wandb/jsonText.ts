@@ -237,13 +237,27 @@ export function flatRowsEnd(t: string, i: number): { end: number; items: number 
 }
 
 /**
+ * The end of the list of sampled rows at `i` and its rows counted, when the
+ * rows are flat, each with one "_step" whose value is a whole number, the
+ * steps increasing; null otherwise (the rows are then parsed and checked
+ * one by one). Rows that start with their "_step" (as this subgraph asks
+ * W&B for them: the x axis first in a spec) take one match; others the
+ * flat-rows match and a pass over their steps.
+ */
+export function sampledRowsEnd(t: string, i: number): { end: number; items: number } | null {
+  const stepFirst = stepFirstRowsEnd(t, i);
+  if (stepFirst) return stepFirst;
+  const flat = flatRowsEnd(t, i);
+  return flat && flatRowsInStepOrder(t, i, flat.end, flat.items) ? flat : null;
+}
+
+/**
  * The end of the list of flat rows at `i` and its rows counted, when each
  * row starts with its one "_step" (as sampled rows do: this subgraph puts
- * the x axis first in a spec), the steps increasing; null otherwise (then
- * flatRowsEnd and flatRowsInStepOrder judge it, whatever the keys' order).
- * One match, then one indexOf and a few digits per row.
+ * the x axis first in a spec), the steps increasing; null otherwise. One
+ * match, then one indexOf and a few digits per row.
  */
-export function stepFirstRowsEnd(t: string, i: number): { end: number; items: number } | null {
+function stepFirstRowsEnd(t: string, i: number): { end: number; items: number } | null {
   if (!matches(stepFirstRowsList, t, i)) return null;
   const end = stepFirstRowsList.lastIndex;
   let items = 0;
@@ -267,7 +281,7 @@ export function stepFirstRowsEnd(t: string, i: number): { end: number; items: nu
  * string holds a quote or a '{': `"_step":` can only be that key, and the
  * last '{' before it opens its row. One pass of indexOf over the text.
  */
-export function flatRowsInStepOrder(t: string, start: number, end: number, rows: number): boolean {
+function flatRowsInStepOrder(t: string, start: number, end: number, rows: number): boolean {
   let after = -1;
   let lastRow = -1;
   let found = 0;

@@ -67,25 +67,29 @@ function checkByExecution(schema: GraphQLSchema, document: DocumentNode, variabl
  * when it has one); an absent one, or a count that is not one, is an error
  * at its path, as in the compiled check.
  */
-const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) => {
+export const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) => {
   const value = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[info.path.key as string] : undefined;
   if (value === undefined) throw new Error('absent');
   if (value !== null && countFields.has(info.fieldName) && !isCount(value, getNamedType(info.returnType) === GraphQLInt)) throw new Error('not a count');
   return value;
 };
 
-/** W&B's schema, its own scalars checked as the compiled check does (buildSchema's would pass anything). */
+/** W&B's schema, its own scalars checked as the compiled check does. */
 function wandbSchema(): GraphQLSchema {
-  const built = buildSchema(readFileSync(schemaPath, 'utf8'));
+  return withWandbScalars(buildSchema(readFileSync(schemaPath, 'utf8')));
+}
+
+/** `schema` (built from W&B's SDL) with W&B's own scalars checked as the compiled check does: buildSchema's would pass anything. */
+export function withWandbScalars(schema: GraphQLSchema): GraphQLSchema {
   for (const [name, holds] of Object.entries(wandbScalars)) {
-    const type = built.getType(name);
+    const type = schema.getType(name);
     if (!(type instanceof GraphQLScalarType)) continue;
     type.serialize = (value: unknown) => {
       if (!holds(value)) throw new TypeError(`not a ${name}`);
       return value;
     };
   }
-  return built;
+  return schema;
 }
 
 /** An abstract type's concrete type: the answer's __typename, else the first possible one. */

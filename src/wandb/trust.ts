@@ -48,14 +48,14 @@ export function jsonTextTooDeep(text: string, max = maxUpstreamJsonDepth): boole
  * response cannot carry). Recursion stops at `max` levels, so the stack
  * stays bounded; nothing is allocated.
  */
-export function valueTooDeep(value: unknown, max = maxUpstreamJsonDepth): boolean {
+export function unfitValue(value: unknown, max = maxUpstreamJsonDepth): boolean {
   if (typeof value !== 'object' || value === null) return typeof value === 'number' && !Number.isFinite(value);
   if (max <= 0) return true;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (valueTooDeep(value[i], max - 1)) return true;
+    for (let i = 0; i < value.length; i++) if (unfitValue(value[i], max - 1)) return true;
     return false;
   }
-  for (const key in value) if (Object.hasOwn(value, key) && valueTooDeep((value as Record<string, unknown>)[key], max - 1)) return true;
+  for (const key in value) if (Object.hasOwn(value, key) && unfitValue((value as Record<string, unknown>)[key], max - 1)) return true;
   return false;
 }
 
@@ -70,7 +70,7 @@ export function parseUpstreamJson(text: string, what: string): unknown {
     throw untrusted(`${what} is not valid JSON`);
   }
   // A number beyond a double's range needs a 3-digit exponent or more than 300 digits: only then is the value walked.
-  if (mayOverflow.test(text) && valueTooDeep(value)) throw untrusted(`${what} holds a number beyond a double's range`);
+  if (mayOverflow.test(text) && unfitValue(value)) throw untrusted(`${what} holds a number beyond a double's range`);
   return value;
 }
 
@@ -88,7 +88,7 @@ export function upstreamObject(text: string | null | undefined, what: string): R
 
 /** A value W&B sent already parsed (sampled history rows), checked for depth and for numbers beyond a double's range. */
 export function checkedValue<T>(value: T, what: string): T {
-  if (valueTooDeep(value)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels, or holds a number beyond a double's range`);
+  if (unfitValue(value)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels, or holds a number beyond a double's range`);
   return value;
 }
 
