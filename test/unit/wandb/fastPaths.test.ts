@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { checkRunIn, jsonTextTooDeep, maxUpstreamJsonDepth, parseUpstreamJson, valueTooDeep } from '../../../src/wandb/trust.js';
+import { checkRunIn, jsonTextTooDeep, maxUpstreamJsonDepth, parseUpstreamJson, unfitValue } from '../../../src/wandb/trust.js';
 import { isFlatRow, isShallowObject, unwrappedConfig } from '../../../src/wandb/jsonText.js';
 import { encodeRunId } from '../../../src/wandb/ids.js';
 import { RunsCursors, decodeRunsCursor, encodeRunsCursor, maxRunsCursorLength } from '../../../src/wandb/runsCursor.js';
@@ -71,8 +71,8 @@ describe('per-request shortcuts', () => {
       'text',
       null,
     ];
-    for (const value of values) expect(valueTooDeep(value)).toBe(scannedTooDeep(JSON.stringify(value) ?? ''));
-    expect(valueTooDeep(nested(maxUpstreamJsonDepth + 1))).toBe(true);
+    for (const value of values) expect(unfitValue(value)).toBe(scannedTooDeep(JSON.stringify(value) ?? ''));
+    expect(unfitValue(nested(maxUpstreamJsonDepth + 1))).toBe(true);
   });
 
   it('run ids: the exact encoding passes, other cases of the names pass through decoding, and ids naming another run, a ":" or a lone surrogate fail', () => {
@@ -213,8 +213,8 @@ describe('numbers beyond a double\'s range', () => {
   it('while large, tiny and ordinary numbers pass', () => {
     for (const ok of ['1e99', '1.5E-300', '-0.25', '123456789']) expect(isFlatRow(`{"_step":1,"a":${ok}}`)).toBe(true);
     for (const ok of ['1.7976931348623157e+308', '5e-324']) expect(parseUpstreamJson(`{"a":${ok}}`, 'a value')).toEqual({ a: Number(ok) });
-    expect(valueTooDeep({ a: [1, 2, { b: Infinity }] })).toBe(true);
-    expect(valueTooDeep({ a: [1, 2, { b: 1e308 }] })).toBe(false);
+    expect(unfitValue({ a: [1, 2, { b: Infinity }] })).toBe(true);
+    expect(unfitValue({ a: [1, 2, { b: 1e308 }] })).toBe(false);
   });
 });
 

@@ -14,12 +14,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { buildSchema, executeSync, getNamedType, GraphQLInt, isObjectType, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLScalarType, type GraphQLSchema, type GraphQLTypeResolver } from 'graphql';
+import { buildSchema, executeSync, isObjectType, parse, type GraphQLObjectType, type GraphQLSchema, type GraphQLTypeResolver } from 'graphql';
 import { startEmulator, type Emulator } from '../../../emulator/src/server.js';
 import { DEMO_API_KEY } from '../../../emulator/src/seed.js';
 import { startSubgraph, type Subgraph } from '../../../src/http/server.js';
-import { checkShape } from '../../../src/wandb/shape.js';
-import { compileShapePlan, countFields, isCount, wandbScalars } from '../../../src/wandb/shapePlan.js';
+import { byResponseKey, checkShape, withWandbScalars } from '../../../src/wandb/shape.js';
+import { compileShapePlan } from '../../../src/wandb/shapePlan.js';
 import { startFaultProxy, type FaultProxy } from '../../reliability/faultProxy.js';
 
 const sdl = readFileSync(new URL('../../../schema/upstream/wandb.graphql', import.meta.url), 'utf8');
@@ -33,22 +33,10 @@ for (const type of Object.values(strictSchema.getTypeMap())) {
   }
 }
 
-// W&B's rules beyond its SDL, as graphql-js would apply them: its own scalars hold only their values, a
-// field asked for must be in the answer, and a count is a whole number from 0 up.
-for (const built of [schema, strictSchema]) {
-  for (const [name, holds] of Object.entries(wandbScalars)) {
-    (built.getType(name) as GraphQLScalarType).serialize = (value: unknown) => {
-      if (!holds(value)) throw new TypeError(`not a ${name}`);
-      return value;
-    };
-  }
-}
-const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) => {
-  const value = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[info.path.key as string] : undefined;
-  if (value === undefined) throw new Error('absent');
-  if (value !== null && countFields.has(info.fieldName) && !isCount(value, getNamedType(info.returnType) === GraphQLInt)) throw new Error('not a count');
-  return value;
-};
+// W&B's rules beyond its SDL, as graphql-js applies them in the check's own fallback: its own scalars
+// hold only their values, a field asked for must be in the answer, and a count is a whole number from 0 up.
+withWandbScalars(schema);
+withWandbScalars(strictSchema);
 const byTypename: GraphQLTypeResolver<unknown, unknown> = (value, _ctx, info, abstractType) => {
   const named = (value as { __typename?: unknown } | null)?.__typename;
   return typeof named === 'string' ? named : info.schema.getPossibleTypes(abstractType)[0]?.name;
