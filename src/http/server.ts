@@ -380,6 +380,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     costCheck: costCheck(options.queryLimits),
     listLimits: documentLimits,
     allowsOrigin: cors.allowsOrigin,
+    logger,
   });
 
   const host = options.host ?? '127.0.0.1';

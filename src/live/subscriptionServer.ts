@@ -2,8 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Context } from '../context.js';
+import type { Logger } from '../observability/logger.js';
+import { serveGraphqlWs } from './wsTransport.js';
 import { redactSecrets, requestCredential, secretFormsOfAuthorization } from '../security/credentials.js';
 import type { CostCheck } from '../graphql/limits.js';
 import { listArgumentProblem, type DocumentLimits } from '../graphql/documentLimits.js';
@@ -34,6 +35,8 @@ export interface SubscriptionServerOptions {
   listLimits: Pick<DocumentLimits, 'maxListItems' | 'maxItemLength'>;
   /** Whether a browser page of this origin may open a socket (CORS_ORIGINS); requests without an Origin (servers, gateways) may. */
   allowsOrigin: (origin: string) => boolean;
+  /** Where the sockets' own problems are logged. */
+  logger: Logger;
 }
 
 /**
@@ -64,7 +67,7 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const disposable = useServer(
+  const disposable = serveGraphqlWs(
     {
       context: (ctx) => options.context(credentialOf(ctx)) as unknown as Record<string, unknown>,
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
@@ -127,6 +130,7 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => options.formatError(e as GraphQLError)),
     },
     wss,
+    options.logger,
   );
 
   /**
