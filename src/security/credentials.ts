@@ -106,7 +106,8 @@ export const maxCachedAuthorizations = 256;
 /**
  * Free text with every credential replaced by "[Redacted]": the given
  * secrets in any of their forms, Authorization values (Basic/Bearer and
- * their token), `api:<key>` pairs, base64 of `api:…`, and 40-hex W&B keys.
+ * their token), `api:<key>` pairs, base64 of `api:…`, and words that look
+ * like W&B keys (40 or more letters, digits and underscores, with a digit).
  */
 export function scrub(text: string, secrets: readonly string[] = []): string {
   let out = text;
@@ -116,8 +117,9 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
     .replace(/\bapi:(?!\[Redacted\])[^\s"'\\,;)]+/gi, 'api:[Redacted]')
     .replace(/\bYXBpO[A-Za-z0-9+/]*={0,2}/g, '[Redacted]')
     .replace(/\b(?:[a-z0-9]+-)?[0-9a-f]{40}\b/gi, '[Redacted]')
-    // W&B keys are 40 letters and digits (hex, or not on some servers): any such word is taken for one.
-    .replace(/\b(?=[a-z]*[0-9])[a-z0-9]{40}\b/gi, '[Redacted]')
+    // W&B keys are an optional prefix and a dash, then 40 or more word characters (40 hex before 2026, 86 since):
+    // any such word with a letter and a digit is taken for one. Matched whole, then tested, to stay linear.
+    .replace(/\b\w{40,}\b/g, (word) => (/[0-9]/.test(word) && /[a-z]/i.test(word) ? '[Redacted]' : word))
     .replace(/\b(api[_ -]?key|access[_-]?token|token|secret|password)(\s*[=:]\s*)(?!\[Redacted\])[A-Za-z0-9+/=._~-]{8,}/gi, '$1$2[Redacted]');
 }
 

@@ -168,6 +168,12 @@ describe('operations', () => {
       expect(lines.join('')).not.toContain(Buffer.from(`api:${WRONG_KEY}`).toString('base64'));
       expect(JSON.parse(lines[0])).toMatchObject({ apiKey: '[Redacted]', authorization: '[Redacted]', req: { headers: { authorization: '[Redacted]' } } });
       expect(scrub(`W&B said no to Basic ${Buffer.from(`api:${WRONG_KEY}`).toString('base64')} (key ${WRONG_KEY})`)).toBe('W&B said no to Basic [Redacted] (key [Redacted])');
+      // Keys of any case, with an on-premises prefix, and of W&B's longer format (86 characters) are words that look like keys.
+      const long = `wandb_v1_${'a1B2c3D4e5'.repeat(7)}x7Q9zK2`;
+      expect(long).toHaveLength(86);
+      expect(scrub(`keys ${WRONG_KEY.toUpperCase()}, local-${WRONG_KEY} and ${long}.`)).toBe('keys [Redacted], [Redacted] and [Redacted].');
+      // Ordinary long words are left: no digit, or only digits.
+      expect(scrub(`${'learning_rate_schedule_'.repeat(2)} ${'1234567890'.repeat(5)}`)).toBe(`${'learning_rate_schedule_'.repeat(2)} ${'1234567890'.repeat(5)}`);
     });
   });
 
