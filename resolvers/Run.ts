@@ -91,7 +91,7 @@ export const Run: RunResolvers = {
   file: async (r, { name }, ctx, info) => ((await call(ctx, r, fileMemo(info, () => fileCallSelected(info, name)))) as FilesPage | null)?.edges[0]?.node ?? null,
   files: (r, args, ctx, info) => {
     const { page: pageCall, count: countCall } = filesMemo(info, () => filesCallsSelected(info, args));
-    const names = args.names ?? null;
+    const names = pageCall.kind === 'files' ? pageCall.names : null;
     return withCalls(ctx.loaders, r, [pageCall, countCall && !names ? countCall : null], ([value, count]): RunFileConnectionParent => {
       const page = value as FilesPage | null;
       return {

@@ -1,18 +1,26 @@
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import { badInput } from '../src/errors.js';
 
-const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+const iso = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+/** True for an ISO-8601 date-time of a day the calendar has (no 2026-02-30, no month 13). */
+function isDateTime(value: string): boolean {
+  const m = iso.exec(value);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
 
 export const DateTime = new GraphQLScalarType({
   name: 'DateTime',
   description: 'An ISO-8601 date-time string in UTC, e.g. 2026-11-22T11:34:35Z.',
   serialize: (value) => String(value),
   parseValue: (value) => {
-    if (typeof value !== 'string' || !iso.test(value)) throw badInput(`expected an ISO-8601 date-time, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !isDateTime(value)) throw badInput(`expected an ISO-8601 date-time, got ${JSON.stringify(value)}`);
     return value;
   },
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING || !iso.test(ast.value)) throw badInput('expected an ISO-8601 date-time string');
+    if (ast.kind !== Kind.STRING || !isDateTime(ast.value)) throw badInput('expected an ISO-8601 date-time string');
     return ast.value;
   },
 });

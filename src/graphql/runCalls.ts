@@ -78,7 +78,8 @@ export interface FilesArgs {
  */
 export function filesCalls(args: FilesArgs, withCount: boolean, fields: ReadonlySet<string>, paging: boolean): { page: RunField; count: RunField | null } {
   inRange('first', args.first, 1, 1000);
-  const names = args.names ? [...args.names] : null;
+  // No names is all the files, as W&B reads an empty list (the Python client sends one for all).
+  const names = args.names?.length ? [...args.names] : null;
   const page: RunField = { kind: 'files', names, first: args.first, after: args.after != null ? decodeCursor('files', args.after) : null, fields: [...fields].sort(), paging };
   if (!withCount) return { page, count: null };
   return { page, count: names ? { kind: 'files', names, first: names.length, after: null, fields: [], paging: false } : { kind: 'fileCount' } };

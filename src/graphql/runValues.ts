@@ -2,7 +2,7 @@
 import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
 import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
 import { upstreamObject } from '../wandb/trust.js';
-import { isObject } from '../objects.js';
+import { isObject, setOwn } from '../objects.js';
 
 /**
  * A JSON object field (summary, system metrics), projected to `keys` when
@@ -31,7 +31,7 @@ export function configObject(text: string | null | undefined, keys?: readonly st
   for (const k of keys ?? Object.keys(raw)) {
     if (k === '_wandb' || k === 'wandb_version' || !Object.hasOwn(raw, k)) continue;
     const v = raw[k];
-    out[k] = isObject(v) && 'value' in v ? v.value : v;
+    setOwn(out, k, isObject(v) && 'value' in v ? v.value : v);
   }
   return out;
 }
@@ -55,7 +55,7 @@ export function escapeHtml(s: string): string {
 function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
   if (!keys) return obj;
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (Object.hasOwn(obj, k)) out[k] = obj[k];
+  for (const k of keys) if (Object.hasOwn(obj, k)) setOwn(out, k, obj[k]);
   return out;
 }
 

@@ -2,6 +2,7 @@ import { getArgumentValues } from 'graphql/execution/values.js';
 import { fieldKey, noDetails, type KeysWanted, type RunDetailFlags, type RunField, type RunPlan } from '../wandb/documents.js';
 import { artifactsCall, fileCall, filesCalls, historyFirstCalls, sampledHistoryCall, sweepCall, type ConnectionReads, type FilesArgs, type SampledHistoryArgs } from './runCalls.js';
 import type { HistoryPageArgs } from '../history/history.js';
+import { withArgumentDefaults } from './argumentDefaults.js';
 import { BREAK, Kind, visit, type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 export { noDetails, type KeysWanted, type RunDetailFlags } from '../wandb/documents.js';
@@ -80,7 +81,7 @@ function planOf(info: GraphQLResolveInfo, paths: readonly (readonly string[])[],
   const add = (field: RunField | null) => {
     if (field) calls.set(fieldKey(field), field);
   };
-  const args = <T>(def: GraphQLField<unknown, unknown>, node: FieldNode) => getArgumentValues(def, node, info.variableValues) as T;
+  const args = <T>(def: GraphQLField<unknown, unknown>, node: FieldNode) => withArgumentDefaults(def, getArgumentValues(def, node, info.variableValues)) as T;
   // A field selected twice under one response key is resolved once, seeing both selections (as GraphQL merges them).
   for (const same of paths.flatMap((path) => byResponseKey(descend(info, info.fieldNodes, path)))) {
     const node = same[0];
@@ -247,8 +248,10 @@ function union(a: KeysWanted, b: null | string[]): KeysWanted {
 function given(info: GraphQLResolveInfo, node: FieldNode | undefined, name: string): boolean {
   const arg = node?.arguments?.find((a) => a.name.value === name);
   if (!arg) return false;
+  // An explicit null is not given (see argumentDefaults.ts).
   const value = arg.value;
-  return value.kind !== Kind.VARIABLE || info.variableValues[value.name.value] !== undefined;
+  if (value.kind === Kind.NULL) return false;
+  return value.kind !== Kind.VARIABLE || (info.variableValues[value.name.value] ?? null) !== null;
 }
 
 /** Names of the fields selected below field nodes of one response key, along `path`. */

@@ -113,7 +113,7 @@ export interface HistoryPageArgs {
 export interface HistoryPagePlan {
   /** Keys to return, or null for whole rows. */
   keys: string[] | null;
-  /** The range's lowest step (inclusive): after the `after` row, else minStep, else 0. */
+  /** The range's lowest step (inclusive): after the `after` row and from minStep (0 without either). */
   start: number;
   /** The range's end (exclusive) from maxStep and `before`; Infinity when neither bounds it. */
   end: number;
@@ -134,7 +134,8 @@ export function planHistoryPage(args: HistoryPageArgs): HistoryPagePlan {
   if (backward && args.firstGiven) throw badInput('history: give first or last, not both');
   const size = backward ? inRange('last', args.last!, 1, MAX_HISTORY_PAGE) : inRange('first', args.first, 1, MAX_HISTORY_PAGE);
   if (args.minStep != null && args.minStep < 0) throw badInput(`minStep must be ≥ 0, got ${args.minStep}`);
-  const start = args.after != null ? stepOfCursor(args.after) + 1 : (args.minStep ?? 0);
+  // `after` moves the start on, never below minStep.
+  const start = Math.max(args.after != null ? stepOfCursor(args.after) + 1 : 0, args.minStep ?? 0);
   const beforeStep = args.before != null ? stepOfCursor(args.before) : null;
   const end = Math.min(args.maxStep ?? Infinity, beforeStep ?? Infinity);
   return { keys: historyKeysWanted(args.keys), start, end, backward, size, beforeStep };
@@ -142,8 +143,10 @@ export function planHistoryPage(args: HistoryPageArgs): HistoryPagePlan {
 
 /** The step a history cursor stands for; BAD_USER_INPUT when it is not a history cursor. */
 export function stepOfCursor(cursor: string): number {
-  const step = Number(decodeCursor('history', cursor));
-  if (!Number.isInteger(step) || step < 0) throw badInput('invalid history cursor');
+  const text = decodeCursor('history', cursor);
+  // The digits of a step as the cursor was written: no sign, space, hex or empty text that Number() would take.
+  const step = /^(0|[1-9][0-9]{0,15})$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(step)) throw badInput('invalid history cursor');
   return step;
 }
 

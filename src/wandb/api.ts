@@ -177,11 +177,11 @@ export function createWandbApi(client: UpstreamClient) {
      * Creates or updates run `ref` (upsertBucket); the run as W&B holds it
      * after the write, whole (checked to be `ref`), or null when W&B returned none.
      */
-    async upsertRun(ref: RunRef, input: UpsertRunMutationVariables['input']): Promise<RunFieldsFragment | null> {
+    async upsertRun(ref: RunRef, input: UpsertRunMutationVariables['input']): Promise<{ run: RunFieldsFragment | null; inserted: boolean | null }> {
       const data = await client.request(UpsertRunDocument, { input, ...runFieldsVariables(wholeRun) });
       const bucket = data.upsertBucket?.bucket ?? null;
       if (bucket) checkRun(bucket, ref);
-      return bucket;
+      return { run: bucket, inserted: data.upsertBucket?.inserted ?? null };
     },
 
     /** Upload URLs for files of a run (createRunFiles); null when W&B returned none. */

@@ -12,7 +12,8 @@ export function encodeCursor(kind: CursorKind, value: string | number): string {
 export function decodeCursor(kind: CursorKind, cursor: string): string {
   const text = /^[A-Za-z0-9+/]*={0,2}$/.test(cursor) ? Buffer.from(cursor, 'base64').toString('utf8') : '';
   const prefix = `v1:${kind}:`;
-  if (!text.startsWith(prefix)) {
+  // A cursor always stands for something: an empty one was not written by a page.
+  if (!text.startsWith(prefix) || text.length === prefix.length) {
     throw badInput(`invalid cursor ${JSON.stringify(cursor.slice(0, 60))}: expected a ${kind} cursor from pageInfo.endCursor or an edge`);
   }
   return text.slice(prefix.length);

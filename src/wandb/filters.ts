@@ -62,11 +62,17 @@ function checkKey(key: string): void {
   throw badInput(`unknown filter key ${JSON.stringify(key)}; expected one of ${[...keys].join(', ')}, config.<key>, summary_metrics.<key>`);
 }
 
-/** A key's condition: a plain value (equality) or an object of operators. */
+/**
+ * A key's condition: a plain value (equality) or an object of operators,
+ * each with an operand of the type the key holds (W&B answers a mistyped
+ * one with an HTTP 500): the contract's own keys hold text (dates as ISO
+ * 8601 text), config and summary keys any scalar; comparisons take a
+ * number or text.
+ */
 function checkCondition(key: string, value: unknown, depth: number): void {
   if (depth > 32) throw badInput('filters are nested too deeply (more than 32 levels)');
   if (Array.isArray(value)) throw badInput(`filter on ${JSON.stringify(key)} cannot be a bare list; use {"$in": [...]}`);
-  if (!isObject(value)) return;
+  if (!isObject(value)) return checkOperand(key, '$eq', value);
   const entries = Object.entries(value);
   if (entries.length === 0 || !entries.every(([op]) => op.startsWith('$'))) {
     throw badInput(`filter on ${JSON.stringify(key)} must be a value or an object of operators such as {"$gt": 1}`);
@@ -76,8 +82,27 @@ function checkCondition(key: string, value: unknown, depth: number): void {
       throw badInput(`unknown filter operator ${JSON.stringify(op)} on ${JSON.stringify(key)}`);
     }
     if (op === '$not') checkCondition(key, operand, depth + 1);
-    else if ((op === '$in' || op === '$nin') && !Array.isArray(operand)) throw badInput(`${op} on ${JSON.stringify(key)} expects an array`);
-    else if (op === '$exists' && typeof operand !== 'boolean') throw badInput(`$exists on ${JSON.stringify(key)} expects true or false`);
-    else if ((op === '$regex' || op === '$options') && typeof operand !== 'string') throw badInput(`${op} on ${JSON.stringify(key)} expects a string`);
+    else if (op === '$in' || op === '$nin') {
+      if (!Array.isArray(operand)) throw badInput(`${op} on ${JSON.stringify(key)} expects an array`);
+      for (const item of operand) checkOperand(key, op, item);
+    } else if (op === '$exists' && typeof operand !== 'boolean') throw badInput(`$exists on ${JSON.stringify(key)} expects true or false`);
+    else if ((op === '$regex' || op === '$options') && (typeof operand !== 'string' || operand.length > maxRegexLength)) {
+      throw badInput(`${op} on ${JSON.stringify(key)} expects a string of at most ${maxRegexLength} characters`);
+    } else if (op !== '$exists' && op !== '$regex' && op !== '$options') checkOperand(key, op, operand);
   }
+}
+
+/** Longest `$regex` accepted. */
+const maxRegexLength = 1000;
+
+/** An operand of `op` on `key` (see checkCondition). */
+function checkOperand(key: string, op: string, operand: unknown): void {
+  const text = keys.has(key);
+  const comparison = op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte';
+  const ok = comparison
+    ? typeof operand === 'string' || (!text && typeof operand === 'number')
+    : operand === null || typeof operand === 'string' || (!text && (typeof operand === 'number' || typeof operand === 'boolean'));
+  if (ok) return;
+  const expected = comparison ? (text ? 'text' : 'a number or text') : text ? 'text or null' : 'a string, number, boolean or null';
+  throw badInput(`${op} on ${JSON.stringify(key)} expects ${expected}, got ${JSON.stringify(operand)?.slice(0, 60) ?? String(operand)}`);
 }

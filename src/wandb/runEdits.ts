@@ -5,6 +5,22 @@
  * null removed; text fields and tags cleared the way W&B clears them.
  * Keys such as "__proto__" are stored as keys.
  */
+import { badInput } from '../errors.js';
+import { isObject, setOwn } from '../objects.js';
+import { maxUpstreamJsonDepth, unfitValue } from './trust.js';
+
+/**
+ * A config or summary to write, checked: a JSON object that reads will
+ * take back (its text no deeper than W&B's answers may be, the config's
+ * {value} wrapper counted), without W&B's own `_wandb` key, which holds the
+ * run's metadata. BAD_USER_INPUT otherwise, before anything is sent.
+ */
+export function checkedEdit(value: unknown, what: 'config' | 'summary'): Record<string, unknown> {
+  if (!isObject(value)) throw badInput(`${what} must be a JSON object`);
+  if (Object.hasOwn(value, '_wandb')) throw badInput(`${what} key "_wandb" is W&B's own and cannot be set`);
+  if (unfitValue(value, maxUpstreamJsonDepth - 1)) throw badInput(`${what} nests deeper than ${maxUpstreamJsonDepth - 1} levels`);
+  return value;
+}
 
 /** The config text to send for `config`, given the run's current config text. */
 export function editedConfig(current: string | null | undefined, config: Record<string, unknown>): string {
@@ -37,11 +53,4 @@ export function editedText(value: string | null | undefined): string | undefined
 /** Edited tags as W&B takes them: null clears them ([]); absent stays absent. */
 export function editedTags(tags: string[] | null | undefined): string[] | undefined {
   return tags === null ? [] : tags;
-}
-
-// Private:
-
-/** Sets a key as an own property, so that a key such as "__proto__" is stored, not taken as the prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -14,8 +14,8 @@ const MAX_CONDITIONS = 50;
 export function runWhereFilter(where: RunWhere | null | undefined): Record<string, unknown> | null {
   if (!where) return null;
   const clauses: Record<string, unknown>[] = [];
-  if (where.state != null) clauses.push({ state: where.state.toLowerCase() });
-  if (where.stateIn != null) clauses.push({ state: { $in: list('stateIn', where.stateIn).map((s) => s.toLowerCase()) } });
+  if (where.state != null) clauses.push({ state: settable('state', where.state) });
+  if (where.stateIn != null) clauses.push({ state: { $in: list('stateIn', where.stateIn).map((s) => settable('stateIn', s)) } });
   if (where.tagsAny != null) clauses.push({ tags: { $in: texts('tagsAny', where.tagsAny) } });
   if (where.tagsAll != null) for (const tag of texts('tagsAll', where.tagsAll)) clauses.push({ tags: { $in: [tag] } });
   if (where.displayName != null) clauses.push({ display_name: text('displayName', where.displayName) });
@@ -88,4 +88,10 @@ function keyClause(kind: 'config' | 'summary', c: KeyCondition): Record<string, 
   if (c.exists != null) ops.$exists = c.exists;
   if (Object.keys(ops).length === 0) throw badInput(`${where}: give at least one of eq, ne, gt, gte, lt, lte, in, exists`);
   return { [kind === 'config' ? `config.${c.key}.value` : `summary_metrics.${c.key}`]: ops };
+}
+
+/** A state as W&B stores it; UNKNOWN (a state W&B reported that the schema does not know) is never one to ask for. */
+function settable(name: string, state: string): string {
+  if (state === 'UNKNOWN') throw badInput(`${name}: UNKNOWN is reported, never matched; ask for the states the schema names`);
+  return state.toLowerCase();
 }

@@ -129,7 +129,7 @@ export function checkRunIn(run: { id?: string | null; name?: string | null }, en
   // The id W&B gives a run of this project, encoded here: equal, it names the same run, project
   // and entity (what decoding would find, at half the cost), unless a name could not round-trip.
   if (run.id === encodeRunId({ runId: run.name, project, entity }) && plainName.test(run.name) && plainName.test(entity) && plainName.test(project)) return;
-  const ref = decodeRunId(run.id);
+  const ref = decodeRunId(run.id, 'any');
   if (!ref) throw untrusted(`run ${run.name} has an id that is not a run id`);
   if (ref.runId !== run.name || ref.entity.toLowerCase() !== entity.toLowerCase() || ref.project.toLowerCase() !== project.toLowerCase()) {
     throw untrusted(`run ${run.name} belongs to another entity, project or run than asked for`);
@@ -145,7 +145,7 @@ export function checkedStep(step: unknown, lo: number | null, hi: number | null,
 
 /** An artifact's id from W&B: an Artifact node id (base64 of "Artifact:<n>"), which `node(id)` resolves to it and to nothing else. */
 export function artifactId(id: string): string {
-  if (decodeNodeId('Artifact', id) === null) throw untrusted('an artifact has an id that is not an artifact id');
+  if (decodeNodeId('Artifact', id, 'any') === null) throw untrusted('an artifact has an id that is not an artifact id');
   return id;
 }
 
