@@ -4,6 +4,7 @@ import { appendEvents, appendHistory } from './store/history.js';
 import { appendLogLines } from './store/logs.js';
 import { updateRun } from './store/runs.js';
 import { QueryInputError } from './runFilters.js';
+import { parseWandbJson } from './wandbJson.js';
 
 /** W&B's filestream request body (what wandb's sender POSTs to file_stream). */
 interface FileStreamBody {
@@ -83,7 +84,7 @@ function parseBody(body: unknown): FileStreamBody {
 
 function jsonObjectText(line: string, file: string): string {
   try {
-    const value: unknown = JSON.parse(line);
+    const value: unknown = parseWandbJson(line);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return line;
   } catch {
     // fall through to the error below

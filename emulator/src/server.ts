@@ -96,6 +96,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const path = url.pathname;
     if (req.method === 'GET' && (path === '/healthz' || path === '/')) return send(res, 200, { ok: true });
     if (path.startsWith('/storage/')) return storage(req, res, url);
+    // The clients send their own telemetry here when a server proxies it; W&B Server without the proxy answers 404, and they stop.
+    if (path.startsWith('/sdk/otel/')) {
+      req.resume();
+      return send(res, 404, { error: 'this server does not proxy OpenTelemetry' });
+    }
 
     const user = authenticate(req);
     if (!user) return send(res, 401, { errors: [{ message: 'unauthorized: send HTTP Basic auth with user "api" and a valid API key' }] });

@@ -184,6 +184,14 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
     expect(flow.files).toEqual(expect.arrayContaining(['config.yaml', 'wandb-summary.json']));
   });
 
+  it('wandb.init without a name, logging NaN and infinities: the run is named, finished, and reads them back', () => {
+    const flow = value('wandb.init with NaN and infinities');
+    expect(flow.state).toBe('finished');
+    expect(flow.name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
+    expect(flow.history).toEqual([[0, '1.0'], [1, 'nan'], [2, 'inf'], [3, '0.5']]);
+    expect(flow.worst).toBe('-inf');
+  });
+
   it('wandb.init(resume="must") continues the finished run: steps after the last one, name, tags and config kept', () => {
     const run = runRow('pyinit01');
     const stored = storedRows(run.id);

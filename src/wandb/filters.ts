@@ -104,5 +104,7 @@ function checkOperand(key: string, op: string, operand: unknown): void {
     : operand === null || typeof operand === 'string' || (!text && (typeof operand === 'number' || typeof operand === 'boolean'));
   if (ok) return;
   const expected = comparison ? (text ? 'text' : 'a number or text') : text ? 'text or null' : 'a string, number, boolean or null';
-  throw badInput(`${op} on ${JSON.stringify(key)} expects ${expected}, got ${JSON.stringify(operand)?.slice(0, 60) ?? String(operand)}`);
+  // Named by its kind, not printed: an operand may nest thousands deep.
+  const got = Array.isArray(operand) ? 'a list' : operand === null ? 'null' : typeof operand === 'object' ? 'an object' : `a ${typeof operand}`;
+  throw badInput(`${op} on ${JSON.stringify(key)} expects ${expected}, got ${got}`);
 }

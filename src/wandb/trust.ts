@@ -59,9 +59,23 @@ export function unfitValue(value: unknown, max = maxUpstreamJsonDepth): boolean 
   return false;
 }
 
-/** JSON text from W&B, parsed after its depth is checked; `what` names it in the error. */
+/**
+ * W&B's JSON text with each NaN, Infinity and -Infinity outside strings
+ * made null: W&B keeps them as the Python client logs them (a loss gone
+ * NaN), and JSON has no place for them. The text itself when it holds none.
+ */
+export function finiteJson(text: string): string {
+  if (!text.includes('NaN') && !text.includes('Infinity')) return text;
+  return text.replace(nonFinite, (token) => (token.charCodeAt(0) === 34 /* " */ ? token : 'null'));
+}
+
+/** A JSON string (kept as it is), or a token JSON has no place for. */
+const nonFinite = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+
+/** JSON text from W&B (NaN and ±Infinity made null), parsed after its depth is checked; `what` names it in the error. */
 export function parseUpstreamJson(text: string, what: string): unknown {
   if (typeof text !== 'string') throw untrusted(`${what} is not JSON text`);
+  text = finiteJson(text);
   if (jsonTextTooDeep(text)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels`);
   let value: unknown;
   try {

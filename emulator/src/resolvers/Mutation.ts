@@ -2,12 +2,13 @@ import { GraphQLError } from 'graphql';
 import type { MutationResolvers, UpsertBucketInput } from '../generated/wandb.js';
 import { checkFileName, checkName, notFound, requireRunByPath, requireRunByStorageId, writableEntity } from '../access.js';
 import { ensureProject } from '../store/accounts.js';
-import { createRun, deleteRun, findRun, updateRun, type RunFields } from '../store/runs.js';
+import { createRun, deleteRun, findRun, generatedDisplayName, updateRun, type RunFields } from '../store/runs.js';
 import { artifactById, createArtifact, useArtifact } from '../store/artifacts.js';
 import { declareFile, deleteFiles } from '../store/files.js';
 import { QueryInputError } from '../runFilters.js';
 import { decodeNodeId, encodeRunId } from '../../../src/wandb/protocol.js';
 import { artifactVisible } from './Artifact.js';
+import { parseWandbJson } from '../wandbJson.js';
 
 /** Run states W&B knows (lower case, as stored upstream). */
 const runStates = new Set(['running', 'finished', 'crashed', 'failed', 'killed', 'preempting', 'preempted', 'pending']);
@@ -30,7 +31,9 @@ export const Mutation: MutationResolvers = {
       const name = input.name ? checkRunId(input.name) : newRunId();
       const existing = findRun(ctx.db, project.id, name);
       if (existing) return { bucket: updateRun(ctx.db, existing.id, fields, ctx.now()), inserted: false };
-      return { bucket: createRun(ctx.db, project.id, name, ctx.user.id, ctx.now(), fields), inserted: true };
+      // A new run without a display name gets one made up, as W&B names runs ("smooth-lake-7").
+      const displayName = fields.displayName || generatedDisplayName(ctx.db, project.id, name);
+      return { bucket: createRun(ctx.db, project.id, name, ctx.user.id, ctx.now(), { ...fields, displayName }), inserted: true };
     })(),
 
   deleteRun: (_, { input }, ctx) => {
@@ -153,7 +156,7 @@ function runFields(input: UpsertInput): RunFields {
 
 function jsonObject(field: string, text: string): string {
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = parseWandbJson(text);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return text;
   } catch {
     // reported below

@@ -10,6 +10,7 @@ import { readLogLines } from '../store/logs.js';
 import { QueryInputError } from '../runFilters.js';
 import type { UserRow } from '../store/types.js';
 import { connectionOf } from '../cursor.js';
+import { parseWandbJson } from '../wandbJson.js';
 
 /** Rows in `historyTail` and `eventsTail` (wandb-core reads the last one). */
 const tailRows = 10;
@@ -74,7 +75,7 @@ export const Run: RunResolvers = {
 
 /** The JSON object text restricted to `keys` (all of it when keys is null). */
 function pick(json: string, keys: readonly string[] | null | undefined): string {
-  return keys ? JSON.stringify(only(JSON.parse(json) as Record<string, unknown>, keys)) : json;
+  return keys ? JSON.stringify(only(parseWandbJson(json) as Record<string, unknown>, keys)) : json;
 }
 
 /** The object restricted to `keys` (all of it when keys is null). */
@@ -87,7 +88,7 @@ function only(all: Record<string, unknown>, keys: readonly string[] | null | und
 
 /** The config's `_wandb` value (W&B's own keys, e.g. `t` once a run has started); {} when it has none. */
 function wandbValue(config: string): Record<string, unknown> {
-  const wrapped = (JSON.parse(config) as Record<string, unknown>)._wandb;
+  const wrapped = (parseWandbJson(config) as Record<string, unknown>)._wandb;
   const value = typeof wrapped === 'object' && wrapped !== null && 'value' in wrapped ? (wrapped as { value: unknown }).value : wrapped;
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
@@ -130,7 +131,7 @@ function liveRows(db: import('../store/db.js').Db, runId: number, liveKeys: read
   }
   const rows: Record<string, unknown>[] = [];
   for (const text of db.prepare('SELECT row FROM history WHERE run_id = ? ORDER BY step').pluck().iterate(runId) as Iterable<string>) {
-    const row = JSON.parse(text) as Record<string, unknown>;
+    const row = parseWandbJson(text) as Record<string, unknown>;
     const live: Record<string, unknown> = {};
     for (const key of liveKeys) if (Object.hasOwn(row, key)) live[key] = row[key];
     if (Object.keys(live).length > 0) rows.push(live);

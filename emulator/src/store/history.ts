@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { sampleTargets } from '../../../src/wandb/protocol.js';
 import { QueryInputError } from '../runFilters.js';
+import { parseWandbJson } from '../wandbJson.js';
 
 /** One history row as logged, with its step. */
 interface StepRow {
@@ -88,7 +89,7 @@ export function readSampledHistory(db: Db, runId: number, spec: SampledHistorySp
   const lo = spec.minStep ?? 0;
   const hi = spec.maxStep === undefined ? Number.MAX_SAFE_INTEGER : spec.maxStep + 1;
   return sampleRange(db, runId, keysets, lo, hi, spec.samples).map(({ row }) => {
-    const value = JSON.parse(row) as Record<string, unknown>;
+    const value = parseWandbJson(row) as Record<string, unknown>;
     if (spec.keys.length === 0) return value;
     const projected: Record<string, unknown> = {};
     for (const key of spec.keys) projected[key] = value[key];
@@ -143,7 +144,7 @@ export function lastRows(db: Db, runId: number, of: 'history' | 'events', n: num
 function parseObject(line: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseWandbJson(line);
   } catch {
     throw new QueryInputError(`history line is not JSON: ${JSON.stringify(line.slice(0, 80))}`);
   }

@@ -178,3 +178,19 @@ export function pageSize(value: number | null | undefined, fallback: number, max
   if (!Number.isInteger(value) || value < 0) throw new QueryInputError(`first must be a non-negative integer, got ${value}`);
   return Math.min(value, max);
 }
+
+const adjectives = ['smooth', 'bright', 'quiet', 'lively', 'gentle', 'bold', 'crisp', 'misty', 'sunny', 'swift', 'calm', 'brisk', 'fresh', 'golden', 'silver', 'wild'];
+const nouns = ['lake', 'river', 'forest', 'meadow', 'mountain', 'valley', 'breeze', 'dawn', 'field', 'harbor', 'island', 'cloud', 'wave', 'pine', 'star', 'sky'];
+
+/**
+ * A display name for a new run that was given none, as W&B makes one up:
+ * an adjective, a noun and the run's number in its project
+ * ("smooth-lake-7"). The words follow from the run's id, so a seed is
+ * named the same on every start.
+ */
+export function generatedDisplayName(db: Db, projectId: number, runId: string): string {
+  let hash = 0;
+  for (let i = 0; i < runId.length; i++) hash = (hash * 31 + runId.charCodeAt(i)) >>> 0;
+  const count = (db.prepare('SELECT count(*) FROM runs WHERE project_id = ?').pluck().get(projectId) as number) + 1;
+  return `${adjectives[hash % adjectives.length]}-${nouns[(hash >>> 8) % nouns.length]}-${count}`;
+}

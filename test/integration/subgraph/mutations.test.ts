@@ -196,7 +196,8 @@ describe('subgraph mutations', () => {
       expect(run.runId).toMatch(/^[a-z0-9]{8}$/);
       expect(run.path).toBe(`${TEAM}/${P}/${run.runId}`);
       expect(run.id).toBe(storageId(TEAM, P, run.runId));
-      expect(run.displayName ?? null).toBeNull();
+      // W&B makes up a display name for a run created without one ("smooth-lake-7").
+      expect(run.displayName).toMatch(/^[a-z]+-[a-z]+-\d+$/);
       expect(run.state).toBe('RUNNING');
       expect(runRow(TEAM, P, run.runId)).toBeDefined();
       expect((await readRun(run.path)).id).toBe(run.id);
