@@ -204,6 +204,8 @@ describe('Query.run and the Run fields', () => {
 
     // A bare run, a run with a single row at step 0, a run in a sweep that does not exist, and one run per state.
     await upsert({ name: 'bare01' });
+    // W&B names a run created without a name; this one has none (as a run renamed away has), set in the store.
+    stack.emulator.db.prepare("UPDATE runs SET display_name = NULL WHERE name = 'bare01'").run();
     await upsert({ name: 'one01' });
     await wandb.filestream(`${E}/${P}/one01`, { files: { 'wandb-history.jsonl': { offset: 0, content: ['{"_step": 0, "loss": 2.5}'] } } });
     await upsert({ name: 'ghost01', sweep: 'nosweep1' });
