@@ -82,7 +82,8 @@ function pick(json: string, keys: readonly string[] | null | undefined): string 
 function only(all: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
   if (!keys) return all;
   const some: Record<string, unknown> = {};
-  for (const key of keys) if (Object.hasOwn(all, key)) some[key] = all[key];
+  // Own keys: one named "__proto__" is a key like any other, not the prototype.
+  for (const key of keys) if (Object.hasOwn(all, key)) Object.defineProperty(some, key, { value: all[key], enumerable: true, writable: true, configurable: true });
   return some;
 }
 
