@@ -9,6 +9,8 @@ export const logArtifact: NonNullable<MutationResolvers['logArtifact']> = async 
   const aliases = input.aliases ?? [];
   for (const alias of aliases) {
     if (!/^[A-Za-z0-9_.-]{1,128}$/.test(alias)) throw badInput(`alias ${JSON.stringify(alias.slice(0, 140))} must be 1 to 128 letters, digits, _ . -`);
+    // W&B gives version aliases (v0, v1, …) to versions itself: it would leave such an alias where it is.
+    if (/^v\d+$/.test(alias)) throw badInput(`alias ${JSON.stringify(alias)} is a version alias, which W&B gives each version itself`);
   }
   const [run, artifact] = await Promise.all([requireRun(ctx, ref), requireArtifact(ctx, input.artifactId, input.artifactName)]);
   const { entityName, name: projectName } = artifact.artifactSequence.project;

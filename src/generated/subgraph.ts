@@ -197,7 +197,10 @@ export type KeyCondition = {
  * «py: Run.log_artifact(artifact, aliases)»
  */
 export type LogArtifactInput = {
-  /** Aliases to attach to the version, e.g. best; none by default. */
+  /**
+   * Aliases to attach to the version, e.g. best; none by default. Version
+   * aliases (v0, v1, …) are W&B's own: giving one is BAD_USER_INPUT.
+   */
   aliases?: InputMaybe<Array<Scalars['String']['input']>>;
   /**
    * The artifact: id, or qualified name entity/project/collection:alias.

@@ -117,6 +117,13 @@ describe('writes', () => {
     expect(after.data.run).toEqual(before);
   });
 
+  it('a version alias given to logArtifact is BAD_USER_INPUT (W&B gives those itself)', async () => {
+    const res = await query('mutation L($input: LogArtifactInput!) { logArtifact(input: $input) { artifact { aliases } } }', {
+      input: { runPath, artifactName: `${TEAM}/${P}/imagenet-subset:v0`, aliases: ['best', 'v1'] },
+    });
+    expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('a summary key named __proto__ is a key like any other', async () => {
     const path = `demo/scratch/${(await query(CREATE, { input: { entity: 'demo', project: 'scratch' } })).data.createRun.run.runId}`;
     const res = await query(UPDATE, { input: { path, summary: JSON.parse('{"__proto__": 5, "b": 1}') } });
