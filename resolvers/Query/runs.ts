@@ -31,7 +31,7 @@ export const runs: NonNullable<QueryResolvers['runs']> = async (_, args, ctx, in
       if (count) totalCount = answer.totalCount ?? 0;
       return { runs: answer.runs, hasNextPage: answer.hasNextPage };
     },
-    { filters, order, first, after: args.after ?? null },
+    { entity: args.entity, project: args.project, filters, order, first, after: args.after ?? null },
   );
   const parent: RunConnectionParent = { runs: page.runs, cursors: page.cursors, hasNextPage: page.hasNextPage, hasPreviousPage: args.after != null, totalCount };
   return parent;

@@ -15,7 +15,7 @@
  */
 import { badInput, codedError } from '../errors.js';
 import type { RunDetailFlags } from '../graphql/selection.js';
-import { RunsCursors, decodeRunsCursor, type RunsPosition, type SortValue } from './runsCursor.js';
+import { RunsCursors, decodeRunsCursor, runsScope, type RunsPosition, type SortValue } from './runsCursor.js';
 import { isObject } from '../objects.js';
 
 /** The fields of a run the order is read from (RunFields has them). */
@@ -59,11 +59,12 @@ export function withSortKey(details: RunDetailFlags, order: string): RunDetailFl
  */
 export async function pageRuns<R extends PagedRun>(
   read: RunsRead<R>,
-  args: { filters: string; order: string; first: number; after: string | null },
+  args: { entity: string; project: string; filters: string; order: string; first: number; after: string | null },
 ): Promise<{ runs: R[]; cursors: RunsCursors; hasNextPage: boolean }> {
   const levels = levelsOf(args.order);
-  const position = args.after === null ? null : decodeRunsCursor(args.after, args.order, levels.length);
-  const pager = new Pager(read, levels, args.order, JSON.parse(args.filters) as Record<string, unknown>, args.first);
+  const scope = runsScope(args.entity, args.project, args.filters);
+  const position = args.after === null ? null : decodeRunsCursor(args.after, args.order, levels.length, scope);
+  const pager = new Pager(read, levels, args.order, JSON.parse(args.filters) as Record<string, unknown>, args.first, scope);
   await pager.fill(position);
   return { runs: pager.out.map((o) => o.run), cursors: new RunsCursors(pager.out.map((o) => o.position)), hasNextPage: pager.more };
 }
@@ -142,6 +143,7 @@ class Pager<R extends PagedRun> {
     private readonly order: string,
     private readonly filters: Record<string, unknown>,
     private readonly first: number,
+    private readonly scope: string,
   ) {
     this.names = levels.length;
   }
@@ -227,7 +229,7 @@ class Pager<R extends PagedRun> {
     const rest = afterName === null ? sorted : sorted.filter((r) => (desc ? r.name < afterName : r.name > afterName));
     for (let j = 0; j < rest.length; j++) {
       if (this.left() === 0) return this.full();
-      this.push(rest[j], { order: this.order, values, name: rest[j].name, resume: j + 1 < rest.length ? this.names : this.names - 1 });
+      this.push(rest[j], { scope: this.scope, order: this.order, values, name: rest[j].name, resume: j + 1 < rest.length ? this.names : this.names - 1 });
     }
     return true;
   }
@@ -259,7 +261,7 @@ class Pager<R extends PagedRun> {
         const differs = deeper.findIndex((l) => !same(l.valueOf(next), l.valueOf(run)));
         resume = differs < 0 ? this.names : i + 1 + differs;
       }
-      this.push(run, { order: this.order, values, name: run.name, resume });
+      this.push(run, { scope: this.scope, order: this.order, values, name: run.name, resume });
     }
     return true;
   }

@@ -52,6 +52,18 @@ describe('history paging', () => {
   });
 });
 
+describe('runs cursors', () => {
+  it('are for their own connection: another project or other filters is BAD_USER_INPUT', async () => {
+    const page = (project: string, filters: unknown, after: string | null) =>
+      query(`query R($p: String!, $f: JSON, $a: String) { runs(entity: "${TEAM}", project: $p, filters: $f, first: 2, after: $a) { pageInfo { endCursor } nodes { path } } }`, { p: project, f: filters, a: after });
+    const first = await page(P, { state: 'finished' }, null);
+    const cursor = first.data.runs.pageInfo.endCursor;
+    expect((await page(P, { state: 'finished' }, cursor)).errors).toBeUndefined();
+    expect(codes(await page('llm-finetune', { state: 'finished' }, cursor))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await page(P, { state: 'crashed' }, cursor))).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
 describe('files', () => {
   it('reads names: [] as all files, with a count that agrees with the edges', async () => {
     const all = await query(`{ run(path: "${runPath}") { files { totalCount edges { node { name } } } } }`);

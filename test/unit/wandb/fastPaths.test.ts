@@ -89,16 +89,18 @@ describe('per-request shortcuts', () => {
 
   it('runs cursors are encoded when read, equal to the eager encoding, and a cursor too long fails only when read', () => {
     const positions = [
-      { order: '-created_at', values: ['2026-01-01T00:00:00'], name: 'a', resume: 1 },
-      { order: '-created_at', values: ['2026-01-02T00:00:00'], name: 'b', resume: 0 },
+      { scope: 's1', order: '-created_at', values: ['2026-01-01T00:00:00'], name: 'a', resume: 1 },
+      { scope: 's1', order: '-created_at', values: ['2026-01-02T00:00:00'], name: 'b', resume: 0 },
     ];
     const cursors = new RunsCursors(positions);
     expect(cursors.length).toBe(2);
     expect(cursors.at(1)).toBe(encodeRunsCursor(positions[1]));
-    expect(decodeRunsCursor(cursors.at(0)!, '-created_at', 1)).toEqual(positions[0]);
+    expect(decodeRunsCursor(cursors.at(0)!, '-created_at', 1, 's1')).toEqual(positions[0]);
+    // Another connection's cursor (another project or other filters) is refused.
+    expect(() => decodeRunsCursor(cursors.at(0)!, '-created_at', 1, 's2')).toThrow(/another project or other filters/);
     expect(cursors.at(2)).toBeUndefined();
     expect(cursors.at(-1)).toBeUndefined();
-    const long = new RunsCursors([{ order: '-summary_metrics.note', values: ['x'.repeat(maxRunsCursorLength), null], name: 'c', resume: 1 }]);
+    const long = new RunsCursors([{ scope: 's1', order: '-summary_metrics.note', values: ['x'.repeat(maxRunsCursorLength), null], name: 'c', resume: 1 }]);
     expect(long.length).toBe(1);
     expect(() => long.at(0)).toThrow(/too long to page past/);
   });
