@@ -90,8 +90,8 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
 
   it('api.runs iterates every run of the project once, and len agrees', () => {
     const { len, ids } = value('api.runs');
-    // pyflows1, pyinit01 and pypend01 are created by later steps.
-    const expected = db().prepare(`SELECT name FROM runs WHERE project_id = ? AND name NOT IN ('pyflows1', 'pyinit01', 'pypend01')`).pluck().all(projectId()) as string[];
+    // pyflows1, pyinit01, pynan001 and pypend01 are created by later steps.
+    const expected = db().prepare(`SELECT name FROM runs WHERE project_id = ? AND name NOT IN ('pyflows1', 'pyinit01', 'pynan001', 'pypend01')`).pluck().all(projectId()) as string[];
     expect(len).toBe(expected.length);
     expect(ids).toHaveLength(expected.length);
     expect([...ids].sort()).toEqual([...expected].sort());
@@ -188,7 +188,9 @@ d(`the official Python client (wandb ${wandbVersion}) against the emulator`, () 
     const flow = value('wandb.init with NaN and infinities');
     expect(flow.state).toBe('finished');
     expect(flow.name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
-    expect(flow.history).toEqual([[0, '1.0'], [1, 'nan'], [2, 'inf'], [3, '0.5']]);
+    // wandb-core writes 1.0 as 1; whole rows keep the tokens, keyed rows (sampledHistory, JSON) have null for them.
+    expect(flow.history).toEqual([[0, '1'], [1, 'nan'], [2, 'inf'], [3, '0.5']]);
+    expect(flow.keyed).toEqual([[0, '1'], [1, 'None'], [2, 'None'], [3, '0.5']]);
     expect(flow.worst).toBe('-inf');
   });
 
