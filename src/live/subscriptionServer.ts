@@ -72,7 +72,6 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       context: (ctx) => options.context(credentialOf(ctx)) as unknown as Record<string, unknown>,
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const socket = ctx.extra.socket;
-        if (unread(socket) || flooding(socket)) return [new GraphQLError('too many messages: the socket is closed', { extensions: { code: 'RATE_LIMITED' } })];
         // A malformed credential is refused here, with its code, before any work (the context would throw the same).
         try {
           options.context(credentialOf(ctx));
@@ -131,6 +130,7 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
     },
     wss,
     options.logger,
+    (socket) => !unread(socket) && !flooding(socket),
   );
 
   /**
@@ -146,9 +146,9 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
 
   /**
    * True, and the socket closed (1008), when its client sends more
-   * operations in a second than ten times the subscriptions it may hold:
-   * each refusal is an answer the process writes, and a client that sends
-   * without reading would hold them all in memory.
+   * messages in a second (operations, pings, anything) than ten times the
+   * subscriptions it may hold: each is answered, and a client that sends
+   * without reading would hold the answers in memory.
    */
   function flooding(socket: WebSocket): boolean {
     const now = Date.now();

@@ -24,10 +24,18 @@ export interface SocketExtra {
 const internal = 'Internal server error';
 
 /**
- * Serves graphql-ws on `wss` until disposed; `keepAliveMs` is the ping
- * interval (a client that misses a pong for as long is terminated).
+ * Serves graphql-ws on `wss` until disposed. `admit` sees each message's
+ * socket before the message is handled, and may refuse it (and close the
+ * socket); `keepAliveMs` is the ping interval (a client that misses a pong
+ * for as long is terminated).
  */
-export function serveGraphqlWs(options: ServerOptions<Record<string, unknown> | undefined, SocketExtra>, wss: WebSocketServer, logger: Logger, keepAliveMs = 12_000): { dispose(): Promise<void> } {
+export function serveGraphqlWs(
+  options: ServerOptions<Record<string, unknown> | undefined, SocketExtra>,
+  wss: WebSocketServer,
+  logger: Logger,
+  admit: (socket: WebSocket) => boolean,
+  keepAliveMs = 12_000,
+): { dispose(): Promise<void> } {
   const server = makeServer(options);
   wss.options.handleProtocols = handleProtocols;
   wss.once('error', (error) => {
@@ -40,6 +48,8 @@ export function serveGraphqlWs(options: ServerOptions<Record<string, unknown> | 
       logger.warn({ error: messageOf(error) }, 'WebSocket client error');
       socket.close(CloseCode.InternalServerError, internal);
     });
+    // ws answers WebSocket pings itself: they are counted by the guards too.
+    socket.on('ping', () => void admit(socket));
     let pongWait: NodeJS.Timeout | null = null;
     const pings = setInterval(() => {
       if (socket.readyState !== socket.OPEN) return;
@@ -63,6 +73,8 @@ export function serveGraphqlWs(options: ServerOptions<Record<string, unknown> | 
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', async (data) => {
+            // Every message, of any type (a ping is answered with its own payload), passes the abuse guards first.
+            if (!admit(socket)) return;
             try {
               await handle(String(data));
             } catch (error) {

@@ -39,7 +39,7 @@ export function runsOrder(order: string | null | undefined): string {
 /** A filter document: logical operators over filter documents, or key conditions. */
 function check(doc: unknown, depth: number, where: string): void {
   if (depth > 32) throw badInput('filters are nested too deeply (more than 32 levels)');
-  if (!isObject(doc)) throw badInput(`${where} must be an object, got ${JSON.stringify(doc)?.slice(0, 60)}`);
+  if (!isObject(doc)) throw badInput(`${where} must be an object, got ${kindOf(doc)}`);
   for (const [key, value] of Object.entries(doc)) {
     if (key === '$and' || key === '$or' || key === '$nor') {
       if (!Array.isArray(value) || value.length === 0) throw badInput(`${key} expects a non-empty array of filters`);
@@ -104,7 +104,10 @@ function checkOperand(key: string, op: string, operand: unknown): void {
     : operand === null || typeof operand === 'string' || (!text && (typeof operand === 'number' || typeof operand === 'boolean'));
   if (ok) return;
   const expected = comparison ? (text ? 'text' : 'a number or text') : text ? 'text or null' : 'a string, number, boolean or null';
-  // Named by its kind, not printed: an operand may nest thousands deep.
-  const got = Array.isArray(operand) ? 'a list' : operand === null ? 'null' : typeof operand === 'object' ? 'an object' : `a ${typeof operand}`;
-  throw badInput(`${op} on ${JSON.stringify(key)} expects ${expected}, got ${got}`);
+  throw badInput(`${op} on ${JSON.stringify(key)} expects ${expected}, got ${kindOf(operand)}`);
+}
+
+/** What a value is, for a message: named, not printed (a value may nest thousands deep). */
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

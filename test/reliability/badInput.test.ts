@@ -193,11 +193,13 @@ const filterJson: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Filters nested far deeper than any real one, as JSON text, in each place a filter nests. */
-const deepShapes = ['$and', '$not', 'config $not', '$in array', '$eq object', '$eq array'] as const;
+const deepShapes = ['$and', '$and of lists', '$not', 'config $not', '$in array', '$eq object', '$eq array'] as const;
 function deepFilter(shape: (typeof deepShapes)[number], depth: number): string {
   switch (shape) {
     case '$and':
       return `${'{"$and":['.repeat(depth)}{"state":"finished"}${']}'.repeat(depth)}`;
+    case '$and of lists':
+      return `{"$and":${'['.repeat(depth)}{"state":"finished"}${']'.repeat(depth)}}`;
     case '$not':
       return `${'{"$not":'.repeat(depth)}{"state":"finished"}${'}'.repeat(depth)}`;
     case 'config $not':

@@ -405,10 +405,14 @@ describe('WebSocket messages', () => {
     expect((await post(JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
   });
 
-  it('a client that sends within the rate but never reads is closed once a message\'s worth of answers waits unread', async () => {
-    // 150 operations a second (the flood guard allows 200), each answered by an error that quotes its 60,000-character field:
-    // about 9 MB/s that the client leaves unread. Once the kernel's buffers are full, answers wait in the process.
-    const name = `f${'x'.repeat(60_000)}`;
+  // 150 messages a second (the flood guard allows 200), each answered with about 60,000 characters: an error that quotes
+  // the operation's field, or graphql-ws's pong, which repeats its ping's payload. About 9 MB/s that the client leaves
+  // unread: once the kernel's buffers are full, answers wait in the process.
+  const name = `f${'x'.repeat(60_000)}`;
+  it.each([
+    ['operations', () => ({ type: 'subscribe', payload: { query: `subscription { ${name} }` } })],
+    ['graphql-ws pings', () => ({ type: 'ping', payload: { pad: name } })],
+  ])('a client that sends %s within the rate but never reads is closed once a message\'s worth of answers waits unread', async (kind, message) => {
     const { result, growthMb } = await peakGrowth(
       () =>
         new Promise<{ code: number; sent: number; answered: number }>((resolve) => {
@@ -423,7 +427,7 @@ describe('WebSocket messages', () => {
             const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
             socket.pause();
             pacer = setInterval(() => {
-              for (let i = 0; i < 15 && ws.readyState === ws.OPEN; i++) ws.send(JSON.stringify({ id: String(sent++), type: 'subscribe', payload: { query: `subscription { ${name} }` } }));
+              for (let i = 0; i < 15 && ws.readyState === ws.OPEN; i++) ws.send(JSON.stringify({ id: String(sent++), ...message() }));
             }, 100);
             // Reading again after 8 s: a socket still open then was never closed by the server.
             setTimeout(() => (clearInterval(pacer), socket.resume()), 8_000);
@@ -433,7 +437,7 @@ describe('WebSocket messages', () => {
           setTimeout(() => (ws.terminate(), resolve({ code: -1, sent, answered })), 20_000);
         }),
     );
-    figures.wsUnread = `closed ${result.code} after ${result.sent} operations (${result.answered} answers read), +${growthMb.toFixed(0)} MB`;
+    figures[`wsUnread ${kind}`] = `closed ${result.code} after ${result.sent} messages (${result.answered} answers read), +${growthMb.toFixed(0)} MB`;
     // The close frame waits behind the unread answers, so the client may see the connection cut (1006) rather than 1008.
     expect([1006, 1008]).toContain(result.code);
     expect(result.answered).toBeLessThan(result.sent);
@@ -442,6 +446,21 @@ describe('WebSocket messages', () => {
     // Answers that could not be written to the cut socket are not the server's failures.
     expect(logs.filter((line) => line.includes('WebSocket message failed'))).toEqual([]);
     expect((await post(JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+
+  it('a client that floods WebSocket ping frames without reading is closed (1008)', async () => {
+    const code = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(subgraph.url.replace('http', 'ws'), 'graphql-transport-ws');
+      ws.on('open', () => {
+        (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+        for (let i = 0; i < 5_000 && ws.readyState === ws.OPEN; i++) ws.ping('x'.repeat(120));
+        setTimeout(() => (ws as unknown as { _socket: { resume(): void } })._socket.resume(), 1_000);
+      });
+      ws.on('close', (c) => resolve(c));
+      ws.on('error', () => {});
+      setTimeout(() => (ws.terminate(), resolve(-1)), 10_000);
+    });
+    expect([1006, 1008]).toContain(code);
   });
 
   it('a message larger than the HTTP body cap closes the socket (1009) and costs no memory', async () => {
