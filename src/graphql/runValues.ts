@@ -1,7 +1,7 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
 import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
 import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
-import { finiteJson, upstreamObject } from '../wandb/trust.js';
+import { finiteJson, outgoingText, upstreamObject } from '../wandb/trust.js';
 import { isObject, setOwn } from '../objects.js';
 
 /**
@@ -16,7 +16,7 @@ export function runObject(text: string | null | undefined, what: string, keys?: 
   const clean = text ? finiteJson(text) : text;
   const value = upstreamObject(clean, `the run's ${what}`);
   if (keys) return pick(value, keys);
-  return clean && hasOwnKey(value) ? rawOr(raw, clean, value) : value;
+  return clean && hasOwnKey(value) ? rawOr(raw, outgoingText(clean, value), value) : value;
 }
 
 /**

@@ -3,7 +3,7 @@ import { sampleTargets } from './sampling.js';
 import { badInput, codedError } from '../errors.js';
 import { rawItems, rawOr, rawText, type RawJsonSink } from '../graphql/rawJson.js';
 import { RawRows } from '../wandb/carve.js';
-import { checkedList, checkedStep, checkedValue, finiteJson, parseUpstreamJson, untrusted } from '../wandb/trust.js';
+import { checkedList, checkedStep, checkedValue, finiteJson, outgoingText, parseUpstreamJson, untrusted } from '../wandb/trust.js';
 import { decodeCursor } from '../wandb/cursor.js';
 import { isFlatRow } from '../wandb/jsonText.js';
 import { inRange } from '../wandb/paths.js';
@@ -248,11 +248,11 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
       if (flat !== undefined) row = new TextRow(checkedStep(flat, lo, hi, 'history'), t as string);
       else {
         if (typeof t !== 'string') throw untrusted('a history row is not JSON text');
-        // Its text may go out as it is: NaN and ±Infinity made null there too, as in the parsed row.
+        // Its text may go out as it is: NaN and ±Infinity made null there too, as in the parsed row, and no \u escapes.
         const text = finiteJson(t);
         const parsed = parseUpstreamJson(text, 'a history row');
         if (!isObject(parsed)) throw untrusted('a history row is not an object');
-        row = { step: checkedStep(parsed._step, lo, hi, 'history'), row: parsed, text };
+        row = { step: checkedStep(parsed._step, lo, hi, 'history'), row: parsed, text: outgoingText(text, parsed) };
       }
       after = inStepOrder(row.step, after, 'history');
       return row;

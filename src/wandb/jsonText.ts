@@ -124,8 +124,10 @@ const flatRowAlone = new RegExp(`${flatRow}$`, 'y');
  * A JSON object whose values are scalars, or objects or lists of scalars,
  * and whose strings may hold escapes (a run's summary: metrics, and small
  * objects such as _wandb), matched the same way; JSON.parse judges others.
+ * Not \u escapes: text matched here goes out as it is, and a key written
+ * with them would pass the response's search for keys (see outgoingText).
  */
-const escapedString = '"[^"\\\\\\u0000-\\u001f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\u0000-\\u001f]*)*"';
+const escapedString = '"[^"\\\\\\u0000-\\u001f]*(?:\\\\["\\\\/bfnrt][^"\\\\\\u0000-\\u001f]*)*"';
 const scalar = flatValue.replace(flatString, escapedString);
 const objectOf = (value: string) => `\\{(?:${escapedString}: ?${value}(?:, ?${escapedString}: ?${value})*)?\\}`;
 const listOf = (value: string) => `\\[(?:${value}(?:, ?${value})*)?\\]`;

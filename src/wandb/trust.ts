@@ -69,6 +69,16 @@ export function finiteJson(text: string): string {
   return text.replace(nonFinite, (token) => (token.charCodeAt(0) === 34 /* " */ ? token : 'null'));
 }
 
+/**
+ * The text of a W&B value, parsed as `value`, that may go out as it is:
+ * `text`, unless it holds a \u escape, then `value` printed again (a key
+ * written with escapes would pass the response's search for keys, which
+ * looks for its plain forms).
+ */
+export function outgoingText(text: string, value: unknown): string {
+  return text.includes('\\u') ? JSON.stringify(value) : text;
+}
+
 /** A JSON string (kept as it is), or a token JSON has no place for. */
 const nonFinite = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
 

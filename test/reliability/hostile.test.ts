@@ -19,6 +19,8 @@ import { DEMO_API_KEY, OTHER_API_KEY } from '../../emulator/src/seed.js';
 import { encodeRunId } from '../../src/wandb/ids.js';
 import { createReadAheadCache } from '../../src/history/readAhead.js';
 import { startFaultProxy, type FaultProxy } from './faultProxy.js';
+import { appendHistory } from '../../emulator/src/store/history.js';
+import { updateRun } from '../../emulator/src/store/runs.js';
 
 const TEAM = 'acme-ml';
 const PROJECT = 'image-classification';
@@ -235,6 +237,26 @@ describe('secrets in what W&B says', () => {
     const answer = await gql(`{ run(path: "${path}") { runId } }`);
     expect(answer.status).toBe(200);
     expectNoSecret(answer.text);
+  });
+});
+
+describe('keys in W&B\'s data', () => {
+  it('a key written with JSON escapes in a summary, a config or a history row never reaches the response, whole or by keys', async () => {
+    // The first character of each key as a \u escape: the text does not hold the key, its parsed value does.
+    const escaped = (key: string) => `\\u${key.charCodeAt(0).toString(16).padStart(4, '0')}${key.slice(1)}`;
+    const db = emulator.db;
+    const run = db.prepare(`SELECT r.id, r.name, r.last_step FROM runs r JOIN projects p ON p.id = r.project_id JOIN entities e ON e.id = p.entity_id WHERE e.name = ? AND p.name = ? ORDER BY r.id LIMIT 1`).get(TEAM, PROJECT) as { id: number; name: string; last_step: number | null };
+    updateRun(db, run.id, { summary: `{"note":"${escaped(SERVICE_KEY)}","mine":"${escaped(CALLER_KEY)}","ok":1}`, config: `{"token":{"value":"${escaped(SERVICE_KEY)}","desc":null}}` }, '2026-11-30T00:00:00Z');
+    const step = (run.last_step ?? -1) + 1;
+    appendHistory(db, run.id, [`{"_step":${step},"note":"${escaped(CALLER_KEY)}","x":1}`]);
+    const path = `${TEAM}/${PROJECT}/${run.name}`;
+    const answer = await gql(`{ run(path: "${path}") { summary config keyed: summary(keys: ["note", "mine"]) history(first: 1, minStep: ${step}) { edges { node { values } } } } runs(entity: "${TEAM}", project: "${PROJECT}", first: 50) { nodes { summary config } } }`);
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data.run.summary.ok).toBe(1);
+    expect(answer.body.data.run.history.edges).toHaveLength(1);
+    expectNoSecret(answer.text);
+    // Parsed, as a client reads it: the escapes are gone, and so are the keys.
+    expectNoSecret(JSON.stringify(answer.body));
   });
 });
 
