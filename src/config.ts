@@ -23,6 +23,8 @@ export interface Config {
   wandbAppUrl: string | null;
   /** Origins allowed by CORS ('*' for any); null leaves CORS closed. */
   corsOrigins: string[] | null;
+  /** Host names the server answers (ALLOWED_HOSTS; see http/hosts.ts); null for the default. */
+  allowedHosts: string[] | null;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   /** Query depth and cost limits (MAX_QUERY_DEPTH, MAX_QUERY_COST). */
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wandbApiKey: env.WANDB_API_KEY || null,
     wandbAppUrl: env.WANDB_APP_URL ? url(env, 'WANDB_APP_URL') : null,
     corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : null,
+    allowedHosts: env.ALLOWED_HOSTS ? env.ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean) : null,
     queryLimits: queryLimitsFromEnv(env),
     documentLimits: documentLimitsFromEnv(env),
     introspection: bool(env, 'INTROSPECTION'),

@@ -20,6 +20,7 @@ import { callbackLogger, createLogger, scrub, type Logger } from '../observabili
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { readBody } from './body.js';
 import { createCors } from './cors.js';
+import { createHostCheck } from './hosts.js';
 import { isDashboardPath, serveDashboard } from './dashboard.js';
 import { sendJson } from './json.js';
 import { listen, origin } from './listen.js';
@@ -60,6 +61,8 @@ export interface SubgraphOptions {
   requestTimeoutMs?: number;
   /** Origins allowed by CORS ('*' for any); null or empty leaves CORS closed. */
   corsOrigins?: string[] | null;
+  /** Host names answered ('*' for any); null: loopback names when bound to loopback, any otherwise (see hosts.ts). */
+  allowedHosts?: string[] | null;
   /** Largest request body accepted (default 1 MiB). */
   maxBodyBytes?: number;
   /** Structured logger (pino); default: JSON lines on stdout at LOG_LEVEL (info). */
@@ -107,6 +110,7 @@ export function subgraphOptionsFrom(
     appUrl: config.wandbAppUrl ?? appUrlFor(upstream.wandbBaseUrl),
     serviceKey: upstream.serviceKey,
     corsOrigins: config.corsOrigins ?? (upstream.demo ? ['*'] : null),
+    allowedHosts: config.allowedHosts,
     maxBodyBytes: config.maxBodyBytes,
     queryLimits: config.queryLimits,
     documentLimits: config.documentLimits,
@@ -201,6 +205,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
 
   let closing = false;
   const cors = createCors(options.corsOrigins);
+  const hostAllowed = createHostCheck(options.allowedHosts, options.host ?? '127.0.0.1');
   const ready = createReadinessProbe({
     wandbBaseUrl: options.wandbBaseUrl,
     agents,
@@ -288,6 +293,11 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
       return sendJson(res, 400, { errors: [{ message: 'the request URL cannot be read', extensions: { code: 'BAD_REQUEST' } }] });
     }
     if (closing) res.setHeader('connection', 'close');
+    if (!hostAllowed(req.headers.host)) {
+      state.errorCodes.push('FORBIDDEN');
+      req.resume();
+      return sendJson(res, 403, { errors: [{ message: 'this Host is not served here (see ALLOWED_HOSTS)', extensions: { code: 'FORBIDDEN' } }] });
+    }
     if (cors(req, res)) return;
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/ready') return ready(res);
@@ -380,6 +390,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     costCheck: costCheck(options.queryLimits),
     listLimits: documentLimits,
     allowsOrigin: cors.allowsOrigin,
+    hostAllowed,
     logger,
   });
 

@@ -35,6 +35,8 @@ export interface SubscriptionServerOptions {
   listLimits: Pick<DocumentLimits, 'maxListItems' | 'maxItemLength'>;
   /** Whether a browser page of this origin may open a socket (CORS_ORIGINS); requests without an Origin (servers, gateways) may. */
   allowsOrigin: (origin: string) => boolean;
+  /** Whether the upgrade's Host is one the server answers (see http/hosts.ts). */
+  hostAllowed: (host: string | undefined) => boolean;
   /** Where the sockets' own problems are logged. */
   logger: Logger;
 }
@@ -55,6 +57,10 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/graphql' && path !== '/') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    if (!options.hostAllowed(req.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
     // Browsers open a socket from any page, with no preflight: only this server's own pages (the dashboard) and allowed origins may.

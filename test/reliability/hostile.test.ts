@@ -240,6 +240,43 @@ describe('secrets in what W&B says', () => {
   });
 });
 
+describe('DNS rebinding', () => {
+  /** A raw POST with a chosen Host header (fetch sets its own). */
+  const postWithHost = (host: string, body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(subgraph.url, { method: 'POST', headers: { host, origin: `http://${host}`, 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('a request for another Host name is refused (403), before anything runs with the service key', async () => {
+    const port = new URL(subgraph.url).port;
+    const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
+    const mutation = JSON.stringify({ query: `mutation { updateRun(input: { path: "${path}", notes: "via rebinding" }) { run { notes } } }` });
+    const refused = await postWithHost(`attacker.example:${port}`, mutation);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await gql(`{ run(path: "${path}") { notes } }`)).body.data.run.notes).not.toBe('via rebinding');
+    // Loopback names are this server's own.
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `LOCALHOST:${port}`]) expect((await postWithHost(host, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+
+  it('a WebSocket upgrade for another Host name is refused (403)', async () => {
+    const port = new URL(subgraph.url).port;
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(subgraph.url.replace('http', 'ws'), 'graphql-transport-ws', { headers: { host: `attacker.example:${port}`, origin: `http://attacker.example:${port}` } });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => (ws.close(), resolve(101)));
+      ws.on('error', () => {});
+    });
+    expect(status).toBe(403);
+  });
+});
+
 describe('keys in W&B\'s data', () => {
   it('a key written with JSON escapes in a summary, a config or a history row never reaches the response, whole or by keys', async () => {
     // The first character of each key as a \u escape: the text does not hold the key, its parsed value does.
