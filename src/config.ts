@@ -27,6 +27,8 @@ export interface Config {
   allowedHosts: string[] | null;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Most HTTP connections open at once (MAX_CONNECTIONS); more are closed as they come. */
+  maxConnections: number;
   /** Query depth and cost limits (MAX_QUERY_DEPTH, MAX_QUERY_COST). */
   queryLimits: QueryLimits;
   /** Tokens, aliases, directives, fragments and list arguments per document (MAX_QUERY_TOKENS…). */
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPerConnection: int(env, 'LIVE_MAX_PER_CONNECTION', 20, 1, 10_000),
     },
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    maxConnections: int(env, 'MAX_CONNECTIONS', 4096, 16, 1_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     redisUrl: env.REDIS_URL ? redisUrl(env.REDIS_URL) : null,

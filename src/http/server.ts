@@ -65,6 +65,8 @@ export interface SubgraphOptions {
   allowedHosts?: string[] | null;
   /** Largest request body accepted (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Most connections open at once (default 4096): more are closed as they come, so that idle sockets cannot take every file descriptor. */
+  maxConnections?: number;
   /** Structured logger (pino); default: JSON lines on stdout at LOG_LEVEL (info). */
   logger?: Logger;
   /** Older form of `logger`: each JSON log line goes to this callback. Ignored when `logger` is given. */
@@ -112,6 +114,7 @@ export function subgraphOptionsFrom(
     corsOrigins: config.corsOrigins ?? (upstream.demo ? ['*'] : null),
     allowedHosts: config.allowedHosts,
     maxBodyBytes: config.maxBodyBytes,
+    maxConnections: config.maxConnections,
     queryLimits: config.queryLimits,
     documentLimits: config.documentLimits,
     // Introspection maps the schema for anyone: on for the demo, off in front of a real W&B unless INTROSPECTION says otherwise.
@@ -410,6 +413,7 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     throw error;
   }
   server.keepAliveTimeout = 65_000;
+  server.maxConnections = options.maxConnections ?? 4096;
   let closed: Promise<void> | null = null;
   async function shutdown(): Promise<void> {
     closing = true;

@@ -240,6 +240,32 @@ describe('secrets in what W&B says', () => {
   });
 });
 
+describe('connections', () => {
+  it('idle connections beyond MAX_CONNECTIONS are closed as they come; the server answers again once they go', async () => {
+    const small = await startSubgraph({ wandbBaseUrl: proxy.url, appUrl: 'https://wandb.example.com', serviceKey: SERVICE_KEY, maxConnections: 16, log: () => {} });
+    const { port } = new URL(small.url);
+    const sockets = await Promise.all(
+      Array.from({ length: 40 }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      })),
+    );
+    try {
+      // Connections over the cap are accepted by the kernel, then closed by the server.
+      await new Promise((r) => setTimeout(r, 300));
+      const open = await new Promise<number>((resolve) => small.server.getConnections((_e, n) => resolve(n)));
+      expect(open).toBeLessThanOrEqual(16);
+      expect(sockets.filter((s) => s.destroyed || s.readableEnded).length).toBeGreaterThanOrEqual(40 - 16);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect(res.status).toBe(200);
+    await small.close();
+  });
+});
+
 describe('DNS rebinding', () => {
   /** A raw POST with a chosen Host header (fetch sets its own). */
   const postWithHost = (host: string, body: string) =>
