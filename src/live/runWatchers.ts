@@ -142,20 +142,33 @@ export function createRunWatchers(options: LiveOptions, clientFor: (authorizatio
     }
   }
 
+  /** Subscriptions held per caller (principal), while any are. */
+  const byCaller = new Map<string, number>();
+  const perCaller = Math.max(1, Math.floor(options.maxSubscriptions / 2));
+
   return {
     /**
      * Subscribes to a run the caller has just been shown to see (`current`
      * was loaded with the caller's key): yields `current` at once, then the
-     * run whenever it changes. Throws RATE_LIMITED beyond the process's cap.
+     * run whenever it changes. Throws RATE_LIMITED beyond the process's cap,
+     * or beyond half of it for one caller.
      */
     subscribe(authorization: string | null, ref: RunRef, current: RunParent): AsyncIterableIterator<RunParent> {
       if (subscriptions >= options.maxSubscriptions) {
         throw codedError('RATE_LIMITED', `too many live subscriptions on this server (at most ${options.maxSubscriptions})`);
       }
-      const key = `${principalOf(authorization)}|${runPath(ref)}`;
+      // One caller (one key, or every caller without one: the service key) holds at most half of them, so that it cannot take all.
+      const principal = principalOf(authorization);
+      const held = byCaller.get(principal) ?? 0;
+      if (held >= perCaller) throw codedError('RATE_LIMITED', `too many live subscriptions for one caller (at most ${perCaller})`);
+      byCaller.set(principal, held + 1);
+      const key = `${principal}|${runPath(ref)}`;
       let w = watchers.get(key);
       const subscriber = new Subscriber(() => {
         subscriptions--;
+        const left = (byCaller.get(principal) ?? 1) - 1;
+        if (left <= 0) byCaller.delete(principal);
+        else byCaller.set(principal, left);
         if (!w) return;
         w.subscribers.delete(subscriber);
         if (w.subscribers.size === 0 && watchers.get(key) === w) stop(key, w, null);

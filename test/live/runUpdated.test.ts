@@ -153,6 +153,33 @@ describe('Subscription.runUpdated', () => {
     expect(refused).toHaveLength(1);
   });
 
+  it('one caller holds at most half of the process\'s subscriptions; another caller still gets one', async () => {
+    const small = await startStack({ subgraph: { live: { intervalMs: INTERVAL, maxIntervalMs: 4 * INTERVAL, maxSubscriptions: 40 } } });
+    const local: Client[] = [];
+    const on = (key: string) => {
+      const c = createClient({ url: small.subgraph.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Basic ${Buffer.from(`api:${key}`).toString('base64')}` }, retryAttempts: 0 });
+      local.push(c);
+      return c;
+    };
+    try {
+      const upsert = (key: string, entity: string) => wandbClient(small.emulator, key).gql(`mutation { upsertBucket(input: {entityName: "${entity}", modelName: "live", name: "cap0001", state: "running"}) { inserted } }`);
+      await upsert(DEMO_API_KEY, 'demo');
+      await upsert(OTHER_API_KEY, 'other');
+      const mine = [on(DEMO_API_KEY), on(DEMO_API_KEY)].flatMap((c) => Array.from({ length: 15 }, () => follow(c, 'demo/live/cap0001')));
+      await sleep(5 * INTERVAL);
+      // A refusal in the resolver comes as the subscription's one result, with the error.
+      const refusedIn = (x: ReturnType<typeof follow>) => JSON.stringify([x.events, x.error()]).includes('RATE_LIMITED');
+      expect(mine.filter(refusedIn)).toHaveLength(10);
+      const theirs = follow(on(OTHER_API_KEY), 'other/live/cap0001');
+      await sleep(5 * INTERVAL);
+      expect(refusedIn(theirs)).toBe(false);
+      expect(theirs.events[0]).toMatchObject({ path: 'other/live/cap0001', state: 'RUNNING' });
+    } finally {
+      for (const c of local) await c.dispose();
+      await small.close();
+    }
+  });
+
   it('stops polling when the last subscriber leaves', async () => {
     await createRun('live0004');
     const c = client();
