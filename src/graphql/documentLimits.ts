@@ -23,6 +23,7 @@ import {
   isInterfaceType,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -136,7 +137,40 @@ export function listArgumentProblem(
   if (!root) return null;
   const seen = new Set<string>();
   const stack: [GraphQLNamedType, SelectionSetNode][] = [[root, operation.selectionSet]];
-  const valueOf = (node: ValueNode): unknown => (node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.LIST ? node.values : undefined);
+  /** A value as written (a literal's node) or as sent (a variable's value): lists as arrays, objects as their fields. */
+  const valueOf = (value: unknown): unknown => {
+    const node = value as ValueNode | null | undefined;
+    if (!node || typeof node !== 'object' || typeof (node as { kind?: unknown }).kind !== 'string') return value;
+    if (node.kind === Kind.VARIABLE) return variables[node.name.value];
+    if (node.kind === Kind.LIST) return node.values;
+    if (node.kind === Kind.OBJECT) return Object.fromEntries(node.fields.map((f) => [f.name.value, f.value]));
+    if (node.kind === Kind.STRING) return node.value;
+    return undefined;
+  };
+  /**
+   * The first list over the limits in an argument's value, by its path
+   * (`keys`, or `input.tags` inside an input object, a few levels deep);
+   * an argument the schema does not know has its lists bounded too.
+   */
+  const overLimit = (type: GraphQLInputType | undefined, written: unknown, path: string, depth: number): { path: string; items?: number; length?: number } | null => {
+    const value = valueOf(written);
+    const t = type ? getNullableType(type) : undefined;
+    if (Array.isArray(value) && (!t || isListType(t))) {
+      if (value.length > limits.maxListItems) return { path, items: value.length };
+      for (const item of value as unknown[]) {
+        const text = valueOf(item);
+        if (typeof text === 'string' && text.length > limits.maxItemLength) return { path, length: text.length };
+      }
+      return null;
+    }
+    if (t && isInputObjectType(t) && depth < 4 && typeof value === 'object' && value !== null) {
+      for (const [name, inner] of Object.entries(t.getFields())) {
+        const found = overLimit(inner.type, (value as Record<string, unknown>)[name], `${path}.${name}`, depth + 1);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
   while (stack.length > 0) {
     const [type, set] = stack.pop()!;
     for (const s of set.selections) {
@@ -157,14 +191,9 @@ export function listArgumentProblem(
       const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[s.name.value] : undefined;
       for (const arg of s.arguments ?? []) {
         const def = field?.args.find((a) => a.name === arg.name.value);
-        if (def && !isListType(getNullableType(def.type))) continue;
-        const value = valueOf(arg.value);
-        if (!Array.isArray(value)) continue;
-        if (value.length > limits.maxListItems) return `argument ${arg.name.value} of ${s.name.value} has ${value.length} items, more than the limit of ${limits.maxListItems}`;
-        for (const item of value as unknown[]) {
-          const text = typeof item === 'string' ? item : (item as ValueNode)?.kind === Kind.STRING ? (item as { value: string }).value : null;
-          if (text !== null && text.length > limits.maxItemLength) return `an item of argument ${arg.name.value} of ${s.name.value} is ${text.length} characters long, more than the limit of ${limits.maxItemLength}`;
-        }
+        const found = overLimit(def?.type, arg.value, arg.name.value, 0);
+        if (found?.items !== undefined) return `argument ${found.path} of ${s.name.value} has ${found.items} items, more than the limit of ${limits.maxListItems}`;
+        if (found?.length !== undefined) return `an item of argument ${found.path} of ${s.name.value} is ${found.length} characters long, more than the limit of ${limits.maxItemLength}`;
       }
       if (field && s.selectionSet) {
         const named = getNamedType(field.type);

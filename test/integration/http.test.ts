@@ -141,7 +141,7 @@ describe('HTTP endpoint', () => {
     const statusOf = (base: string, target: string) =>
       new Promise<string>((resolve, reject) => {
         const { hostname, port } = new URL(base);
-        const socket = connect(Number(port), hostname, () => socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nConnection: close\r\n\r\n`));
+        const socket = connect(Number(port), hostname, () => socket.end(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${auth}\r\nConnection: close\r\n\r\n`));
         let text = '';
         socket.on('data', (b: Buffer) => (text += b.toString('latin1')));
         socket.on('end', () => resolve(text.split('\r\n')[0]));

@@ -159,7 +159,7 @@ describe('credentials', () => {
         socket.on('data', (b) => (text += b.toString()));
         socket.on('end', () => resolve(text));
         socket.on('error', reject);
-        socket.end(`POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: ${first}\r\nauthorization: ${second}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        socket.end(`POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\nauthorization: ${first}\r\nauthorization: ${second}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       });
       expect(raw).toMatch(/^HTTP\/1\.1 401/);
       expect(raw).toContain('UNAUTHENTICATED');
@@ -408,6 +408,21 @@ describe('list arguments', () => {
     expect(codes(answer)).toEqual(['BAD_USER_INPUT']);
     expect(proxy.log).toHaveLength(0);
     expect(growthMb).toBeLessThan(64);
+  });
+
+  it('lists inside a mutation\'s input are limited too, as a variable or written in the document', async () => {
+    const path = (await gql(runsQuery(1, 'path'))).body.data.runs.nodes[0].path;
+    const before = (await gql(`{ run(path: "${path}") { tags } }`)).body.data.run.tags;
+    const tags = Array.from({ length: 50_000 }, (_, i) => `t${i}`);
+    const asVariable = await gql('mutation U($input: UpdateRunInput!) { updateRun(input: $input) { run { tags } } }', { input: { path, tags } });
+    expect(asVariable.status).toBe(400);
+    expect(codes(asVariable)).toEqual(['BAD_USER_INPUT']);
+    expect(asVariable.body.errors![0].message).toMatch(/input\.tags of updateRun has 50000 items/);
+    const written = await gql(`mutation { updateRun(input: { path: "${path}", tags: [${tags.slice(0, 1500).map((t) => `"${t}"`).join(',')}] }) { run { tags } } }`);
+    expect(codes(written)).toEqual(['BAD_USER_INPUT']);
+    const inVariableObject = await gql(`mutation U($t: [String!]) { updateRun(input: { path: "${path}", tags: $t }) { run { tags } } }`, { t: tags });
+    expect(codes(inVariableObject)).toEqual(['BAD_USER_INPUT']);
+    expect((await gql(`{ run(path: "${path}") { tags } }`)).body.data.run.tags).toEqual(before);
   });
 
   it('keys that are too long, or written in the document, are refused too', async () => {
@@ -870,7 +885,7 @@ describe('slow and odd clients', () => {
     const { port } = new URL(subgraph.url);
     const started = performance.now();
     const closedAfter = await new Promise<number>((resolve) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\n'));
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('POST /graphql HTTP/1.1\r\nHost: localhost\r\n'));
       const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 200);
       socket.on('data', () => {});
       socket.on('error', () => {});
@@ -889,7 +904,7 @@ describe('slow and odd clients', () => {
       const answer = await new Promise<string>((resolve) => {
         const { port } = new URL(subgraph.url);
         const socket = connect(Number(port), '127.0.0.1', () => {
-          socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${declared ? `Content-Length: ${big.length}` : 'Transfer-Encoding: chunked'}\r\n\r\n`);
+          socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n${declared ? `Content-Length: ${big.length}` : 'Transfer-Encoding: chunked'}\r\n\r\n`);
           if (declared) socket.write(big);
           else {
             socket.write(`${big.length.toString(16)}\r\n`);
