@@ -17,6 +17,7 @@
  * never equals a number, `true` never equals `1`).
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import safeRegex from 'safe-regex2';
 
 /** A value that can be bound to a better-sqlite3 statement parameter (no JS booleans). */
 export type SqlValue = string | number | bigint | null;
@@ -426,6 +427,12 @@ function compileRegex(pattern: unknown, options: unknown, label: string): { sour
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new QueryInputError(`${where}: invalid $regex ${show(pattern)}: ${reason}`);
+  }
+  // W&B matches with RE2, in linear time; JS regular expressions backtrack, and a nested repetition such as (a+)+
+  // would hold the emulator (and a subgraph it runs in) for seconds per run matched: refused, with the reason.
+  // safe-regex2 measures the nesting; its parser reads lookbehinds and named groups as plain groups.
+  if (!safeRegex(source.replace(/\(\?<(?:[!=]|[A-Za-z_]\w*>)/g, '('))) {
+    throw new QueryInputError(`${where}: $regex ${show(pattern)} nests repetition (such as (a+)+), which this emulator cannot match in linear time as W&B's RE2 does`);
   }
   return { source, flags };
 }

@@ -273,6 +273,10 @@ describe('compileRunFilter: tags', () => {
 });
 
 describe('compileRunFilter: $regex', () => {
+  it.each(['^(a+)+$', '([a-z]+\\d*)+', '(x*)*y'])('refuses %s, a nested repetition that would backtrack for seconds (W&B matches with RE2)', (pattern) => {
+    rejects({ display_name: { $regex: pattern } }, /nests repetition/);
+  });
+
   it.each<[string, unknown, string[]]>([
     ['case-sensitive by default', { display_name: { $regex: '^gam' } }, []],
     ['$options i', { display_name: { $regex: '^gam', $options: 'i' } }, ['r03']],
