@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { scrub } from '../security/credentials.js';
 
 /** The caller's x-request-id when it is a sane token (at most 128 of [A-Za-z0-9._-]), else a new UUID. */
 export function requestIdOf(header: string | string[] | undefined): string {
-  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(header) ? header : randomUUID();
+  // Echoed in the response and logged: one that looks like a key is replaced, never echoed.
+  return typeof header === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(header) && scrub(header) === header ? header : randomUUID();
 }
 
 /** The path of a request URL, without its query string (which may carry user data); "-" when it cannot be read. */

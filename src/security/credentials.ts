@@ -110,6 +110,31 @@ export const maxCachedAuthorizations = 256;
  * like W&B keys (40 or more letters, digits and underscores, with a digit).
  */
 export function scrub(text: string, secrets: readonly string[] = []): string {
+  const out = scrubbed(text, secrets);
+  // A key written percent-encoded (in a path, an operation name) is a key too: each word holding escapes that
+  // decodes to one is redacted whole (words stop at quotes and backslashes, so a JSON line stays JSON).
+  if (!out.includes('%')) return out;
+  return out.replace(word, (w) => {
+    if (!w.includes('%')) return w;
+    const decoded = percentDecoded(w);
+    return decoded === w || scrubbed(decoded, secrets) === decoded ? w : '[Redacted]';
+  });
+}
+
+/** A word: matched whole, once each (linear, whatever the text). */
+const word = /[^\s"'\\,;]+/g;
+
+/** `text` percent-decoded, or as it is when it is not valid percent-encoding. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** {@link scrub} of text as it is. */
+function scrubbed(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of [...secrets, ...processSecrets]) if (s && out.includes(s)) out = out.split(s).join('[Redacted]');
   return out

@@ -172,6 +172,9 @@ describe('operations', () => {
       const long = `wandb_v1_${'a1B2c3D4e5'.repeat(7)}x7Q9zK2`;
       expect(long).toHaveLength(86);
       expect(scrub(`keys ${WRONG_KEY.toUpperCase()}, local-${WRONG_KEY} and ${long}.`)).toBe('keys [Redacted], [Redacted] and [Redacted].');
+      // Percent-encoded, as in a request path: the word is redacted whole, and a JSON line stays JSON.
+      const encoded = [...WRONG_KEY].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+      expect(JSON.parse(scrub(JSON.stringify({ path: `/graphql/${encoded}`, ok: '100%25' })))).toEqual({ path: '[Redacted]', ok: '100%25' });
       // Ordinary long words are left: no digit, or only digits.
       expect(scrub(`${'learning_rate_schedule_'.repeat(2)} ${'1234567890'.repeat(5)}`)).toBe(`${'learning_rate_schedule_'.repeat(2)} ${'1234567890'.repeat(5)}`);
     });

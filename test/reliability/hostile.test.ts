@@ -266,6 +266,17 @@ describe('connections', () => {
   });
 });
 
+describe('request ids', () => {
+  it('an x-request-id that looks like a key is not echoed: a new id is given', async () => {
+    const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': SERVICE_KEY }, body: '{"query":"{ __typename }"}' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).not.toBe(SERVICE_KEY);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const plain = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42.a' }, body: '{"query":"{ __typename }"}' });
+    expect(plain.headers.get('x-request-id')).toBe('trace-42.a');
+  });
+});
+
 describe('DNS rebinding', () => {
   /** A raw POST with a chosen Host header (fetch sets its own). */
   const postWithHost = (host: string, body: string) =>
