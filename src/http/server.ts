@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { HeaderMap } from '@apollo/server';
 import type { Config } from '../config.js';
 import { appUrlFor, createContext, upstreamClientFor, type Context, type ContextOptions, type RequestState } from '../context.js';
@@ -412,6 +413,19 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     destroyUpstreamAgents(agents);
     throw error;
   }
+  // A request Node's parser refuses (a bad header line, headers too large, too slow) gets the JSON error every other
+  // answer has, with its code, and is logged and counted, where Node would write a bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const code = 'BAD_REQUEST';
+    const message = status === 431 ? 'the request headers are too large' : status === 408 ? 'the request was not received in time' : 'the request is not valid HTTP';
+    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    logger.info({ status, errorCodes: [code], parserError: error.code }, 'request refused by the HTTP parser');
+    metrics.observeRequest('unknown', status, 0);
+    metrics.countError(code);
+  });
   server.keepAliveTimeout = 65_000;
   server.maxConnections = options.maxConnections ?? 4096;
   let closed: Promise<void> | null = null;

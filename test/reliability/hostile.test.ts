@@ -909,6 +909,26 @@ describe('slow and odd clients', () => {
     expect(closedAfter).toBeLessThan(5000);
   });
 
+  it.each([
+    ['a header line that is not one', 'GET /graphql HTTP/1.1\r\nHost: localhost\r\nno colon here\r\n\r\n', 400],
+    ['two content-lengths', 'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx', 400],
+    ['headers of 20 KB', `GET /graphql HTTP/1.1\r\nHost: localhost\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+  ])('%s is answered with a coded JSON error, logged', async (_, raw, status) => {
+    const { port } = new URL(subgraph.url);
+    const before = logs.length;
+    const text = await new Promise<string>((resolve) => {
+      let got = '';
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
+      socket.on('data', (c) => (got += c));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(got));
+    });
+    expect(text).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(logs.slice(before).some((l) => l.includes('refused by the HTTP parser') && l.includes(`"status":${status}`))).toBe(true);
+  });
+
   it('an oversized body gets its 413 before the socket closes', async () => {
     const big = Buffer.alloc(3 * MB, 'a');
     for (const declared of [true, false]) {
