@@ -418,13 +418,12 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const code = 'BAD_REQUEST';
     const message = status === 431 ? 'the request headers are too large' : status === 408 ? 'the request was not received in time' : 'the request is not valid HTTP';
-    const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+    const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-    logger.info({ status, errorCodes: [code], parserError: error.code }, 'request refused by the HTTP parser');
+    logger.info({ status, errorCodes: ['BAD_REQUEST'], parserError: error.code }, 'request refused by the HTTP parser');
     metrics.observeRequest('unknown', status, 0);
-    metrics.countError(code);
+    metrics.countError('BAD_REQUEST');
   });
   server.keepAliveTimeout = 65_000;
   server.maxConnections = options.maxConnections ?? 4096;

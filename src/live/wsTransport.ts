@@ -2,7 +2,9 @@
  * graphql-ws's protocol server (`makeServer`) carried over a `ws`
  * WebSocketServer. It does what graphql-ws's own adapter
  * (`graphql-ws/use/ws`) does (subprotocol choice, keep-alive pings, one
- * protocol connection per socket), with two differences:
+ * protocol connection per socket), with three differences:
+ * - every message, of any kind, passes the caller's abuse guards before it
+ *   is handled (graphql-ws answers a ping with its own payload);
  * - its problems go to the JSON logger, not to `console.error` lines on
  *   stderr, and a close never tells the client an internal error message;
  * - an answer that cannot be written because the client is already gone
