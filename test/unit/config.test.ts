@@ -28,6 +28,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
+  it('reads ALLOWED_HOSTS and MAX_CONNECTIONS', () => {
+    expect(loadConfig({}).allowedHosts).toBeNull();
+    expect(loadConfig({ ALLOWED_HOSTS: 'wandb.internal, api.example.com' }).allowedHosts).toEqual(['wandb.internal', 'api.example.com']);
+    expect(loadConfig({}).maxConnections).toBe(4096);
+    expect(loadConfig({ MAX_CONNECTIONS: '20000' }).maxConnections).toBe(20000);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow(/MAX_CONNECTIONS/);
+  });
+
   it('reads METRICS_PORT, which must be a port other than PORT', () => {
     expect(loadConfig({}).metricsPort).toBeNull();
     expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
