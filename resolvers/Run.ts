@@ -2,8 +2,8 @@ import type { RunResolvers, RunSampledHistoryArgs, RunState } from '../src/gener
 import type { Context } from '../src/context.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
-import { encodeRunId, decodeRunId } from '../src/wandb/ids.js';
-import { parseRunPath, inRange, runPath } from '../src/wandb/paths.js';
+import { encodeRunId } from '../src/wandb/ids.js';
+import { inRange, referencedRun, runPath } from '../src/wandb/paths.js';
 import { artifactsCallSelected, fileCallSelected, filesCallsSelected, historySelected, runPlanSelected, selectionMemo } from '../src/graphql/selection.js';
 import { sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { sampledRows } from '../src/history/history.js';
@@ -29,7 +29,7 @@ const states: Record<string, RunState> = {
 
 export const Run: RunResolvers = {
   __resolveReference: (reference, ctx, info) => {
-    const ref = 'path' in reference && typeof reference.path === 'string' ? safe(() => parseRunPath(reference.path as string)) : 'id' in reference ? decodeRunId(String(reference.id)) : null;
+    const ref = referencedRun(reference);
     if (!ref) return null;
     const plan = runPlanSelected(info);
     return ctx.loaders.runLoader.load({ ref, details: plan.details, prefetch: plan.fields, scalars: plan.scalars });
@@ -146,12 +146,4 @@ function call(ctx: Context, r: RunParent, field: RunField): Promise<unknown> {
 
 function artifacts(ctx: Context, r: RunParent, field: Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }>): ArtifactConnectionParent | Promise<ArtifactConnectionParent> {
   return withCalls(ctx.loaders, r, [field], ([page]) => ({ page: page as ArtifactConnectionParent['page'], hasPreviousPage: field.after !== null }));
-}
-
-function safe<T>(f: () => T): T | null {
-  try {
-    return f();
-  } catch {
-    return null;
-  }
 }

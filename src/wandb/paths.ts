@@ -35,3 +35,22 @@ export function inRange(name: string, value: number, min: number, max: number): 
   if (!Number.isInteger(value) || value < min || value > max) throw badInput(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
+
+/**
+ * The run a federation reference names, by its path or its id; null when
+ * it names none: a malformed key, or an id and a path of two runs.
+ */
+export function referencedRun(reference: { id?: unknown; path?: unknown }): RunRef | null {
+  let byPath: RunRef | null | undefined;
+  if (typeof reference.path === 'string') {
+    try {
+      byPath = parseRunPath(reference.path);
+    } catch {
+      byPath = null;
+    }
+  }
+  const byId = typeof reference.id === 'string' ? decodeRunId(reference.id) : undefined;
+  if (byPath === undefined) return byId ?? null;
+  if (!byPath || byId === undefined) return byPath;
+  return byId && byId.runId === byPath.runId && runPath(byId).toLowerCase() === runPath(byPath).toLowerCase() ? byPath : null;
+}

@@ -89,6 +89,21 @@ describe('ids', () => {
   });
 });
 
+describe('entity references', () => {
+  it('a reference whose id and path name two runs resolves to null; one whose id and path agree resolves', async () => {
+    const two = (await query(`{ runs(entity: "${TEAM}", project: "${P}", first: 2) { nodes { id path } } }`)).data.runs.nodes;
+    const res = await query('query E($r: [_Any!]!) { _entities(representations: $r) { ... on Run { path } } }', {
+      r: [
+        { __typename: 'Run', id: two[0].id, path: two[1].path },
+        { __typename: 'Run', id: two[0].id, path: two[0].path },
+        { __typename: 'Run', path: two[1].path },
+      ],
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data._entities).toEqual([null, { path: two[0].path }, { path: two[1].path }]);
+  });
+});
+
 describe('filters and where', () => {
   it('refuses operands of the wrong type for the key, before W&B sees them', async () => {
     const cases = [{ createdAt: { $gt: 1700000000 } }, { state: { $eq: { a: 1 } } }, { createdAt: { $gt: null } }, { tags: { $in: [1] } }, { displayName: true }];
