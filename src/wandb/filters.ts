@@ -1,7 +1,8 @@
 import { badInput } from '../errors.js';
 import { isObject } from '../objects.js';
 
-const operators = new Set(['$and', '$or', '$nor', '$not', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$options']);
+// The contract's operators, as W&B documents them (UPSTREAM.md §8); anything else is BAD_USER_INPUT.
+const operators = new Set(['$and', '$or', '$nor', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex']);
 const keys = new Set(['state', 'displayName', 'display_name', 'name', 'tags', 'group', 'jobType', 'username', 'createdAt', 'sweep']);
 const prefixes = ['config.', 'summary_metrics.'];
 const orders = /^[+-](created_at|heartbeat_at|display_name|config\.[^"\\]+\.value|summary_metrics\.[^"\\]+)$/;
@@ -44,8 +45,6 @@ function check(doc: unknown, depth: number, where: string): void {
     if (key === '$and' || key === '$or' || key === '$nor') {
       if (!Array.isArray(value) || value.length === 0) throw badInput(`${key} expects a non-empty array of filters`);
       value.forEach((v, i) => check(v, depth + 1, `${key}[${i}]`));
-    } else if (key === '$not') {
-      check(value, depth + 1, '$not');
     } else if (key.startsWith('$')) {
       throw badInput(`unknown filter operator ${JSON.stringify(key)}; expected one of ${[...operators].join(' ')}`);
     } else {
@@ -81,14 +80,13 @@ function checkCondition(key: string, value: unknown, depth: number): void {
     if (!operators.has(op) || op === '$and' || op === '$or' || op === '$nor') {
       throw badInput(`unknown filter operator ${JSON.stringify(op)} on ${JSON.stringify(key)}`);
     }
-    if (op === '$not') checkCondition(key, operand, depth + 1);
-    else if (op === '$in' || op === '$nin') {
+    if (op === '$in' || op === '$nin') {
       if (!Array.isArray(operand)) throw badInput(`${op} on ${JSON.stringify(key)} expects an array`);
       for (const item of operand) checkOperand(key, op, item);
     } else if (op === '$exists' && typeof operand !== 'boolean') throw badInput(`$exists on ${JSON.stringify(key)} expects true or false`);
-    else if ((op === '$regex' || op === '$options') && (typeof operand !== 'string' || operand.length > maxRegexLength)) {
+    else if (op === '$regex' && (typeof operand !== 'string' || operand.length > maxRegexLength)) {
       throw badInput(`${op} on ${JSON.stringify(key)} expects a string of at most ${maxRegexLength} characters`);
-    } else if (op !== '$exists' && op !== '$regex' && op !== '$options') checkOperand(key, op, operand);
+    } else if (op !== '$exists' && op !== '$regex') checkOperand(key, op, operand);
   }
 }
 

@@ -16,7 +16,7 @@ const code = (f: () => unknown) => {
 
 describe('runs filters', () => {
   it('accepts the documented operators and keys and sends them as a JSON string', () => {
-    const f = { $and: [{ state: 'finished' }, { 'config.lr.value': { $gt: 0.01 } }, { tags: { $in: ['a'] } }, { $not: { display_name: { $regex: '^x' } } }] };
+    const f = { $and: [{ state: 'finished' }, { 'config.lr.value': { $gt: 0.01 } }, { tags: { $in: ['a'] } }, { $nor: [{ display_name: { $regex: '^x' } }] }] };
     expect(runsFilterJson(f)).toBe(JSON.stringify(f));
     expect(runsFilterJson(null)).toBe('{}');
     expect(runsFilterJson({ 'summary_metrics.loss': { $lte: 1, $exists: true } })).toBe('{"summary_metrics.loss":{"$lte":1,"$exists":true}}');
@@ -24,6 +24,9 @@ describe('runs filters', () => {
 
   it.each([
     [{ $where: 'x' }, /\$where/],
+    // Operators beyond the contract's, even ones MongoDB has.
+    [{ $not: { state: 'finished' } }, /\$not/],
+    [{ display_name: { $regex: '^x', $options: 'i' } }, /\$options/],
     [{ host: 'x' }, /"host"/],
     [{ tags: ['a'] }, /\$in/],
     [{ state: { $foo: 1 } }, /\$foo/],
