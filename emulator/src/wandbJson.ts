@@ -7,7 +7,8 @@
  */
 
 /** A JSON string (kept), or a token JSON.parse refuses. */
-const nonFinite = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+// An unterminated string is taken to the end in one go (else each quote in it would start a new attempt: quadratic).
+const nonFinite = /"(?:[^"\\]|\\[\s\S])*(?:"|$)|-?Infinity|NaN/g;
 const sentinel = '\ue000wandb-nonfinite:'; // a private-use character: JSON strings may hold it raw (not a control character)
 const numbers: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 
@@ -15,5 +16,14 @@ const numbers: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSI
 export function parseWandbJson(text: string): unknown {
   if (!text.includes('NaN') && !text.includes('Infinity')) return JSON.parse(text);
   const marked = text.replace(nonFinite, (token) => (token.charCodeAt(0) === 34 /* " */ ? token : `"${sentinel}${token}"`));
-  return JSON.parse(marked, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(sentinel) ? numbers[value.slice(sentinel.length)] : value));
+  return JSON.parse(marked, (_key, value: unknown) => {
+    if (typeof value !== 'string' || !value.startsWith(sentinel)) return value;
+    const token = value.slice(sentinel.length);
+    return Object.hasOwn(numbers, token) ? numbers[token] : value;
+  });
+}
+
+/** Sets an own key of a parsed client object: one named "__proto__" is a key like any other, not the prototype. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -7,7 +7,7 @@ import { checkedList, checkedStep, checkedValue, finiteJson, outgoingText, parse
 import { decodeCursor } from '../wandb/cursor.js';
 import { isFlatRow } from '../wandb/jsonText.js';
 import { inRange } from '../wandb/paths.js';
-import { isObject } from '../objects.js';
+import { isObject, setOwn } from '../objects.js';
 
 /** The most rows one history page may hold (`first` or `last`). */
 export const MAX_HISTORY_PAGE = 10_000;
@@ -452,17 +452,19 @@ export function sampledRows(
   // Whole history rows, checked as a page's are (stepRows), go out as W&B's text.
   if (field.kind === 'history') return stepRows(field, value).map((r) => (raw ? rawText(raw, r.text!) : r.row));
   const texts = checkedList<string>(value, field.kind === 'events' ? field.samples : 0, 'system metrics events');
-  const rows = texts.map((t) => parseUpstreamJson(t, 'a system metrics event') as Record<string, unknown>);
+  // Texts that may go out as they are: NaN and ±Infinity made null, no \u escapes (see outgoingText).
+  const finite = texts.map((t) => (typeof t === 'string' ? finiteJson(t) : t));
+  const rows = finite.map((t) => parseUpstreamJson(t, 'a system metrics event') as Record<string, unknown>);
   const keys = args.keys ?? [];
   if (!rows.every(isObject)) throw untrusted('a system metrics event is not an object');
-  if (keys.length === 0) return rows.map((row, i) => rawOr(raw, texts[i], row));
+  if (keys.length === 0) return rows.map((row, i) => rawOr(raw, outgoingText(finite[i], row), row));
   const samples = args.samples ?? 500;
   const holding = rows.filter((row) => keys.every((k) => k in row));
   const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);
   const projection = [...new Set([args.xAxis ?? '_step', ...keys])];
   return chosen.map((row) => {
     const out: Record<string, unknown> = {};
-    for (const k of projection) if (Object.hasOwn(row, k)) out[k] = row[k];
+    for (const k of projection) if (Object.hasOwn(row, k)) setOwn(out, k, row[k]);
     return out;
   });
 }

@@ -7,7 +7,7 @@
  */
 import { badInput } from '../errors.js';
 import { isObject, setOwn } from '../objects.js';
-import { maxUpstreamJsonDepth, unfitValue } from './trust.js';
+import { maxUpstreamJsonDepth, unfitValue, withNonFinite } from './trust.js';
 
 /**
  * A config or summary to write, checked: a JSON object that reads will
@@ -25,20 +25,20 @@ export function checkedEdit(value: unknown, what: 'config' | 'summary'): Record<
 /** The config text to send for `config`, given the run's current config text. */
 export function editedConfig(current: string | null | undefined, config: Record<string, unknown>): string {
   const wrapped: Record<string, unknown> = {};
-  const old = JSON.parse(current ?? '{}') as Record<string, unknown>;
+  const old = parsedForEdit(current);
   if (old._wandb !== undefined) setOwn(wrapped, '_wandb', old._wandb);
   for (const [k, v] of Object.entries(config)) setOwn(wrapped, k, { value: v, desc: null });
-  return JSON.stringify(wrapped);
+  return printedEdit(wrapped);
 }
 
 /** The summary text to send for `summary`, given the run's current summary text. */
 export function editedSummary(current: string | null | undefined, summary: Record<string, unknown>): string {
-  const merged = JSON.parse(current ?? '{}') as Record<string, unknown>;
+  const merged = parsedForEdit(current);
   for (const [k, v] of Object.entries(summary)) {
     if (v === null) delete merged[k];
     else setOwn(merged, k, v);
   }
-  return JSON.stringify(merged);
+  return printedEdit(merged);
 }
 
 /**
@@ -54,3 +54,22 @@ export function editedText(value: string | null | undefined): string | undefined
 export function editedTags(tags: string[] | null | undefined): string[] | undefined {
   return tags === null ? [] : tags;
 }
+
+/**
+ * A run's config or summary text as W&B holds it, parsed for an edit: NaN
+ * and ±Infinity (which W&B keeps, as the clients log them) are held as
+ * markers, which {@link printedEdit} writes back as the tokens they were.
+ */
+function parsedForEdit(current: string | null | undefined): Record<string, unknown> {
+  return JSON.parse(withNonFinite(current ?? '{}', (token) => `"${marker}${token}"`)) as Record<string, unknown>;
+}
+
+/** An edited config or summary as text, with the markers of {@link parsedForEdit} written back as tokens. */
+function printedEdit(value: Record<string, unknown>): string {
+  const text = JSON.stringify(value);
+  return text.includes(marker) ? text.replace(markedToken, '$1') : text;
+}
+
+/** Marks a token JSON cannot hold (a private-use character, which a JSON string may hold as it is). */
+const marker = '\ue000non-finite:';
+const markedToken = /"\ue000non-finite:(NaN|-?Infinity)"/g;

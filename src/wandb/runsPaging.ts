@@ -17,6 +17,7 @@ import { badInput, codedError } from '../errors.js';
 import type { RunDetailFlags } from '../graphql/selection.js';
 import { RunsCursors, decodeRunsCursor, runsScope, type RunsPosition, type SortValue } from './runsCursor.js';
 import { isObject } from '../objects.js';
+import { finiteJson } from './trust.js';
 
 /** The fields of a run the order is read from (RunFields has them). */
 export interface PagedRun {
@@ -105,7 +106,8 @@ function levelsOf(order: string): Level[] {
 
 /** The scalar at `path` in a run's JSON text; null when absent. */
 function valueAt(text: string | null, path: readonly string[], run: string, order: string): SortValue {
-  let value: unknown = text ? JSON.parse(text) : null;
+  // W&B's text, NaN and ±Infinity made null (a run with a NaN metric sorts as lacking it).
+  let value: unknown = text ? JSON.parse(finiteJson(text)) : null;
   for (const segment of path) {
     value = isObject(value) ? value[segment] : undefined;
   }

@@ -65,8 +65,13 @@ export function unfitValue(value: unknown, max = maxUpstreamJsonDepth): boolean 
  * NaN), and JSON has no place for them. The text itself when it holds none.
  */
 export function finiteJson(text: string): string {
+  return withNonFinite(text, () => 'null');
+}
+
+/** `text` with each NaN, Infinity and -Infinity outside strings replaced by what `by` makes of it; the text itself when it holds none. */
+export function withNonFinite(text: string, by: (token: string) => string): string {
   if (!text.includes('NaN') && !text.includes('Infinity')) return text;
-  return text.replace(nonFinite, (token) => (token.charCodeAt(0) === 34 /* " */ ? token : 'null'));
+  return text.replace(nonFinite, (token) => (token.charCodeAt(0) === 34 /* " */ ? token : by(token)));
 }
 
 /**
@@ -79,8 +84,12 @@ export function outgoingText(text: string, value: unknown): string {
   return text.includes('\\u') ? JSON.stringify(value) : text;
 }
 
-/** A JSON string (kept as it is), or a token JSON has no place for. */
-const nonFinite = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+/**
+ * A JSON string (kept as it is), or a token JSON has no place for. An
+ * unterminated string is taken to the end in one go (else each quote in it
+ * would start a new attempt: quadratic).
+ */
+const nonFinite = /"(?:[^"\\]|\\[\s\S])*(?:"|$)|-?Infinity|NaN/g;
 
 /** JSON text from W&B (NaN and ±Infinity made null), parsed after its depth is checked; `what` names it in the error. */
 export function parseUpstreamJson(text: string, what: string): unknown {

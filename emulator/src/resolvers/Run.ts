@@ -10,7 +10,7 @@ import { readLogLines } from '../store/logs.js';
 import { QueryInputError } from '../runFilters.js';
 import type { UserRow } from '../store/types.js';
 import { connectionOf } from '../cursor.js';
-import { parseWandbJson } from '../wandbJson.js';
+import { parseWandbJson, setOwn } from '../wandbJson.js';
 
 /** Rows in `historyTail` and `eventsTail` (wandb-core reads the last one). */
 const tailRows = 10;
@@ -82,8 +82,7 @@ function pick(json: string, keys: readonly string[] | null | undefined): string 
 function only(all: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
   if (!keys) return all;
   const some: Record<string, unknown> = {};
-  // Own keys: one named "__proto__" is a key like any other, not the prototype.
-  for (const key of keys) if (Object.hasOwn(all, key)) Object.defineProperty(some, key, { value: all[key], enumerable: true, writable: true, configurable: true });
+  for (const key of keys) if (Object.hasOwn(all, key)) setOwn(some, key, all[key]);
   return some;
 }
 
@@ -134,7 +133,7 @@ function liveRows(db: import('../store/db.js').Db, runId: number, liveKeys: read
   for (const text of db.prepare('SELECT row FROM history WHERE run_id = ? ORDER BY step').pluck().iterate(runId) as Iterable<string>) {
     const row = parseWandbJson(text) as Record<string, unknown>;
     const live: Record<string, unknown> = {};
-    for (const key of liveKeys) if (Object.hasOwn(row, key)) live[key] = row[key];
+    for (const key of liveKeys) if (Object.hasOwn(row, key)) setOwn(live, key, row[key]);
     if (Object.keys(live).length > 0) rows.push(live);
   }
   return rows;

@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 import { sampleTargets } from '../../../src/wandb/protocol.js';
 import { QueryInputError } from '../runFilters.js';
-import { parseWandbJson } from '../wandbJson.js';
+import { parseWandbJson, setOwn } from '../wandbJson.js';
 
 /** One history row as logged, with its step. */
 interface StepRow {
@@ -92,7 +92,7 @@ export function readSampledHistory(db: Db, runId: number, spec: SampledHistorySp
     const value = parseWandbJson(row) as Record<string, unknown>;
     if (spec.keys.length === 0) return value;
     const projected: Record<string, unknown> = {};
-    for (const key of spec.keys) projected[key] = value[key];
+    for (const key of spec.keys) setOwn(projected, key, value[key]);
     return projected;
   });
 }

@@ -51,6 +51,20 @@ describe('non-finite numbers from W&B', () => {
     expect(res.data.runs.nodes.find((n: any) => n.runId === 'nonfinite1').summary).toEqual({ loss: null, best: null, ok: 2, label: 'Infinity' });
   });
 
+  it('a runs page ordered by a summary key a run holds as NaN: that run sorts as lacking it', async () => {
+    const res = await query(`{ runs(entity: "demo", project: "scratch", first: 50, order: "-summary_metrics.loss") { nodes { runId } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.runs.nodes.map((n: any) => n.runId)).toContain('nonfinite1');
+  });
+
+  it('an edit of the summary keeps the NaN and infinities W&B holds, as tokens', async () => {
+    const res = await query(`mutation { updateRun(input: { path: "${path}", summary: { extra: 1 } }) { run { summary } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.updateRun.run.summary).toEqual({ loss: null, best: null, ok: 2, label: 'Infinity', extra: 1 });
+    const stored = stack.emulator.db.prepare(`SELECT summary FROM runs WHERE name = 'nonfinite1'`).pluck().get() as string;
+    expect(stored).toBe('{"loss":NaN,"best":-Infinity,"ok":2,"label":"Infinity","extra":1}');
+  });
+
   it('sampled history', async () => {
     const res = await query(`{ run(path: "${path}") { sampledHistory(keys: ["loss"]) } }`);
     expect(res.errors).toBeUndefined();
