@@ -157,9 +157,13 @@ export function listArgumentProblem(
     const t = type ? getNullableType(type) : undefined;
     if (Array.isArray(value) && (!t || isListType(t))) {
       if (value.length > limits.maxListItems) return { path, items: value.length };
+      const itemType = t && isListType(t) ? getNullableType(t.ofType) : undefined;
       for (const item of value as unknown[]) {
         const text = valueOf(item);
         if (typeof text === 'string' && text.length > limits.maxItemLength) return { path, length: text.length };
+        // Input objects in a list (where: { config: [{ key, in: [...] }] }) have their own lists.
+        const found = itemType && isInputObjectType(itemType) ? overLimit(itemType, item, `${path}[]`, depth + 1) : null;
+        if (found) return found;
       }
       return null;
     }

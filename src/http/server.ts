@@ -416,7 +416,9 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   // A request Node's parser refuses (a bad header line, headers too large, too slow) gets the JSON error every other
   // answer has, with its code, and is logged and counted, where Node would write a bare status line.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    // A response already under way on this socket (keep-alive, a pipelined request after it) must not be cut into.
+    const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || current?.headersSent) return void socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const message = status === 431 ? 'the request headers are too large' : status === 408 ? 'the request was not received in time' : 'the request is not valid HTTP';
     const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });

@@ -106,8 +106,8 @@ export const maxCachedAuthorizations = 256;
 /**
  * Free text with every credential replaced by "[Redacted]": the given
  * secrets in any of their forms, Authorization values (Basic/Bearer and
- * their token), `api:<key>` pairs, base64 of `api:…`, and words that look
- * like W&B keys (40 or more letters, digits and underscores, with a digit).
+ * their token), `api:<key>` pairs, base64 of `api:…`, and runs of 40 or
+ * more letters and digits, with both, that may be W&B keys.
  */
 export function scrub(text: string, secrets: readonly string[] = []): string {
   const out = scrubbed(text, secrets);
@@ -142,9 +142,10 @@ function scrubbed(text: string, secrets: readonly string[]): string {
     .replace(/\bapi:(?!\[Redacted\])[^\s"'\\,;)]+/gi, 'api:[Redacted]')
     .replace(/\bYXBpO[A-Za-z0-9+/]*={0,2}/g, '[Redacted]')
     .replace(/\b(?:[a-z0-9]+-)?[0-9a-f]{40}\b/gi, '[Redacted]')
-    // W&B keys are an optional prefix and a dash, then 40 or more word characters (40 hex before 2026, 86 since):
-    // any such word with a letter and a digit is taken for one. Matched whole, then tested, to stay linear.
-    .replace(/\b\w{40,}\b/g, (word) => (/[0-9]/.test(word) && /[a-z]/i.test(word) ? '[Redacted]' : word))
+    // W&B keys are an optional prefix and a dash, then 40 or more characters (40 hex before 2026, 86 since): any run
+    // of 40 or more letters and digits with both is taken for one (not words joined by underscores, as run names are).
+    // Matched whole, then tested: linear.
+    .replace(/(?<![A-Za-z0-9])[A-Za-z0-9]{40,}(?![A-Za-z0-9])/g, (word) => (/[0-9]/.test(word) && /[a-z]/i.test(word) ? '[Redacted]' : word))
     .replace(/\b(api[_ -]?key|access[_-]?token|token|secret|password)(\s*[=:]\s*)(?!\[Redacted\])[A-Za-z0-9+/=._~-]{8,}/gi, '$1$2[Redacted]');
 }
 

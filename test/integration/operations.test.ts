@@ -171,7 +171,9 @@ describe('operations', () => {
       // Keys of any case, with an on-premises prefix, and of W&B's longer format (86 characters) are words that look like keys.
       const long = `wandb_v1_${'a1B2c3D4e5'.repeat(7)}x7Q9zK2`;
       expect(long).toHaveLength(86);
-      expect(scrub(`keys ${WRONG_KEY.toUpperCase()}, local-${WRONG_KEY} and ${long}.`)).toBe('keys [Redacted], [Redacted] and [Redacted].');
+      expect(scrub(`keys ${WRONG_KEY.toUpperCase()}, local-${WRONG_KEY} and ${long}.`)).toBe('keys [Redacted], [Redacted] and wandb_v1_[Redacted].');
+      // Run names of words joined by underscores are left, however long.
+      expect(scrub('run my_experiment_lr0_001_batch256_epochs100_seed42 not found')).toBe('run my_experiment_lr0_001_batch256_epochs100_seed42 not found');
       // Percent-encoded, as in a request path: the word is redacted whole, and a JSON line stays JSON.
       const encoded = [...WRONG_KEY].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
       expect(JSON.parse(scrub(JSON.stringify({ path: `/graphql/${encoded}`, ok: '100%25' })))).toEqual({ path: '[Redacted]', ok: '100%25' });

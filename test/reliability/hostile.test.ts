@@ -436,6 +436,14 @@ describe('list arguments', () => {
     expect((await gql(`{ run(path: "${path}") { tags } }`)).body.data.run.tags).toEqual(before);
   });
 
+  it('lists in input objects inside lists are limited too (where.config[].in)', async () => {
+    const values = Array.from({ length: 5_000 }, (_, i) => i);
+    const answer = await gql(`query R($w: RunWhere) { runs(entity: "${TEAM}", project: "${PROJECT}", first: 1, where: $w) { totalCount } }`, { w: { config: [{ key: 'lr', in: values }] } });
+    expect(codes(answer)).toEqual(['BAD_USER_INPUT']);
+    expect(answer.body.errors![0].message).toMatch(/where\.config\[\]\.in of runs has 5000 items/);
+    expect(proxy.log).toHaveLength(0);
+  });
+
   it('keys that are too long, or written in the document, are refused too', async () => {
     const long = await gql(`query($keys: [String!]) { runs(entity: "${TEAM}", project: "${PROJECT}", first: 1) { nodes { config(keys: $keys) } } }`, { keys: ['x'.repeat(5000)] });
     expect(long.status).toBe(400);
