@@ -3,6 +3,7 @@ import type { Context } from '../src/context.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
 import { encodeRunId } from '../src/wandb/ids.js';
+import { canonicalRunId } from '../src/wandb/trust.js';
 import { inRange, referencedRun, runPath } from '../src/wandb/paths.js';
 import { artifactsCallSelected, fileCallSelected, filesCallsSelected, historySelected, runPlanSelected, selectionMemo } from '../src/graphql/selection.js';
 import { sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
@@ -34,7 +35,7 @@ export const Run: RunResolvers = {
     const plan = runPlanSelected(info);
     return ctx.loaders.runLoader.load({ ref, details: plan.details, prefetch: plan.fields, scalars: plan.scalars });
   },
-  id: (r) => r.id || encodeRunId(refOf(r)),
+  id: (r) => (r.id ? canonicalRunId(r.id) : encodeRunId(refOf(r))),
   path: (r) => runPath(refOf(r)),
   entity: (r) => r.entity,
   project: (r) => r.project,

@@ -26,6 +26,7 @@ import {
 } from './documents.js';
 import { notFound } from '../errors.js';
 import { checkedPage, checkRun, checkRunIn, untrusted } from './trust.js';
+import { decodeNodeId } from './ids.js';
 import {
   ArtifactByNameDocument,
   CreateArtifactDocument,
@@ -162,8 +163,8 @@ export function createWandbApi(client: UpstreamClient) {
         const error = errors.find((e) => !e.path || e.path[0] === `a${i}`);
         if (error) return fieldError(error);
         const artifact = data?.[`a${i}`] ?? null;
-        // The artifact returned must be the one asked for.
-        return artifact && artifact.id !== ids[i] ? untrusted('asked for one artifact, got another') : artifact;
+        // The artifact returned must be the one asked for (its id in any spelling of the same number).
+        return artifact && (typeof artifact.id !== 'string' || decodeNodeId('Artifact', artifact.id, 'any') !== decodeNodeId('Artifact', ids[i], 'any')) ? untrusted('asked for one artifact, got another') : artifact;
       });
     },
 

@@ -9,7 +9,7 @@ import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from 'grap
 import type { Context } from '../context.js';
 import { codedError } from '../errors.js';
 import { isObject } from '../objects.js';
-import { decodeNodeId, decodeRunId, encodeRunId, type RunRef } from './ids.js';
+import { decodeNodeId, decodeRunId, encodeNodeId, encodeRunId, type RunRef } from './ids.js';
 
 /** Deepest nesting accepted in a JSON value read from W&B (config, summary, history rows, metadata…). */
 export const maxUpstreamJsonDepth = 64;
@@ -178,8 +178,16 @@ export function checkedStep(step: unknown, lo: number | null, hi: number | null,
 
 /** An artifact's id from W&B: an Artifact node id (base64 of "Artifact:<n>"), which `node(id)` resolves to it and to nothing else. */
 export function artifactId(id: string): string {
-  if (decodeNodeId('Artifact', id, 'any') === null) throw untrusted('an artifact has an id that is not an artifact id');
-  return id;
+  const n = decodeNodeId('Artifact', id, 'any');
+  if (n === null) throw untrusted('an artifact has an id that is not an artifact id');
+  // Given as this subgraph reads ids back (node(id), references): spelled as they are written.
+  return encodeNodeId('Artifact', n);
+}
+
+/** A run id W&B sent, spelled as this subgraph reads ids back (node(id), updateRun(id), references); as it is when it is not a run id. */
+export function canonicalRunId(id: string): string {
+  const ref = decodeRunId(id, 'any');
+  return ref ? encodeRunId(ref) : id;
 }
 
 /** A URL W&B gives for a download: http(s) only (a `javascript:` or `data:` URL would run in a frontend's page). */
