@@ -124,10 +124,13 @@ const flatRowAlone = new RegExp(`${flatRow}$`, 'y');
  * A JSON object whose values are scalars, or objects or lists of scalars,
  * and whose strings may hold escapes (a run's summary: metrics, and small
  * objects such as _wandb), matched the same way; JSON.parse judges others.
- * Not \u escapes: text matched here goes out as it is, and a key written
- * with them would pass the response's search for keys (see outgoingText).
+ * Of \u escapes, only those no key holds (control characters, and the
+ * <, >, & and line separators Go's encoder escapes): text matched here goes
+ * out as it is, and a key written with escapes would pass the response's
+ * search for keys (see outgoingText).
  */
-const escapedString = '"[^"\\\\\\u0000-\\u001f]*(?:\\\\["\\\\/bfnrt][^"\\\\\\u0000-\\u001f]*)*"';
+export const plainEscape = 'u(?:00[01][0-9a-fA-F]|003[cCeE]|0026|202[89])';
+const escapedString = `"[^"\\\\\\u0000-\\u001f]*(?:\\\\(?:["\\\\/bfnrt]|${plainEscape})[^"\\\\\\u0000-\\u001f]*)*"`;
 const scalar = flatValue.replace(flatString, escapedString);
 const objectOf = (value: string) => `\\{(?:${escapedString}: ?${value}(?:, ?${escapedString}: ?${value})*)?\\}`;
 const listOf = (value: string) => `\\[(?:${value}(?:, ?${value})*)?\\]`;

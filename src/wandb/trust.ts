@@ -10,6 +10,7 @@ import type { Context } from '../context.js';
 import { codedError } from '../errors.js';
 import { isObject } from '../objects.js';
 import { decodeNodeId, decodeRunId, encodeNodeId, encodeRunId, type RunRef } from './ids.js';
+import { plainEscape } from './jsonText.js';
 
 /** Deepest nesting accepted in a JSON value read from W&B (config, summary, history rows, metadata…). */
 export const maxUpstreamJsonDepth = 64;
@@ -76,13 +77,16 @@ export function withNonFinite(text: string, by: (token: string) => string): stri
 
 /**
  * The text of a W&B value, parsed as `value`, that may go out as it is:
- * `text`, unless it holds a \u escape, then `value` printed again (a key
- * written with escapes would pass the response's search for keys, which
- * looks for its plain forms).
+ * `text`, unless it holds a \u escape of a character a key may hold, then
+ * `value` printed again (a key written with escapes would pass the
+ * response's search for keys, which looks for its plain forms).
  */
 export function outgoingText(text: string, value: unknown): string {
-  return text.includes('\\u') ? JSON.stringify(value) : text;
+  return text.includes('\\u') && keyEscape.test(text) ? JSON.stringify(value) : text;
 }
+
+/** A \u escape of a character a key may hold (not one of jsonText's plain escapes). */
+const keyEscape = new RegExp(`\\\\(?!${plainEscape})u`);
 
 /**
  * A JSON string (kept as it is), or a token JSON has no place for. An
