@@ -17,7 +17,7 @@
  * never equals a number, `true` never equals `1`).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import safeRegex from 'safe-regex2';
+import { RE2JS } from 're2js';
 
 /** A value that can be bound to a better-sqlite3 statement parameter (no JS booleans). */
 export type SqlValue = string | number | bigint | null;
@@ -423,18 +423,16 @@ function compileRegex(pattern: unknown, options: unknown, label: string): { sour
   const { source, flags: inline } = translateRe2(pattern, where);
   const flags = [...new Set(inline + optionFlags)].sort().join('');
   try {
+    // Checked by both engines: JavaScript's names what RE2 syntax the emulator refuses, RE2's is the one that matches.
     new RegExp(source, flags);
+    re2(pattern, flags);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new QueryInputError(`${where}: invalid $regex ${show(pattern)}: ${reason}`);
   }
-  // W&B matches with RE2, in linear time; JS regular expressions backtrack, and a nested repetition such as (a+)+
-  // would hold the emulator (and a subgraph it runs in) for seconds per run matched: refused, with the reason.
-  // safe-regex2 measures the nesting; its parser reads lookbehinds and named groups as plain groups.
-  if (!safeRegex(source.replace(/\(\?<(?:[!=]|[A-Za-z_]\w*>)/g, '('))) {
-    throw new QueryInputError(`${where}: $regex ${show(pattern)} nests repetition (such as (a+)+), which this emulator cannot match in linear time as W&B's RE2 does`);
-  }
-  return { source, flags };
+  // Matched as W&B matches, with RE2 (re2js): in linear time, where JavaScript's engine would backtrack for
+  // seconds per run on a pattern such as (a|a)*$ or (a+)+$.
+  return { source: pattern, flags };
 }
 
 /** `regexp(?, expr[, ?])` over a value expression; flags are bound only when present. */
@@ -446,13 +444,13 @@ function regexpCall(re: { source: string; flags: string }, value: SqlFragment): 
 
 /**
  * Registers the SQL function `regexp(pattern, value[, flags])` used by compiled `$regex` filters
- * (it also backs SQLite's `value REGEXP pattern` operator). `pattern` is JS RegExp source as
- * produced by {@link compileRunFilter}; `flags` may hold `i`, `m`, `s`. Deterministic; returns 1/0;
+ * (it also backs SQLite's `value REGEXP pattern` operator). `pattern` is RE2 syntax, matched with
+ * RE2 (re2js) as W&B matches it; `flags` may hold `i`, `m`, `s`. Deterministic; returns 1/0;
  * a NULL value or pattern gives 0; numbers are matched by their text. Compiled patterns are kept in
  * a small per-database cache because the same pattern is evaluated once per row.
  */
 export function registerRegexp(db: BetterSqlite3.Database): void {
-  const cache = new Map<string, RegExp>();
+  const cache = new Map<string, RE2JS>();
   const CACHE_LIMIT = 64;
   db.function('regexp', { deterministic: true, varargs: true }, (...args: unknown[]): number => {
     const [pattern, value, flags] = args;
@@ -465,15 +463,21 @@ export function registerRegexp(db: BetterSqlite3.Database): void {
     const cacheKey = `${flagText}/${pattern}`;
     let re = cache.get(cacheKey);
     if (!re) {
-      re = new RegExp(pattern, flagText.replace(/[^ims]/g, ''));
+      re = re2(pattern, flagText);
       if (cache.size >= CACHE_LIMIT) {
         const oldest = cache.keys().next();
         if (!oldest.done) cache.delete(oldest.value);
       }
       cache.set(cacheKey, re);
     }
-    return re.test(text) ? 1 : 0;
+    return re.matcher(text).find() ? 1 : 0;
   });
+}
+
+/** An RE2 pattern compiled with the flags i, m and s (case-insensitive, multi-line, dot matches newline). */
+function re2(pattern: string, flags: string): RE2JS {
+  const bits = (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (flags.includes('m') ? RE2JS.MULTILINE : 0) | (flags.includes('s') ? RE2JS.DOTALL : 0);
+  return RE2JS.compile(pattern, bits);
 }
 
 // ---------------------------------------------------------------------------------------------
