@@ -50,7 +50,7 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
   // ws accepts 100 MiB messages by default: the HTTP body cap applies to messages too (a larger one closes with 1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const active = new Map<WebSocket, number>();
-  /** Operations each socket sent in the current second. */
+  /** Messages each socket sent in the current second (operations, pings, anything). */
   const rates = new WeakMap<WebSocket, { since: number; count: number }>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
