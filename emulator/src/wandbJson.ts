@@ -6,10 +6,13 @@
  * prints as null where an answer is JSON itself (sampledHistory).
  */
 
+import { randomBytes } from 'node:crypto';
+
 /** A JSON string (kept), or a token JSON.parse refuses. */
 // An unterminated string is taken to the end in one go (else each quote in it would start a new attempt: quadratic).
 const nonFinite = /"(?:[^"\\]|\\[\s\S])*(?:"|$)|-?Infinity|NaN/g;
-const sentinel = '\ue000wandb-nonfinite:'; // a private-use character: JSON strings may hold it raw (not a control character)
+// A private-use character (a JSON string may hold it as it is) and a nonce of this process: no client's text holds it.
+const sentinel = `\ue000${randomBytes(12).toString('hex')}:`;
 const numbers: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 
 /** JSON.parse that also takes NaN, Infinity and -Infinity outside strings; throws SyntaxError like it otherwise. */

@@ -5,6 +5,7 @@
  * null removed; text fields and tags cleared the way W&B clears them.
  * Keys such as "__proto__" are stored as keys.
  */
+import { randomBytes } from 'node:crypto';
 import { badInput } from '../errors.js';
 import { isObject, setOwn } from '../objects.js';
 import { maxUpstreamJsonDepth, unfitValue, withNonFinite } from './trust.js';
@@ -70,6 +71,9 @@ function printedEdit(value: Record<string, unknown>): string {
   return text.includes(marker) ? text.replace(markedToken, '$1') : text;
 }
 
-/** Marks a token JSON cannot hold (a private-use character, which a JSON string may hold as it is). */
-const marker = '\ue000non-finite:';
-const markedToken = /"\ue000non-finite:(NaN|-?Infinity)"/g;
+/**
+ * Marks a token JSON cannot hold: a private-use character and a nonce of
+ * this process, which no caller's text can hold by chance or on purpose.
+ */
+const marker = `\ue000${randomBytes(12).toString('hex')}:`;
+const markedToken = new RegExp(`"${marker}(NaN|-?Infinity)"`, 'g');

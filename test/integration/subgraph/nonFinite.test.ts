@@ -65,6 +65,14 @@ describe('non-finite numbers from W&B', () => {
     expect(stored).toBe('{"loss":NaN,"best":-Infinity,"ok":2,"label":"Infinity","extra":1}');
   });
 
+  it('a caller\'s text that looks like the edit\'s markers stays text', async () => {
+    const forged = { '\ue000non-finite:NaN': 1, v: '\ue000non-finite:Infinity', w: 'NaN' };
+    const res = await query('mutation U($s: JSON) { updateRun(input: { path: "demo/scratch/nonfinite1", summary: $s }) { run { summary } } }', { s: forged });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.updateRun.run.summary).toMatchObject(forged);
+    expect((await query(`{ run(path: "${path}") { summary } }`)).data.run.summary).toMatchObject({ ...forged, loss: null });
+  });
+
   it('sampled history', async () => {
     const res = await query(`{ run(path: "${path}") { sampledHistory(keys: ["loss"]) } }`);
     expect(res.errors).toBeUndefined();
