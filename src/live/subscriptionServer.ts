@@ -48,7 +48,7 @@ export interface SubscriptionServerOptions {
  */
 export function serveSubscriptions(server: Server, options: SubscriptionServerOptions): { close(): Promise<void> } {
   // ws accepts 100 MiB messages by default: the HTTP body cap applies to messages too (a larger one closes with 1009).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, autoPong: false });
   const active = new Map<WebSocket, number>();
   /** Messages each socket sent in the current second (operations, pings, anything). */
   const rates = new WeakMap<WebSocket, { since: number; count: number }>();
@@ -70,7 +70,13 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', () => {
+        unreadTotal -= unreadBy.get(ws) ?? 0;
+        unreadBy.delete(ws);
+      });
+      wss.emit('connection', ws, req);
+    });
   });
 
   const disposable = serveGraphqlWs(
@@ -145,10 +151,19 @@ export function serveSubscriptions(server: Server, options: SubscriptionServerOp
    * and never reads would otherwise grow the process without bound.
    */
   function unread(socket: WebSocket): boolean {
-    if (socket.bufferedAmount <= options.maxPayload) return false;
+    const buffered = socket.bufferedAmount;
+    unreadTotal += buffered - (unreadBy.get(socket) ?? 0);
+    unreadBy.set(socket, buffered);
+    // Many sockets each under the cap add up too: past the process's budget, any socket holding a few answers unread goes.
+    if (buffered <= options.maxPayload && (unreadTotal <= maxUnreadTotal || buffered <= 65_536)) return false;
     cut(socket, 'too many unread messages');
     return true;
   }
+
+  /** Answers left unread per socket, as last seen by {@link unread}, and their sum (the process's budget is 32 messages' worth). */
+  const unreadBy = new Map<WebSocket, number>();
+  let unreadTotal = 0;
+  const maxUnreadTotal = 32 * options.maxPayload;
 
   /**
    * True, and the socket closed (1008), when its client sends more

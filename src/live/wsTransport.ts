@@ -2,9 +2,10 @@
  * graphql-ws's protocol server (`makeServer`) carried over a `ws`
  * WebSocketServer. It does what graphql-ws's own adapter
  * (`graphql-ws/use/ws`) does (subprotocol choice, keep-alive pings, one
- * protocol connection per socket), with three differences:
+ * protocol connection per socket), with four differences:
  * - every message, of any kind, passes the caller's abuse guards before it
- *   is handled (graphql-ws answers a ping with its own payload);
+ *   is handled, and a WebSocket ping frame before it is answered;
+ * - a graphql-ws ping is answered with a pong without its payload;
  * - its problems go to the JSON logger, not to `console.error` lines on
  *   stderr, and a close never tells the client an internal error message;
  * - an answer that cannot be written because the client is already gone
@@ -21,6 +22,9 @@ export interface SocketExtra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
 }
+
+/** graphql-ws's pong, without a payload. */
+const pong = JSON.stringify({ type: 'pong' });
 
 /** The close reason of a failure: never the error's own message. */
 const internal = 'Internal server error';
@@ -50,8 +54,10 @@ export function serveGraphqlWs(
       logger.warn({ error: messageOf(error) }, 'WebSocket client error');
       socket.close(CloseCode.InternalServerError, internal);
     });
-    // ws answers WebSocket pings itself: they are counted by the guards too.
-    socket.on('ping', () => void admit(socket));
+    // WebSocket ping frames are answered here (ws's own answer is off), once the guards have counted them.
+    socket.on('ping', (data) => {
+      if (admit(socket)) socket.pong(data);
+    });
     let pongWait: NodeJS.Timeout | null = null;
     const pings = setInterval(() => {
       if (socket.readyState !== socket.OPEN) return;
@@ -63,15 +69,19 @@ export function serveGraphqlWs(
       socket.ping();
     }, keepAliveMs);
     const open = () => socket.readyState === socket.OPEN;
+    const send = (data: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (!open()) return resolve();
+        // A write that fails because the socket closed meanwhile has no one left to tell.
+        socket.send(data, (error) => (error && open() ? reject(error) : resolve()));
+      });
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (!open()) return resolve();
-            // A write that fails because the socket closed meanwhile has no one left to tell.
-            socket.send(data, (error) => (error && open() ? reject(error) : resolve()));
-          }),
+        send,
+        // A pong without the ping's payload (the protocol allows it): graphql-ws would send the payload back, and a
+        // client that pings a megabyte and does not read would be answered a megabyte each time.
+        onPing: () => send(pong),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', async (data) => {

@@ -528,10 +528,9 @@ describe('WebSocket messages', () => {
   // the operation's field, or graphql-ws's pong, which repeats its ping's payload. About 9 MB/s that the client leaves
   // unread: once the kernel's buffers are full, answers wait in the process.
   const name = `f${'x'.repeat(60_000)}`;
-  it.each([
-    ['operations', () => ({ type: 'subscribe', payload: { query: `subscription { ${name} }` } })],
-    ['graphql-ws pings', () => ({ type: 'ping', payload: { pad: name } })],
-  ])('a client that sends %s within the rate but never reads is closed once a message\'s worth of answers waits unread', async (kind, message) => {
+  it.each([['operations', () => ({ type: 'subscribe', payload: { query: `subscription { ${name} }` } })]])(
+    'a client that sends %s within the rate but never reads is closed once a message\'s worth of answers waits unread',
+    async (kind, message) => {
     const { result, growthMb } = await peakGrowth(
       () =>
         new Promise<{ code: number; sent: number; answered: number }>((resolve) => {
@@ -565,6 +564,28 @@ describe('WebSocket messages', () => {
     // Answers that could not be written to the cut socket are not the server's failures.
     expect(logs.filter((line) => line.includes('WebSocket message failed'))).toEqual([]);
     expect((await post(JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+    },
+  );
+
+  it('a graphql-ws ping is answered with a pong without its payload: a large ping costs no large answer', async () => {
+    const pongs = await new Promise<string[]>((resolve) => {
+      const ws = new WebSocket(subgraph.url.replace('http', 'ws'), 'graphql-transport-ws');
+      const got: string[] = [];
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: basic(CALLER_KEY) } })));
+      ws.on('message', (data) => {
+        const text = String(data);
+        if (text.includes('connection_ack')) for (let i = 0; i < 20; i++) ws.send(JSON.stringify({ type: 'ping', payload: { pad: name } }));
+        else got.push(text);
+        if (got.length === 20) {
+          ws.close();
+          resolve(got);
+        }
+      });
+      ws.on('error', () => {});
+      setTimeout(() => (ws.terminate(), resolve(got)), 10_000);
+    });
+    expect(pongs).toHaveLength(20);
+    for (const p of pongs) expect(JSON.parse(p)).toEqual({ type: 'pong' });
   });
 
   it('a client that floods WebSocket ping frames without reading is closed (1008)', async () => {
