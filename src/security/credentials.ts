@@ -62,9 +62,9 @@ export function basicForKey(key: string): string {
 }
 
 /**
- * The texts that reveal a secret: the key raw, `api:`-prefixed, and in
- * base64 (as a Basic token carries it), for each key given; empty keys are
- * skipped. Short keys (under 8 characters) are kept too: a key is a key.
+ * The texts that reveal a secret: the key raw, `api:`-prefixed, in
+ * base64 (as a Basic token carries it, padded or not) and in hex, for each
+ * key given; empty keys are skipped. Short keys (under 8 characters) are kept too: a key is a key.
  */
 export function secretForms(...keys: (string | null | undefined)[]): string[] {
   const forms = new Set<string>();
@@ -74,8 +74,10 @@ export function secretForms(...keys: (string | null | undefined)[]): string[] {
     forms.add(`api:${key}`);
     forms.add(Buffer.from(`api:${key}`).toString('base64'));
     forms.add(Buffer.from(key).toString('base64'));
-    // base64 without padding, as some clients send it
+    // base64 without padding, as some clients send it, and hex
     forms.add(Buffer.from(`api:${key}`).toString('base64').replace(/=+$/, ''));
+    forms.add(Buffer.from(key).toString('base64').replace(/=+$/, ''));
+    forms.add(Buffer.from(key).toString('hex'));
   }
   return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
 }

@@ -320,7 +320,10 @@ describe('keys in W&B\'s data', () => {
     const escaped = (key: string) => `\\u${key.charCodeAt(0).toString(16).padStart(4, '0')}${key.slice(1)}`;
     const db = emulator.db;
     const run = db.prepare(`SELECT r.id, r.name, r.last_step FROM runs r JOIN projects p ON p.id = r.project_id JOIN entities e ON e.id = p.entity_id WHERE e.name = ? AND p.name = ? ORDER BY r.id LIMIT 1`).get(TEAM, PROJECT) as { id: number; name: string; last_step: number | null };
-    updateRun(db, run.id, { summary: `{"note":"${escaped(SERVICE_KEY)}","mine":"${escaped(CALLER_KEY)}","ok":1}`, config: `{"token":{"value":"${escaped(SERVICE_KEY)}","desc":null}}` }, '2026-11-30T00:00:00Z');
+    // And in base64 without its padding, and in hex.
+    const b64 = Buffer.from(SERVICE_KEY).toString('base64').replace(/=+$/, '');
+    const hex = Buffer.from(CALLER_KEY).toString('hex');
+    updateRun(db, run.id, { summary: `{"note":"${escaped(SERVICE_KEY)}","mine":"${escaped(CALLER_KEY)}","b64":"${b64}","hex":"${hex}","ok":1}`, config: `{"token":{"value":"${escaped(SERVICE_KEY)}","desc":null}}` }, '2026-11-30T00:00:00Z');
     const step = (run.last_step ?? -1) + 1;
     appendHistory(db, run.id, [`{"_step":${step},"note":"${escaped(CALLER_KEY)}","x":1}`]);
     const path = `${TEAM}/${PROJECT}/${run.name}`;
@@ -331,6 +334,8 @@ describe('keys in W&B\'s data', () => {
     expectNoSecret(answer.text);
     // Parsed, as a client reads it: the escapes are gone, and so are the keys.
     expectNoSecret(JSON.stringify(answer.body));
+    expect(answer.text).not.toContain(b64);
+    expect(answer.text).not.toContain(hex);
   });
 });
 
