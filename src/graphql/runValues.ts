@@ -1,7 +1,7 @@
 /** Run values as the contract gives them: W&B's JSON text as objects, dates in UTC, the run's app URL. */
 import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
 import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
-import { finiteJson, outgoingText, upstreamObject } from '../wandb/trust.js';
+import { upstreamObject, upstreamObjectText } from '../wandb/trust.js';
 import { isObject, setOwn } from '../objects.js';
 
 /**
@@ -12,11 +12,9 @@ import { isObject, setOwn } from '../objects.js';
 export function runObject(text: string | null | undefined, what: string, keys?: readonly string[] | null, raw?: RawJsonSink): unknown {
   // A shallow object (most summaries) is checked by one match, not parsed.
   if (raw && !keys && text && text !== '{}' && isShallowObject(text)) return rawText(raw, text);
-  // The text that goes out as it is holds no NaN (made null, as the parsed value has it).
-  const clean = text ? finiteJson(text) : text;
-  const value = upstreamObject(clean, `the run's ${what}`);
+  const { value, text: out } = upstreamObjectText(text, `the run's ${what}`);
   if (keys) return pick(value, keys);
-  return clean && hasOwnKey(value) ? rawOr(raw, outgoingText(clean, value), value) : value;
+  return out && hasOwnKey(value) ? rawOr(raw, out, value) : value;
 }
 
 /**

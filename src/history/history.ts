@@ -3,7 +3,7 @@ import { sampleTargets } from './sampling.js';
 import { badInput, codedError } from '../errors.js';
 import { rawItems, rawOr, rawText, type RawJsonSink } from '../graphql/rawJson.js';
 import { RawRows } from '../wandb/carve.js';
-import { checkedList, checkedStep, checkedValue, finiteJson, outgoingText, parseUpstreamJson, untrusted } from '../wandb/trust.js';
+import { checkedList, checkedStep, checkedValue, untrusted, upstreamJsonText } from '../wandb/trust.js';
 import { decodeCursor } from '../wandb/cursor.js';
 import { isFlatRow } from '../wandb/jsonText.js';
 import { inRange } from '../wandb/paths.js';
@@ -247,12 +247,10 @@ export function stepRows(field: RunField, value: unknown): StepRow[] {
       let row: StepRow;
       if (flat !== undefined) row = new TextRow(checkedStep(flat, lo, hi, 'history'), t as string);
       else {
-        if (typeof t !== 'string') throw untrusted('a history row is not JSON text');
-        // Its text may go out as it is: NaN and ±Infinity made null there too, as in the parsed row, and no \u escapes.
-        const text = finiteJson(t);
-        const parsed = parseUpstreamJson(text, 'a history row');
+        // Its text may go out as it is (see upstreamJsonText).
+        const { value: parsed, text } = upstreamJsonText(t as string, 'a history row');
         if (!isObject(parsed)) throw untrusted('a history row is not an object');
-        row = { step: checkedStep(parsed._step, lo, hi, 'history'), row: parsed, text: outgoingText(text, parsed) };
+        row = { step: checkedStep(parsed._step, lo, hi, 'history'), row: parsed, text };
       }
       after = inStepOrder(row.step, after, 'history');
       return row;
@@ -452,12 +450,12 @@ export function sampledRows(
   // Whole history rows, checked as a page's are (stepRows), go out as W&B's text.
   if (field.kind === 'history') return stepRows(field, value).map((r) => (raw ? rawText(raw, r.text!) : r.row));
   const texts = checkedList<string>(value, field.kind === 'events' ? field.samples : 0, 'system metrics events');
-  // Texts that may go out as they are: NaN and ±Infinity made null, no \u escapes (see outgoingText).
-  const finite = texts.map((t) => (typeof t === 'string' ? finiteJson(t) : t));
-  const rows = finite.map((t) => parseUpstreamJson(t, 'a system metrics event') as Record<string, unknown>);
+  // Each with the text that may go out as it is (see upstreamJsonText).
+  const events = texts.map((t) => upstreamJsonText(t, 'a system metrics event'));
+  const rows = events.map((e) => e.value as Record<string, unknown>);
   const keys = args.keys ?? [];
   if (!rows.every(isObject)) throw untrusted('a system metrics event is not an object');
-  if (keys.length === 0) return rows.map((row, i) => rawOr(raw, outgoingText(finite[i], row), row));
+  if (keys.length === 0) return rows.map((row, i) => rawOr(raw, events[i].text, row));
   const samples = args.samples ?? 500;
   const holding = rows.filter((row) => keys.every((k) => k in row));
   const chosen = holding.length <= samples ? holding : sampleTargets(0, holding.length - 1, samples).map((i) => holding[i]);

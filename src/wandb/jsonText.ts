@@ -127,7 +127,7 @@ const flatRowAlone = new RegExp(`${flatRow}$`, 'y');
  * Of \u escapes, only those no key holds (control characters, and the
  * <, >, & and line separators Go's encoder escapes): text matched here goes
  * out as it is, and a key written with escapes would pass the response's
- * search for keys (see outgoingText).
+ * search for keys (see upstreamJsonText in trust.ts).
  */
 export const plainEscape = 'u(?:00[01][0-9a-fA-F]|003[cCeE]|0026|202[89])';
 const escapedString = `"[^"\\\\\\u0000-\\u001f]*(?:\\\\(?:["\\\\/bfnrt]|${plainEscape})[^"\\\\\\u0000-\\u001f]*)*"`;

@@ -81,7 +81,7 @@ export function withNonFinite(text: string, by: (token: string) => string): stri
  * `value` printed again (a key written with escapes would pass the
  * response's search for keys, which looks for its plain forms).
  */
-export function outgoingText(text: string, value: unknown): string {
+function outgoingText(text: string, value: unknown): string {
   return text.includes('\\u') && keyEscape.test(text) ? JSON.stringify(value) : text;
 }
 
@@ -98,7 +98,23 @@ const nonFinite = /"(?:[^"\\]|\\[\s\S])*(?:"|$)|-?Infinity|NaN/g;
 /** JSON text from W&B (NaN and ±Infinity made null), parsed after its depth is checked; `what` names it in the error. */
 export function parseUpstreamJson(text: string, what: string): unknown {
   if (typeof text !== 'string') throw untrusted(`${what} is not JSON text`);
-  text = finiteJson(text);
+  return parsedFinite(finiteJson(text), what);
+}
+
+/**
+ * JSON text from W&B parsed as {@link parseUpstreamJson} parses it, with
+ * the text that may go out in its place as it is: NaN and ±Infinity made
+ * null as in the value, and no \u escape of a character a key may hold.
+ */
+export function upstreamJsonText(text: string, what: string): { value: unknown; text: string } {
+  if (typeof text !== 'string') throw untrusted(`${what} is not JSON text`);
+  const finite = finiteJson(text);
+  const value = parsedFinite(finite, what);
+  return { value, text: outgoingText(finite, value) };
+}
+
+/** W&B's JSON text, its NaN and ±Infinity already made null, parsed after its depth is checked. */
+function parsedFinite(text: string, what: string): unknown {
   if (jsonTextTooDeep(text)) throw untrusted(`${what} nests deeper than ${maxUpstreamJsonDepth} levels`);
   let value: unknown;
   try {
@@ -115,9 +131,18 @@ const mayOverflow = /[eE]\+?[0-9]{3}|[0-9]{300}/;
 
 /** W&B's JSON text of an object field, parsed: {} when absent or null, UPSTREAM_UNAVAILABLE when not an object. */
 export function upstreamObject(text: string | null | undefined, what: string): Record<string, unknown> {
-  if (!text) return {};
-  const value: unknown = parseUpstreamJson(text, what);
-  // JSON null is an empty one; a list, a string or a number is not the object W&B's field holds.
+  return text ? objectField(parseUpstreamJson(text, what), what) : {};
+}
+
+/** {@link upstreamObject} with the text that may go out in its place (see {@link upstreamJsonText}); null text when absent. */
+export function upstreamObjectText(text: string | null | undefined, what: string): { value: Record<string, unknown>; text: string | null } {
+  if (!text) return { value: {}, text: null };
+  const parsed = upstreamJsonText(text, what);
+  return { value: objectField(parsed.value, what), text: parsed.text };
+}
+
+/** A parsed object field: JSON null is an empty one; a list, a string or a number is not the object W&B's field holds. */
+function objectField(value: unknown, what: string): Record<string, unknown> {
   if (value === null) return {};
   if (!isObject(value)) throw untrusted(`${what} is not a JSON object`);
   return value;
