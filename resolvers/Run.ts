@@ -2,8 +2,7 @@ import type { RunResolvers, RunSampledHistoryArgs, RunState } from '../src/gener
 import type { Context } from '../src/context.js';
 import type { RunParent } from '../src/loaders/runLoader.js';
 import type { RunField } from '../src/wandb/documents.js';
-import { encodeRunId } from '../src/wandb/ids.js';
-import { canonicalRunId } from '../src/wandb/trust.js';
+import { canonicalRunId, encodeRunId } from '../src/wandb/ids.js';
 import { inRange, referencedRun, runPath } from '../src/wandb/paths.js';
 import { artifactsCallSelected, fileCallSelected, filesCallsSelected, historySelected, runPlanSelected, selectionMemo } from '../src/graphql/selection.js';
 import { sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';

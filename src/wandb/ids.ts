@@ -40,3 +40,9 @@ export function decodeNodeId(type: string, id: string, spelled: 'canonical' | 'a
   const n = Number(match[2]);
   return spelled === 'any' || encodeNodeId(type, n) === id ? n : null;
 }
+
+/** A run id W&B sent, spelled as this subgraph reads ids back (node(id), updateRun(id), references); as it is when it is not a run id. */
+export function canonicalRunId(id: string): string {
+  const ref = decodeRunId(id, 'any');
+  return ref ? encodeRunId(ref) : id;
+}

@@ -213,12 +213,6 @@ export function artifactId(id: string): string {
   return encodeNodeId('Artifact', n);
 }
 
-/** A run id W&B sent, spelled as this subgraph reads ids back (node(id), updateRun(id), references); as it is when it is not a run id. */
-export function canonicalRunId(id: string): string {
-  const ref = decodeRunId(id, 'any');
-  return ref ? encodeRunId(ref) : id;
-}
-
 /** A URL W&B gives for a download: http(s) only (a `javascript:` or `data:` URL would run in a frontend's page). */
 export function downloadUrl(url: string | null | undefined): string | null {
   if (url === null || url === undefined) return null;
