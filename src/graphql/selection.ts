@@ -168,9 +168,17 @@ export function selectionMemo<T>(): (info: GraphQLResolveInfo, make: () => T) =>
 // so that what is planned with the run is what its resolvers ask for.
 
 /** What a Run.history selection reads: whether `first` was given, and whether its rows select timestamp and runtime. */
-export function historySelected(info: GraphQLResolveInfo, nodes: readonly FieldNode[] = info.fieldNodes): { firstGiven: boolean; timestamp: boolean; runtime: boolean } {
+export function historySelected(info: GraphQLResolveInfo, nodes: readonly FieldNode[] = info.fieldNodes): HistorySelection {
   const rowFields = fieldsBelow(info, nodes, ['edges', 'node']);
-  return { firstGiven: given(info, nodes[0], 'first'), timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime') };
+  return { firstGiven: given(info, nodes[0], 'first'), timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime'), paging: connectionOf(info, nodes).paging };
+}
+
+/** What a Run.history selection asks: whether `first` was given, the row fields beyond step and values, and whether it reads a cursor or page info (so a next page can follow). */
+export interface HistorySelection {
+  firstGiven: boolean;
+  timestamp: boolean;
+  runtime: boolean;
+  paging: boolean;
 }
 
 /** Run.file's call, reading the RunFile fields selected. */

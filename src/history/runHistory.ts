@@ -2,7 +2,8 @@
  * A run's history as its fields read it: the history keys and last step
  * (Run.historyKeys, Run.lastStep, and what paging needs), and one page of
  * rows (Run.history), whose next pages are read ahead when the run has
- * ended and the caller asked for it by path.
+ * ended, the caller asked for it by path and its query reads a cursor or
+ * page info.
  */
 import type { Context } from '../context.js';
 import type { RunParent } from '../loaders/runLoader.js';
@@ -11,6 +12,7 @@ import type { RunHistoryArgs } from '../generated/subgraph.js';
 import { callOn, refOf } from '../loaders/calls.js';
 import { runPath } from '../wandb/paths.js';
 import { historyExtras } from '../graphql/runCalls.js';
+import type { HistorySelection } from '../graphql/selection.js';
 import { hasEnded } from '../graphql/cacheHints.js';
 import { checkedHistoryKeys, densityOf, planHistoryPage, readHistoryPage, type HistoryKeysJson } from './history.js';
 import type { HistoryPage } from './historyEdges.js';
@@ -23,9 +25,11 @@ export async function historyKeysOf(ctx: Context, r: RunParent): Promise<History
 
 /**
  * One page of the run's history; `selected` says whether the query gave
- * `first`, and whether its rows select timestamp and runtime.
+ * `first`, whether its rows select timestamp and runtime, and whether it
+ * reads a cursor or page info: the next pages are read ahead only for a
+ * query that can ask for them.
  */
-export async function runHistoryPage(ctx: Context, r: RunParent, args: RunHistoryArgs & { first: number }, selected: { firstGiven: boolean; timestamp: boolean; runtime: boolean }): Promise<HistoryPage & { hasNextPage: boolean; hasPreviousPage: boolean }> {
+export async function runHistoryPage(ctx: Context, r: RunParent, args: RunHistoryArgs & { first: number }, selected: HistorySelection): Promise<HistoryPage & { hasNextPage: boolean; hasPreviousPage: boolean }> {
   const plan = planHistoryPage({ ...args, firstGiven: selected.firstGiven });
   const hk = await historyKeysOf(ctx, r);
   const lastStep = typeof hk.lastStep === 'number' ? hk.lastStep : -1;
@@ -34,7 +38,7 @@ export async function runHistoryPage(ctx: Context, r: RunParent, args: RunHistor
   const load = (f: RunField) => callOn(ctx.loaders, r, f);
   const context = { lastStep, minStep: args.minStep ?? null, maxStep: args.maxStep ?? null, density, extras, prefetched: r.prefetched };
   const { rows, hasNextPage, hasPreviousPage } = await readHistoryPage(load, plan, context);
-  if (hasNextPage && !plan.backward && r.readAhead && hasEnded(r)) {
+  if (hasNextPage && selected.paging && !plan.backward && r.readAhead && hasEnded(r)) {
     const next = { keys: plan.keys, start: rows[rows.length - 1].step + 1, first: plan.size, maxStep: args.maxStep ?? null, lastStep };
     readAheadPages({ cache: ctx.readAhead, principal: ctx.principal }, runPath(refOf(r)), load, next);
   }

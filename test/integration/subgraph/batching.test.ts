@@ -288,5 +288,27 @@ describe('batching', () => {
       expect(res.data.runs.nodes.some((n: any) => n.state === 'FINISHED' && n.history.pageInfo.hasNextPage)).toBe(true);
       expect(count).toBe(1);
     });
+
+    it('the history of a run looked up by path is read ahead only for a query that can ask for the next page', async () => {
+      const listed = await query(page('path state history(first: 2) { pageInfo { hasNextPage } }', 20));
+      const ended = listed.data.runs.nodes.find((n: any) => n.state === 'FINISHED' && n.history.pageInfo.hasNextPage);
+      expect(ended).toBeDefined();
+      // Pages of different sizes: an ended run's page once read is served again from memory.
+      const requestsFor = async (first: number, selection: string) => {
+        let res: any;
+        const { count } = await upstreamRequests(stack, async () => {
+          res = await query(`{ run(path: "${ended.path}") { history(first: ${first}) { ${selection} } } }`);
+          // Read-ahead starts in the background, after the page.
+          await new Promise((r) => setTimeout(r, 300));
+        });
+        expect(res.errors).toBeUndefined();
+        expect(res.data.run.history.edges).toHaveLength(first);
+        return count;
+      };
+      // No cursor and no page info: nothing a next page could start from, so only the page itself.
+      expect(await requestsFor(2, 'edges { node { step } }')).toBe(1);
+      // A cursor read: the next pages are read ahead (their windows asked for in a second request).
+      expect(await requestsFor(3, 'edges { cursor node { step } } pageInfo { endCursor }')).toBe(2);
+    });
   });
 });
