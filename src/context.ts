@@ -13,6 +13,7 @@ import { basicForKey, readCredential } from './security/credentials.js';
 import { codedError } from './errors.js';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { RateLimitGate } from './fleet/rateLimits.js';
+import type { RunLocks } from './fleet/runLocks.js';
 
 /** What the server records about a request, for its log line and metrics. */
 export interface RequestState {
@@ -42,6 +43,8 @@ export interface Context extends CacheHints {
   live?: RunWatchers;
   /** Ended runs' history read ahead, shared by the process, keyed by principal. */
   readAhead?: ReadAheadCache;
+  /** Leases that make the fleet's writes of one run take turns (with Redis only). */
+  runLocks?: RunLocks;
   /** Where JSON from W&B goes into the HTTP response as text (see rawJson.ts); absent for subscriptions. */
   rawJson?: RawJsonSink;
   /** Lists given as text, placed in the result after execution (see rawJson.ts); absent for subscriptions. */
@@ -79,6 +82,8 @@ export interface ContextOptions {
   maxResponseBytes?: number;
   /** W&B's rate-limit state, shared by the process (or the fleet). */
   rateLimits?: RateLimitGate;
+  /** Leases of runs being written, shared by the fleet (with Redis only). */
+  runLocks?: RunLocks;
 }
 
 /**
@@ -117,6 +122,7 @@ export function createContext(options: ContextOptions, header: unknown, signal?:
     fieldErrors: [],
     live: options.live,
     readAhead: options.readAhead,
+    runLocks: options.runLocks,
   };
 }
 

@@ -15,7 +15,7 @@ export const createRun: NonNullable<MutationResolvers['createRun']> = async (_, 
   const { run: bucket, inserted } = await oneWriteAtATime(ref, async () => {
     if (await ctx.loaders.runLoader.load({ ref, details: { config: false, summary: false, systemMetrics: false, historyKeys: false } })) throw exists();
     return ctx.wandb.upsertRun(ref, { entityName: ref.entity, modelName: ref.project, name: runId, displayName: input.displayName, state: (input.state ?? 'RUNNING').toLowerCase() });
-  }).finally(() => forgetReads(ctx));
+  }, ctx.runLocks).finally(() => forgetReads(ctx));
   if (inserted === false) throw exists();
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the created run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };

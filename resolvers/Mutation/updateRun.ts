@@ -29,7 +29,7 @@ export const updateRun: NonNullable<MutationResolvers['updateRun']> = async (_, 
       config: config ? editedConfig(current.config, config) : undefined,
       summaryMetrics: summary ? editedSummary(current.summaryMetrics, summary) : undefined,
     });
-  }).finally(() => forgetReads(ctx));
+  }, ctx.runLocks).finally(() => forgetReads(ctx));
   if (!bucket) throw codedError('UPSTREAM_UNAVAILABLE', 'W&B did not return the updated run');
   return { run: { ...bucket, entity: ref.entity, project: ref.project } };
 };

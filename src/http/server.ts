@@ -34,6 +34,7 @@ import { connectFleet, type Fleet } from '../fleet/redis.js';
 import { createFleetCache } from '../fleet/apqCache.js';
 import { createRateLimitGate } from '../fleet/rateLimits.js';
 import { createSharedWindows } from '../fleet/sharedWindows.js';
+import { createRunLocks } from '../fleet/runLocks.js';
 import { createPollCoordinator } from '../live/fleetPolls.js';
 import { activeTracer, failSpan, incomingContext, SpanKind, startSpan, withSpan } from '../observability/tracing.js';
 import { traceRootFields } from '../observability/tracingPlugin.js';
@@ -183,6 +184,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
     // In a fleet, also in Redis: at most 64 MiB, for 30 s.
     readAhead: createReadAheadCache({ ttlMs: 30_000, maxBytes: options.readAheadMaxBytes ?? 32 * 1024 * 1024, shared: fleet ? createSharedWindows(fleet) : undefined }),
     rateLimits,
+    // Writes of one run take turns across the fleet (a lease in Redis).
+    runLocks: fleet ? createRunLocks(fleet) : undefined,
     maxResponseBytes: options.maxResponseBytes,
   };
   const schema = createSubgraphSchema();

@@ -1,18 +1,19 @@
 import type { RunRef } from './ids.js';
+import type { RunLocks } from '../fleet/runLocks.js';
 
 /**
- * One write at a time per run in this process. A mutation reads a run and
- * writes it back (createRun checks that the run is new; updateRun merges
- * the summary into the one it read), and two such writes at once would
- * each miss the other's. Replicas do not share this queue (W&B has no
- * compare-and-set); across them createRun still reports a run W&B says
- * was already there (upsertBucket's `inserted`). Entries live only while
- * writes wait, so the map holds at most the writes in flight.
+ * One write at a time per run. A mutation reads a run and writes it back
+ * (createRun checks that the run is new; updateRun merges the summary into
+ * the one it read), and two such writes at once would each miss the
+ * other's. In this process, writes of a run wait in a queue; in a fleet,
+ * the one at the head also takes the run's lease in Redis (`locks`,
+ * fleet/runLocks.ts), so replicas take turns too. Queue entries live only
+ * while writes wait, so the map holds at most the writes in flight.
  */
-export function oneWriteAtATime<T>(ref: RunRef, write: () => Promise<T>): Promise<T> {
+export function oneWriteAtATime<T>(ref: RunRef, write: () => Promise<T>, locks?: RunLocks): Promise<T> {
   // W&B's entity and project names are case-insensitive; run ids are not.
   const key = `${ref.entity.toLowerCase()}/${ref.project.toLowerCase()}/${ref.runId}`;
-  const mine = (queues.get(key) ?? Promise.resolve()).then(write);
+  const mine = (queues.get(key) ?? Promise.resolve()).then(() => (locks ? locks.hold(key, write) : write()));
   const settled = mine.then(
     () => undefined,
     () => undefined,
