@@ -281,7 +281,11 @@ function causedByOneRead(error: unknown): boolean {
 
 /** Maps a transport failure (no answer) to a coded error; never includes bodies or keys. */
 function upstreamError(error: unknown) {
-  if (error instanceof ResponseTooLargeError) return codedError('UPSTREAM_UNAVAILABLE', `${answerTooLarge} of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
+  if (error instanceof ResponseTooLargeError) {
+    return error.together
+      ? codedError('UPSTREAM_UNAVAILABLE', `W&B's answers being read at once are larger than this process's limit of ${error.limit} bytes (4 × WANDB_MAX_RESPONSE_BYTES): try again`)
+      : codedError('UPSTREAM_UNAVAILABLE', `${answerTooLarge} of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
+  }
   const name = (error as { name?: string })?.name;
   if (name === 'AbortError' && (error as { code?: string }).code === 'ABORT_ERR') return codedError('UPSTREAM_UNAVAILABLE', 'the request was abandoned: its client went away');
   if (name === 'TimeoutError' || name === 'AbortError') return codedError('UPSTREAM_TIMEOUT', 'W&B did not answer in time');

@@ -7,12 +7,23 @@ import { kept } from '../memo.js';
 export interface UpstreamAgents {
   http: HttpAgent;
   https: HttpsAgent;
+  /**
+   * Bytes of W&B's answers being read now, by every request of the
+   * process together, and the most that may be: each answer is capped
+   * (WANDB_MAX_RESPONSE_BYTES), and this caps their sum, whatever the
+   * number of requests in flight (WANDB_MAX_IN_FLIGHT).
+   */
+  reading: { bytes: number; limit: number };
 }
 
-/** Creates the keep-alive pools (at most `maxSockets` connections per host). */
-export function createUpstreamAgents(maxSockets = 64): UpstreamAgents {
+/**
+ * Creates the keep-alive pools (at most `maxSockets` connections per host),
+ * reading at most `maxBytesReading` of answers at once (default: four
+ * answers of the default cap, 128 MiB).
+ */
+export function createUpstreamAgents(maxSockets = 64, maxBytesReading = 4 * defaultMaxResponseBytes): UpstreamAgents {
   const options = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
-  return { http: new HttpAgent(options), https: new HttpsAgent(options) };
+  return { http: new HttpAgent(options), https: new HttpsAgent(options), reading: { bytes: 0, limit: maxBytesReading } };
 }
 
 /** Closes the pools' sockets. */
@@ -36,11 +47,18 @@ export interface UpstreamResponse {
  */
 export const defaultMaxResponseBytes = 32 * 1024 * 1024;
 
-/** The error an answer larger than the cap fails with (never retried: it would be as large again). */
+/**
+ * The error an answer larger than the cap fails with (never retried: it
+ * would be as large again), or with `together`, one that took the answers
+ * being read at once past the process's cap (UpstreamAgents.reading).
+ */
 export class ResponseTooLargeError extends Error {
   readonly code = 'ERESPONSETOOLARGE';
-  constructor(readonly limit: number) {
-    super(`W&B's answer is larger than ${limit} bytes`);
+  constructor(
+    readonly limit: number,
+    readonly together = false,
+  ) {
+    super(together ? `W&B's answers being read at once are larger than ${limit} bytes` : `W&B's answer is larger than ${limit} bytes`);
     this.name = 'ResponseTooLargeError';
   }
 }
@@ -82,11 +100,18 @@ export function send(
         // The declared length first: an answer announced too large is not read at all.
         const declared = Number(res.headers['content-length']);
         if (Number.isFinite(declared) && declared > limit) return req.destroy(new ResponseTooLargeError(limit));
+        const reading = agents.reading;
+        // What this answer adds to the process's sum, given back once it is read whole or given up.
+        res.once('close', () => {
+          reading.bytes -= size;
+          size = 0;
+        });
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > limit) {
+          reading.bytes += c.length;
+          if (size > limit || reading.bytes > reading.limit) {
             chunks.length = 0;
-            req.destroy(new ResponseTooLargeError(limit));
+            req.destroy(size > limit ? new ResponseTooLargeError(limit) : new ResponseTooLargeError(reading.limit, true));
             return;
           }
           chunks.push(decoder.write(c));

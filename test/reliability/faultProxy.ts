@@ -10,8 +10,8 @@ export type Fault =
   | { kind: 'truncate' }
   | { kind: 'nonJson' }
   | { kind: 'graphqlError'; message: string }
-  /** A 200 whose body is `bytes` long (a JSON string of x's), streamed; with or without content-length. */
-  | { kind: 'huge'; bytes: number; declareLength: boolean }
+  /** A 200 whose body is `bytes` long (a JSON string of x's), streamed; with or without content-length; with `pauseMs`, half of it, a pause, then the rest. */
+  | { kind: 'huge'; bytes: number; declareLength: boolean; pauseMs?: number }
   /** W&B's real answer, parsed and rewritten by `transform` before it is sent on. */
   | { kind: 'rewrite'; transform: (body: any) => any }
   /** A 200 with this exact body. */
@@ -96,9 +96,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.writeHead(200, { 'content-type': 'application/json', ...(fault.declareLength ? { 'content-length': String(fault.bytes) } : {}) });
         const chunk = Buffer.alloc(64 * 1024, 'x');
         let left = fault.bytes - head.length - tail.length;
+        let pauseAt = fault.pauseMs ? Math.floor(left / 2) : -1;
         res.write(head);
         const pump = () => {
           while (left > 0) {
+            if (left <= pauseAt) {
+              pauseAt = -1;
+              return void setTimeout(pump, fault.pauseMs);
+            }
             const n = Math.min(left, chunk.length);
             left -= n;
             if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);

@@ -21,6 +21,7 @@ import { createReadAheadCache } from '../../src/history/readAhead.js';
 import { startFaultProxy, type FaultProxy } from './faultProxy.js';
 import { appendHistory } from '../../emulator/src/store/history.js';
 import { updateRun } from '../../emulator/src/store/runs.js';
+import { defaultPolicy } from '../../src/wandb/policy.js';
 
 const TEAM = 'acme-ml';
 const PROJECT = 'image-classification';
@@ -639,6 +640,36 @@ describe('upstream size', () => {
     expect(codes(answer)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(proxy.log).toHaveLength(1);
     expect(growthMb).toBeLessThan(64);
+  });
+});
+
+describe('upstream answers read at once', () => {
+  it('answers each under the cap but together past four of them: the ones past it are UPSTREAM_UNAVAILABLE, memory bounded', async () => {
+    // A process allowed 64 requests in flight, each answer up to 8 MB: at most 32 MB of answers read at once.
+    const wide = await startSubgraph({ wandbBaseUrl: proxy.url, appUrl: 'https://wandb.example.com', serviceKey: SERVICE_KEY, policy: { ...defaultPolicy, maxInFlight: 64, maxRetries: 0 }, maxResponseBytes: 8 * MB, log: (line) => logs.push(line) });
+    const count = 40;
+    try {
+      // 40 answers of 7 MB, each paused half way: 140 MB sent before any ends.
+      proxy.inject({ kind: 'huge', bytes: 7 * MB, declareLength: false, pauseMs: 500 }, count);
+      const send = (first: number) =>
+        fetch(wide.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(CALLER_KEY) }, body: JSON.stringify({ query: runsQuery(first) }) }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as Answer['body'],
+        }));
+      // Different pages: not coalesced into one read.
+      const { result: answers, growthMb } = await peakGrowth(() => Promise.all(Array.from({ length: count }, (_, i) => send(i + 1))));
+      const together = answers.filter((a) => a.body.errors?.some((e) => e.extensions?.code === 'UPSTREAM_UNAVAILABLE' && /being read at once/.test(e.message)));
+      figures['answers read at once'] = `${together.length} of ${count} past the process's limit, +${growthMb.toFixed(0)} MB`;
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      // 4 answers fit whole (28 MB); the rest cannot all have been read.
+      expect(together.length).toBeGreaterThanOrEqual(count / 2);
+      // Every answer failed (a string of x's is not W&B's answer), none with an internal error.
+      expect(answers.every((a) => a.body.errors?.every((e) => e.extensions?.code === 'UPSTREAM_UNAVAILABLE'))).toBe(true);
+      // Measured: +255 MB with the limit (the answers read whole are still joined and parsed), +624 MB without it.
+      expect(growthMb).toBeLessThan(400);
+    } finally {
+      await wide.close();
+    }
   });
 });
 
