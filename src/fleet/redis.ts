@@ -45,6 +45,9 @@ export async function connectFleet(options: FleetOptions): Promise<Fleet> {
   const prefix = options.prefix ?? 'wrs:';
   const common = {
     connectTimeout: 1000,
+    // How long a closed connection's socket may take to end before it is destroyed (ioredis waits 2 s by
+    // default, holding a shutdown that long when Redis is away).
+    disconnectTimeout: 200,
     retryStrategy: (times: number) => Math.min(100 * times, 2000),
     // Never ask for a fresh INFO on reconnect loops longer than needed.
     enableReadyCheck: true,
