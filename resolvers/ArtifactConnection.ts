@@ -1,5 +1,9 @@
 import type { ArtifactConnectionResolvers } from '../src/generated/subgraph.js';
 import type { ArtifactFieldsFragment } from '../src/generated/upstream.js';
+import type { Context } from '../src/context.js';
+import type { RunParent } from '../src/loaders/runLoader.js';
+import type { RunField } from '../src/wandb/documents.js';
+import { withCalls } from '../src/loaders/calls.js';
 import { Edge, KindCursors, PageInfo } from '../src/wandb/cursor.js';
 
 /** A page of a run's logged or used artifacts as W&B returned it (cursors and page info only when the query pages). */
@@ -10,6 +14,11 @@ export interface ArtifactConnectionParent {
     pageInfo?: { hasNextPage: boolean; endCursor: string | null };
   } | null;
   hasPreviousPage: boolean;
+}
+
+/** Run.loggedArtifacts or Run.usedArtifacts: the page its call read (with the run, or now). */
+export function artifactsConnection(ctx: Context, r: RunParent, field: Extract<RunField, { kind: 'outputArtifacts' | 'inputArtifacts' }>): ArtifactConnectionParent | Promise<ArtifactConnectionParent> {
+  return withCalls(ctx.loaders, r, [field], ([page]) => ({ page: page as ArtifactConnectionParent['page'], hasPreviousPage: field.after !== null }));
 }
 
 export const ArtifactConnection: ArtifactConnectionResolvers = {

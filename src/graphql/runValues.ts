@@ -3,6 +3,8 @@ import { rawOr, rawText, type RawJsonSink } from './rawJson.js';
 import { isShallowObject, unwrappedConfig } from '../wandb/jsonText.js';
 import { upstreamObject, upstreamObjectText } from '../wandb/trust.js';
 import { isObject, setOwn } from '../objects.js';
+import { inRange } from '../wandb/paths.js';
+import type { RunState } from '../generated/subgraph.js';
 
 /**
  * A JSON object field (summary, system metrics), projected to `keys` when
@@ -46,11 +48,34 @@ export function runUrl(appUrl: string, r: { entity: string; project: string; nam
   return `${appUrl}/${encodeURIComponent(r.entity)}/${encodeURIComponent(r.project)}/runs/${encodeURIComponent(r.name)}`;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The HTML that embeds the run's page, as the Python client's Run.to_html writes it. */
+export function runHtml(appUrl: string, r: { entity: string; project: string; name: string }, height: number, hidden: boolean): string {
+  inRange('height', height, 1, 10_000);
+  const style = `border:none;width:100%;height:${height}px;${hidden ? 'display:none;' : ''}`;
+  return `<iframe src="${escapeHtml(`${runUrl(appUrl, r)}?jupyter=true`)}" style="${style}"></iframe>`;
+}
+
+/** The contract's RunState for a state W&B reports (any case); null for one the contract does not know. */
+export function runState(state: unknown): RunState | null {
+  return states[typeof state === 'string' ? state.toLowerCase() : ''] ?? null;
 }
 
 // Private:
+
+const states: Record<string, RunState> = {
+  pending: 'PENDING',
+  running: 'RUNNING',
+  finished: 'FINISHED',
+  crashed: 'CRASHED',
+  failed: 'FAILED',
+  killed: 'KILLED',
+  preempting: 'PREEMPTING',
+  preempted: 'PREEMPTED',
+};
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
 
 function pick(obj: Record<string, unknown>, keys: readonly string[] | null | undefined): Record<string, unknown> {
   if (!keys) return obj;

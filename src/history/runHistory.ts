@@ -23,6 +23,20 @@ export async function historyKeysOf(ctx: Context, r: RunParent): Promise<History
   return checkedHistoryKeys(r.historyKeys !== undefined ? r.historyKeys : await callOn(ctx.loaders, r, { kind: 'historyKeys' }));
 }
 
+/** Run.historyKeys: the keys W&B reports, by name, each with the types logged under it. */
+export async function historyKeyList(ctx: Context, r: RunParent): Promise<{ key: string; types: string[] }[]> {
+  const keys = (await historyKeysOf(ctx, r)).keys ?? {};
+  return Object.keys(keys)
+    .sort()
+    .map((key) => ({ key, types: (keys[key].typeCounts ?? []).map((t) => t.type) }));
+}
+
+/** Run.lastStep: the last step logged, or null when there is no history. */
+export async function lastStepOf(ctx: Context, r: RunParent): Promise<number | null> {
+  const last = (await historyKeysOf(ctx, r)).lastStep;
+  return typeof last === 'number' && last >= 0 ? last : null;
+}
+
 /**
  * One page of the run's history; `selected` says whether the query gave
  * `first`, whether its rows select timestamp and runtime, and whether it
