@@ -167,7 +167,7 @@ export function selectionMemo<T>(): (info: GraphQLResolveInfo, make: () => T) =>
 // default the current field's) and the arguments: one derivation for the planner and the resolvers,
 // so that what is planned with the run is what its resolvers ask for.
 
-/** What a Run.history selection reads: whether `first` was given, and whether its rows select timestamp and runtime. */
+/** What a Run.history selection reads (see HistorySelection). */
 export function historySelected(info: GraphQLResolveInfo, nodes: readonly FieldNode[] = info.fieldNodes): HistorySelection {
   const rowFields = fieldsBelow(info, nodes, ['edges', 'node']);
   return { firstGiven: given(info, nodes[0], 'first'), timestamp: rowFields.has('timestamp'), runtime: rowFields.has('runtime'), paging: connectionOf(info, nodes).paging };
