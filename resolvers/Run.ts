@@ -7,7 +7,7 @@ import { referencedRun, runPath } from '../src/wandb/paths.js';
 import { artifactsCallSelected, fileCallSelected, filesCallsSelected, historySelected, runPlanSelected, selectionMemo } from '../src/graphql/selection.js';
 import { sampledHistoryCall, sweepCall } from '../src/graphql/runCalls.js';
 import { sampledRows } from '../src/history/history.js';
-import { historyKeyList, lastStepOf, runHistoryPage } from '../src/history/runHistory.js';
+import { historyKeyList, lastStepLogged, runHistoryPage } from '../src/history/runHistory.js';
 import { callOn, fetchedWith, refOf, withCalls, withValue } from '../src/loaders/calls.js';
 import type { RawJsonSink } from '../src/graphql/rawJson.js';
 import { failsAlone, untrusted } from '../src/wandb/trust.js';
@@ -64,7 +64,7 @@ export const Run: RunResolvers = {
       failsAlone<unknown>(ctx, info, {}, () => runObject(text as string | null, 'system metrics', null, ctx.rawJson)),
     ),
   historyKeys: (r, _, ctx) => historyKeyList(ctx, r),
-  lastStep: (r, _, ctx) => lastStepOf(ctx, r),
+  lastStep: (r, _, ctx) => lastStepLogged(ctx, r),
   sampledHistory: (r, args, ctx, info) => sampledHistory(r, sampledMemo(info, () => sampledHistoryCall(args)), args, ctx, ctx.rawJson),
   history: (r, args, ctx, info) => runHistoryPage(ctx, r, args, historyMemo(info, () => historySelected(info))),
   file: async (r, { name }, ctx, info) => ((await callOn(ctx.loaders, r, fileMemo(info, () => fileCallSelected(info, name)))) as FilesPage | null)?.edges[0]?.node ?? null,

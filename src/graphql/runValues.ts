@@ -57,7 +57,9 @@ export function runHtml(appUrl: string, r: { entity: string; project: string; na
 
 /** The contract's RunState for a state W&B reports (any case); null for one the contract does not know. */
 export function runState(state: unknown): RunState | null {
-  return states[typeof state === 'string' ? state.toLowerCase() : ''] ?? null;
+  const key = typeof state === 'string' ? state.toLowerCase() : '';
+  // Own keys only: a state named "constructor" is not one of the contract's.
+  return Object.hasOwn(states, key) ? states[key] : null;
 }
 
 // Private:

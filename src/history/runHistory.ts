@@ -32,7 +32,7 @@ export async function historyKeyList(ctx: Context, r: RunParent): Promise<{ key:
 }
 
 /** Run.lastStep: the last step logged, or null when there is no history. */
-export async function lastStepOf(ctx: Context, r: RunParent): Promise<number | null> {
+export async function lastStepLogged(ctx: Context, r: RunParent): Promise<number | null> {
   const last = (await historyKeysOf(ctx, r)).lastStep;
   return typeof last === 'number' && last >= 0 ? last : null;
 }

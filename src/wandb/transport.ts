@@ -11,7 +11,8 @@ export interface UpstreamAgents {
    * Bytes of W&B's answers being read now, by every request of the
    * process together, and the most that may be: each answer is capped
    * (WANDB_MAX_RESPONSE_BYTES), and this caps their sum, whatever the
-   * number of requests in flight (WANDB_MAX_IN_FLIGHT).
+   * number of requests in flight (WANDB_MAX_IN_FLIGHT). Past it, an answer
+   * larger than `smallAnswerBytes` is given up; smaller ones go on.
    */
   reading: { bytes: number; limit: number };
 }
@@ -46,6 +47,9 @@ export interface UpstreamResponse {
  * configs and summaries, or 20,000 history rows).
  */
 export const defaultMaxResponseBytes = 32 * 1024 * 1024;
+
+/** An answer up to this size is never given up for the process's sum of answers being read (UpstreamAgents.reading). */
+export const smallAnswerBytes = 1024 * 1024;
 
 /**
  * The error an answer larger than the cap fails with (never retried: it
@@ -109,7 +113,9 @@ export function send(
         res.on('data', (c: Buffer) => {
           size += c.length;
           reading.bytes += c.length;
-          if (size > limit || reading.bytes > reading.limit) {
+          // Past the process's sum, only a large answer is given up: a small one (a write's answer, a
+          // lookup) goes on, its bytes counted, so that large reads never fail what W&B already did.
+          if (size > limit || (reading.bytes > reading.limit && size > smallAnswerBytes)) {
             chunks.length = 0;
             req.destroy(size > limit ? new ResponseTooLargeError(limit) : new ResponseTooLargeError(reading.limit, true));
             return;

@@ -100,16 +100,38 @@ describeRedis('run writes across the fleet', () => {
       }
     });
 
-    it('a lease left by a holder that died frees the run after leaseMs', async () => {
+    it('a lease is renewed while its write runs: a write longer than the lease still keeps the others waiting', async () => {
+      const fleet = await connectFleet({ url: redis.url, logger: silentLogger(), prefix: 'lease-renew:' });
+      try {
+        const locks = createRunLocks(fleet, { leaseMs: 300, waitMs: 3_000 });
+        const order: string[] = [];
+        const long = locks.hold('e/p/run', async () => {
+          order.push('long starts');
+          await sleep(1_000);
+          order.push('long ends');
+        });
+        await sleep(50);
+        await locks.hold('e/p/run', async () => order.push('next'));
+        await long;
+        expect(order).toEqual(['long starts', 'long ends', 'next']);
+      } finally {
+        await fleet.close();
+      }
+    });
+
+    it('a lease left by a replica that died (no renewals) frees the run after leaseMs', async () => {
+      const dying = await connectFleet({ url: redis.url, logger: silentLogger(), prefix: 'lease-dead:' });
       const fleet = await connectFleet({ url: redis.url, logger: silentLogger(), prefix: 'lease-dead:' });
       try {
-        // A holder that never releases: its write never settles.
-        void createRunLocks(fleet, { leaseMs: 300 }).hold('e/p/run', () => new Promise(() => {}));
-        await sleep(20);
+        // Its write never ends, and its connection goes: the lease is neither renewed nor released.
+        void createRunLocks(dying, { leaseMs: 300 }).hold('e/p/run', () => new Promise(() => {}));
+        await sleep(50);
+        dying.redis.disconnect();
         const started = Date.now();
         expect(await createRunLocks(fleet, { leaseMs: 300, waitMs: 5_000 }).hold('e/p/run', async () => 'taken')).toBe('taken');
         expect(Date.now() - started).toBeLessThan(2_000);
       } finally {
+        await dying.close();
         await fleet.close();
       }
     });

@@ -294,12 +294,12 @@ describe('batching', () => {
       const ended = listed.data.runs.nodes.find((n: any) => n.state === 'FINISHED' && n.history.pageInfo.hasNextPage);
       expect(ended).toBeDefined();
       // Pages of different sizes: an ended run's page once read is served again from memory.
+      // Read-ahead starts in the background, after the page: counted for up to 2 s (or until a second request).
       const requestsFor = async (first: number, selection: string) => {
         let res: any;
         const { count } = await upstreamRequests(stack, async () => {
           res = await query(`{ run(path: "${ended.path}") { history(first: ${first}) { ${selection} } } }`);
-          // Read-ahead starts in the background, after the page.
-          await new Promise((r) => setTimeout(r, 300));
+          for (let waited = 0; waited < 2_000 && stack.emulator.requestCount() < 2; waited += 50) await new Promise((r) => setTimeout(r, 50));
         });
         expect(res.errors).toBeUndefined();
         expect(res.data.run.history.edges).toHaveLength(first);
