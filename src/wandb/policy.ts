@@ -141,13 +141,13 @@ export function createPolicyFetch(options: {
         result = { error, retryable: false };
       }
       const seconds = (performance.now() - started) / 1000;
-      if ('error' in result && (signal?.aborted || result.error instanceof ResponseTooLargeError)) {
-        // Abandoned by its client, or too large: nothing to retry.
-        if (result.error instanceof ResponseTooLargeError) hooks?.onAttempt?.('too_large', seconds);
-        throw result.error;
-      }
+      const tooLarge = 'error' in result && result.error instanceof ResponseTooLargeError;
+      if (tooLarge) hooks?.onAttempt?.('too_large', seconds);
+      // Abandoned by its client, or too large itself: nothing to retry. One given up while the process
+      // read too much at once (ResponseTooLargeError.together) is retried as a network failure is.
+      if ('error' in result && (signal?.aborted || (tooLarge && !(result.error as ResponseTooLargeError).together))) throw result.error;
       if ('response' in result) hooks?.onAttempt?.(outcomeOf(result.response), seconds);
-      else hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
+      else if (!tooLarge) hooks?.onAttempt?.(isTimeout(result.error) ? 'timeout' : 'network', seconds);
 
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
       const jittered = backoff / 2 + Math.random() * (backoff / 2);

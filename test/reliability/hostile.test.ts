@@ -677,6 +677,32 @@ describe('upstream answers read at once', () => {
   });
 });
 
+describe('upstream answers read at once, retried', () => {
+  it('a read given up because the process read too much at once is sent again, and answered', async () => {
+    const wide = await startSubgraph({ wandbBaseUrl: proxy.url, appUrl: 'https://wandb.example.com', serviceKey: SERVICE_KEY, policy: { ...defaultPolicy, maxInFlight: 64, maxRetries: 1, baseDelayMs: 20, maxDelayMs: 50 }, maxResponseBytes: 8 * MB, log: (line) => logs.push(line) });
+    const count = 12;
+    try {
+      // 12 answers of 7 MB paused half way (42 MB at once, over the 32 MB sum): the ones given up go again, to W&B itself.
+      proxy.inject({ kind: 'huge', bytes: 7 * MB, declareLength: false, pauseMs: 300 }, count);
+      const send = (first: number) =>
+        fetch(wide.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(CALLER_KEY) }, body: JSON.stringify({ query: runsQuery(first) }) }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as Answer['body'],
+        }));
+      const answers = await Promise.all(Array.from({ length: count }, (_, i) => send(i + 1)));
+      const answered = answers.filter((a) => a.body.errors === undefined && a.body.data?.runs);
+      figures['answers read at once, retried'] = `${answered.length} of ${count} answered on a second attempt, ${proxy.log.length} upstream requests`;
+      expect(answered.length).toBeGreaterThanOrEqual(1);
+      // Each answered one took two requests: the answer given up, then W&B's.
+      expect(proxy.log).toHaveLength(count + answered.length);
+      // The others read their (bad) answer whole and failed its check, not a limit.
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+    } finally {
+      await wide.close();
+    }
+  });
+});
+
 describe('upstream trust', () => {
   const runOf = (name: string, entity: string, project: string) => encodeRunId({ entity, project, runId: name });
 
