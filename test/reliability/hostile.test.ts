@@ -78,6 +78,12 @@ async function post(body: string, headers: Record<string, string> = {}): Promise
   return { status: res.status, text, body: parsed };
 }
 
+/** A query as the caller to another subgraph than the suite's. */
+async function gqlAt(url: string, query: string): Promise<{ status: number; body: Answer['body'] }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(CALLER_KEY) }, body: JSON.stringify({ query }) });
+  return { status: res.status, body: (await res.json()) as Answer['body'] };
+}
+
 function gql(query: string, variables: Record<string, unknown> = {}, authorization: string | null = basic(CALLER_KEY)): Promise<Answer> {
   return post(JSON.stringify({ query, variables }), authorization === null ? {} : { authorization });
 }
@@ -651,11 +657,7 @@ describe('upstream answers read at once', () => {
     try {
       // 40 answers of 7 MB, each paused half way: 140 MB sent before any ends.
       proxy.inject({ kind: 'huge', bytes: 7 * MB, declareLength: false, pauseMs: 500 }, count);
-      const send = (first: number) =>
-        fetch(wide.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(CALLER_KEY) }, body: JSON.stringify({ query: runsQuery(first) }) }).then(async (r) => ({
-          status: r.status,
-          body: (await r.json()) as Answer['body'],
-        }));
+      const send = (first: number) => gqlAt(wide.url, runsQuery(first));
       // Different pages: not coalesced into one read.
       const { result: answers, growthMb } = await peakGrowth(() => Promise.all(Array.from({ length: count }, (_, i) => send(i + 1))));
       const together = answers.filter((a) => a.body.errors?.some((e) => e.extensions?.code === 'UPSTREAM_UNAVAILABLE' && /being read at once/.test(e.message)));
@@ -684,11 +686,7 @@ describe('upstream answers read at once, retried', () => {
     try {
       // 12 answers of 7 MB paused half way (42 MB at once, over the 32 MB sum): the ones given up go again, to W&B itself.
       proxy.inject({ kind: 'huge', bytes: 7 * MB, declareLength: false, pauseMs: 300 }, count);
-      const send = (first: number) =>
-        fetch(wide.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(CALLER_KEY) }, body: JSON.stringify({ query: runsQuery(first) }) }).then(async (r) => ({
-          status: r.status,
-          body: (await r.json()) as Answer['body'],
-        }));
+      const send = (first: number) => gqlAt(wide.url, runsQuery(first));
       const answers = await Promise.all(Array.from({ length: count }, (_, i) => send(i + 1)));
       const answered = answers.filter((a) => a.body.errors === undefined && a.body.data?.runs);
       figures['answers read at once, retried'] = `${answered.length} of ${count} answered on a second attempt, ${proxy.log.length} upstream requests`;
