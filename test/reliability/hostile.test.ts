@@ -926,8 +926,8 @@ describe('deep JSON and unknown states fail alone', () => {
     expect(answer.body.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['UPSTREAM_UNAVAILABLE', `runs.nodes.0.${field}`]]);
   });
 
-  it('an unknown run state fails that run\'s state only (UNKNOWN + an error at its path)', async () => {
-    proxy.inject({ kind: 'rewrite', transform: (b) => ((b.data.project.runs.edges[2].node.state = 'zombie'), b) }, 1, 'RunsPage');
+  it.each(['zombie', 'constructor', '__proto__'])('an unknown run state (%s) fails that run\'s state only (UNKNOWN + an error at its path)', async (unknown) => {
+    proxy.inject({ kind: 'rewrite', transform: (b) => ((b.data.project.runs.edges[2].node.state = unknown), b) }, 1, 'RunsPage');
     const answer = await gql(runsQuery(4, 'runId state'));
     expect(answer.status).toBe(200);
     const states = answer.body.data.runs.nodes.map((n: any) => n.state);
