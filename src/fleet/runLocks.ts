@@ -25,6 +25,11 @@ export interface RunLocks {
 export interface RunLockOptions {
   /** How long a lease outlives its holder's last renewal (default 10 s; renewed every third of it). */
   leaseMs?: number;
+  /**
+   * How long a write is renewed at most (default 2 min: a write's two upstream calls each end within
+   * the upstream budget, 30 s); past it, a write that never ends no longer keeps the run.
+   */
+  maxHoldMs?: number;
   /** How long a write waits for the lease before failing with CONFLICT (default 10 s). */
   waitMs?: number;
 }
@@ -37,6 +42,7 @@ const renew = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 export function createRunLocks(fleet: Fleet, options: RunLockOptions = {}): RunLocks {
   const leaseMs = options.leaseMs ?? 10_000;
   const waitMs = options.waitMs ?? 10_000;
+  const maxHoldMs = options.maxHoldMs ?? 120_000;
   const keyOf = (run: string) => `${fleet.prefix}write:${createHash('sha256').update(run).digest('hex')}`;
 
   /**
@@ -66,8 +72,14 @@ export function createRunLocks(fleet: Fleet, options: RunLockOptions = {}): RunL
       let sent = false;
       let renewal: NodeJS.Timeout | null = null;
       try {
-        // Renewed while the write runs (its upstream calls may take longer than a lease).
-        if (await acquire(key, token, run, () => (sent = true))) renewal = setInterval(() => void fleet.redis.eval(renew, 1, key, token, leaseMs).catch(() => {}), leaseMs / 3).unref();
+        // Renewed while the write runs (its upstream calls may take longer than a lease), for maxHoldMs at most.
+        if (await acquire(key, token, run, () => (sent = true))) {
+          const until = Date.now() + maxHoldMs;
+          renewal = setInterval(() => {
+            if (Date.now() < until) void fleet.redis.eval(renew, 1, key, token, leaseMs).catch(() => {});
+            else clearInterval(renewal!);
+          }, leaseMs / 3).unref();
+        }
         return await write();
       } finally {
         if (renewal) clearInterval(renewal);

@@ -119,6 +119,21 @@ describeRedis('run writes across the fleet', () => {
       }
     });
 
+    it('a write that never ends keeps the run for maxHoldMs at most', async () => {
+      const fleet = await connectFleet({ url: redis.url, logger: silentLogger(), prefix: 'lease-stuck:' });
+      try {
+        void createRunLocks(fleet, { leaseMs: 300, maxHoldMs: 600 }).hold('e/p/run', () => new Promise(() => {}));
+        await sleep(50);
+        const started = Date.now();
+        expect(await createRunLocks(fleet, { leaseMs: 300, waitMs: 5_000 }).hold('e/p/run', async () => 'taken')).toBe('taken');
+        // Renewed until 600 ms, then left to expire 300 ms later.
+        expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+        expect(Date.now() - started).toBeLessThan(2_500);
+      } finally {
+        await fleet.close();
+      }
+    });
+
     it('a lease left by a replica that died (no renewals) frees the run after leaseMs', async () => {
       const dying = await connectFleet({ url: redis.url, logger: silentLogger(), prefix: 'lease-dead:' });
       const fleet = await connectFleet({ url: redis.url, logger: silentLogger(), prefix: 'lease-dead:' });
