@@ -7,18 +7,16 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { withNonFinite } from '../../src/wandb/protocol.js';
 
-/** A JSON string (kept), or a token JSON.parse refuses. */
-// An unterminated string is taken to the end in one go (else each quote in it would start a new attempt: quadratic).
-const nonFinite = /"(?:[^"\\]|\\[\s\S])*(?:"|$)|-?Infinity|NaN/g;
 // A private-use character (a JSON string may hold it as it is) and a nonce of this process: no client's text holds it.
 const sentinel = `\ue000${randomBytes(12).toString('hex')}:`;
 const numbers: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 
 /** JSON.parse that also takes NaN, Infinity and -Infinity outside strings; throws SyntaxError like it otherwise. */
 export function parseWandbJson(text: string): unknown {
-  if (!text.includes('NaN') && !text.includes('Infinity')) return JSON.parse(text);
-  const marked = text.replace(nonFinite, (token) => (token.charCodeAt(0) === 34 /* " */ ? token : `"${sentinel}${token}"`));
+  const marked = withNonFinite(text, (token) => `"${sentinel}${token}"`);
+  if (marked === text) return JSON.parse(text);
   return JSON.parse(marked, (_key, value: unknown) => {
     if (typeof value !== 'string' || !value.startsWith(sentinel)) return value;
     const token = value.slice(sentinel.length);

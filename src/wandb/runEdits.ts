@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { badInput } from '../errors.js';
 import { isObject, setOwn } from '../objects.js';
-import { maxUpstreamJsonDepth, unfitValue, withNonFinite } from './trust.js';
+import { maxUpstreamJsonDepth, unfitValue } from './trust.js';
+import { withNonFinite } from './nonFinite.js';
 
 /**
  * A config or summary to write, checked: a JSON object that reads will

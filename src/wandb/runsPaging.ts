@@ -17,7 +17,7 @@ import { badInput, codedError } from '../errors.js';
 import type { RunDetailFlags } from '../graphql/selection.js';
 import { RunsCursors, decodeRunsCursor, runsScope, type RunsPosition, type SortValue } from './runsCursor.js';
 import { isObject } from '../objects.js';
-import { finiteJson } from './trust.js';
+import { finiteJson } from './nonFinite.js';
 
 /** The fields of a run the order is read from (RunFields has them). */
 export interface PagedRun {

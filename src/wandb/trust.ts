@@ -11,6 +11,7 @@ import { codedError } from '../errors.js';
 import { isObject } from '../objects.js';
 import { decodeNodeId, decodeRunId, encodeNodeId, encodeRunId, type RunRef } from './ids.js';
 import { plainEscape } from './jsonText.js';
+import { finiteJson } from './nonFinite.js';
 
 /** Deepest nesting accepted in a JSON value read from W&B (config, summary, history rows, metadata…). */
 export const maxUpstreamJsonDepth = 64;
@@ -61,21 +62,6 @@ export function unfitValue(value: unknown, max = maxUpstreamJsonDepth): boolean 
 }
 
 /**
- * W&B's JSON text with each NaN, Infinity and -Infinity outside strings
- * made null: W&B keeps them as the Python client logs them (a loss gone
- * NaN), and JSON has no place for them. The text itself when it holds none.
- */
-export function finiteJson(text: string): string {
-  return withNonFinite(text, () => 'null');
-}
-
-/** `text` with each NaN, Infinity and -Infinity outside strings replaced by what `by` makes of it; the text itself when it holds none. */
-export function withNonFinite(text: string, by: (token: string) => string): string {
-  if (!text.includes('NaN') && !text.includes('Infinity')) return text;
-  return text.replace(nonFinite, (token) => (token.charCodeAt(0) === 34 /* " */ ? token : by(token)));
-}
-
-/**
  * The text of a W&B value, parsed as `value`, that may go out as it is:
  * `text`, unless it holds a \u escape of a character a key may hold, then
  * `value` printed again (a key written with escapes would pass the
@@ -87,13 +73,6 @@ function outgoingText(text: string, value: unknown): string {
 
 /** A \u escape of a character a key may hold (not one of jsonText's plain escapes). */
 const keyEscape = new RegExp(`\\\\(?!${plainEscape})u`);
-
-/**
- * A JSON string (kept as it is), or a token JSON has no place for. An
- * unterminated string is taken to the end in one go (else each quote in it
- * would start a new attempt: quadratic).
- */
-const nonFinite = /"(?:[^"\\]|\\[\s\S])*(?:"|$)|-?Infinity|NaN/g;
 
 /** JSON text from W&B (NaN and ±Infinity made null), parsed after its depth is checked; `what` names it in the error. */
 export function parseUpstreamJson(text: string, what: string): unknown {
