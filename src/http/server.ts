@@ -7,7 +7,7 @@ import { appUrlFor, createContext, upstreamClientFor, type Context, type Context
 import { createRunWatchers, defaultLiveOptions, type LiveOptions } from '../live/runWatchers.js';
 import { serveSubscriptions } from '../live/subscriptionServer.js';
 import { createReadAheadCache } from '../history/readAhead.js';
-import { createUpstreamAgents, defaultMaxResponseBytes, destroyUpstreamAgents } from '../wandb/transport.js';
+import { createUpstreamAgents, destroyUpstreamAgents } from '../wandb/transport.js';
 import { createGraphQLServer, validationRulesOf } from '../graphql/apolloServer.js';
 import { costCheck, type QueryLimits } from '../graphql/limits.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../graphql/documentLimits.js';
@@ -164,8 +164,8 @@ export async function startSubgraph(options: SubgraphOptions): Promise<Subgraph>
   const metrics = options.metrics ?? createMetrics();
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const policy = options.policy ?? defaultPolicy;
-  // Answers being read at once: at most four of the largest (WANDB_MAX_RESPONSE_BYTES), whatever the requests in flight.
-  const agents = createUpstreamAgents(policy.maxInFlight, 4 * (options.maxResponseBytes ?? defaultMaxResponseBytes));
+  // Answers being read at once: a few of the largest (WANDB_MAX_RESPONSE_BYTES), whatever the requests in flight.
+  const agents = createUpstreamAgents(policy.maxInFlight, options.maxResponseBytes);
   // The fleet's shared state, when Redis is configured; it never stops the start (degraded until Redis answers).
   const fleet: Fleet | null = options.redisUrl ? await connectFleet({ url: options.redisUrl, logger, prefix: options.redisPrefix }) : null;
   // W&B's rate-limit state, shared so the fleet backs off together; a single process retries per request, as W&B's clients do.

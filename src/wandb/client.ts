@@ -13,7 +13,7 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { GraphQLError, print, type DocumentNode } from 'graphql';
-import { createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
+import { answersReadAtOnce, createUpstreamAgents, ResponseTooLargeError, type UpstreamAgents, type UpstreamResponse } from './transport.js';
 import { principalOf, scrub, secretFormsOfAuthorization } from '../security/credentials.js';
 import { checkShape } from './shape.js';
 import { carveAnswer, carvedCopy, type CarveSpec, type RawRows } from './carve.js';
@@ -283,7 +283,7 @@ function causedByOneRead(error: unknown): boolean {
 function upstreamError(error: unknown) {
   if (error instanceof ResponseTooLargeError) {
     return error.together
-      ? codedError('UPSTREAM_UNAVAILABLE', `W&B's answers being read at once are larger than this process's limit of ${error.limit} bytes (4 × WANDB_MAX_RESPONSE_BYTES): try again`)
+      ? codedError('UPSTREAM_UNAVAILABLE', `W&B's answers being read at once are larger than this process's limit of ${error.limit} bytes (${answersReadAtOnce} × WANDB_MAX_RESPONSE_BYTES): try again`)
       : codedError('UPSTREAM_UNAVAILABLE', `${answerTooLarge} of ${error.limit} bytes (WANDB_MAX_RESPONSE_BYTES)`);
   }
   const name = (error as { name?: string })?.name;

@@ -19,13 +19,16 @@ export interface UpstreamAgents {
 
 /**
  * Creates the keep-alive pools (at most `maxSockets` connections per host),
- * reading at most `maxBytesReading` of answers at once (default: four
- * answers of the default cap, 128 MiB).
+ * reading at most `answersReadAtOnce` answers of the largest size
+ * (`maxResponseBytes`, WANDB_MAX_RESPONSE_BYTES) at once.
  */
-export function createUpstreamAgents(maxSockets = 64, maxBytesReading = 4 * defaultMaxResponseBytes): UpstreamAgents {
+export function createUpstreamAgents(maxSockets = 64, maxResponseBytes = defaultMaxResponseBytes): UpstreamAgents {
   const options = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
-  return { http: new HttpAgent(options), https: new HttpsAgent(options), reading: { bytes: 0, limit: maxBytesReading } };
+  return { http: new HttpAgent(options), https: new HttpsAgent(options), reading: { bytes: 0, limit: answersReadAtOnce * maxResponseBytes } };
 }
+
+/** Answers of the largest size the process reads at once, all requests together (see UpstreamAgents.reading). */
+export const answersReadAtOnce = 4;
 
 /** Closes the pools' sockets. */
 export function destroyUpstreamAgents(agents: UpstreamAgents): void {
@@ -49,7 +52,7 @@ export interface UpstreamResponse {
 export const defaultMaxResponseBytes = 32 * 1024 * 1024;
 
 /** An answer up to this size is never given up for the process's sum of answers being read (UpstreamAgents.reading). */
-export const smallAnswerBytes = 1024 * 1024;
+const smallAnswerBytes = 1024 * 1024;
 
 /**
  * The error an answer larger than the cap fails with (never retried: it
