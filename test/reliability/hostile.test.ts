@@ -66,8 +66,8 @@ async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growt
   return { result, growthMb };
 }
 
-async function post(body: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+async function post(body: string, headers: Record<string, string> = {}, url = subgraph.url): Promise<Answer> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
   let parsed: Answer['body'] = {};
   try {
@@ -79,9 +79,17 @@ async function post(body: string, headers: Record<string, string> = {}): Promise
 }
 
 /** A query as the caller to another subgraph than the suite's. */
-async function gqlAt(url: string, query: string): Promise<{ status: number; body: Answer['body'] }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(CALLER_KEY) }, body: JSON.stringify({ query }) });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
+function gqlAt(url: string, query: string): Promise<Answer> {
+  return post(JSON.stringify({ query }), { authorization: basic(CALLER_KEY) }, url);
+}
+
+/**
+ * A subgraph in front of the suite's proxy that reads answers of up to
+ * 8 MB with 64 requests in flight (so at most 32 MB of answers at once),
+ * with the upstream policy's `policy` besides.
+ */
+function startWideSubgraph(policy: Partial<typeof defaultPolicy>): Promise<Subgraph> {
+  return startSubgraph({ wandbBaseUrl: proxy.url, appUrl: 'https://wandb.example.com', serviceKey: SERVICE_KEY, policy: { ...defaultPolicy, maxInFlight: 64, ...policy }, maxResponseBytes: 8 * MB, log: (line) => logs.push(line) });
 }
 
 function gql(query: string, variables: Record<string, unknown> = {}, authorization: string | null = basic(CALLER_KEY)): Promise<Answer> {
@@ -652,7 +660,7 @@ describe('upstream size', () => {
 describe('upstream answers read at once', () => {
   it('answers each under the cap but together past four of them: the ones past it are UPSTREAM_UNAVAILABLE, memory bounded', async () => {
     // A process allowed 64 requests in flight, each answer up to 8 MB: at most 32 MB of answers read at once.
-    const wide = await startSubgraph({ wandbBaseUrl: proxy.url, appUrl: 'https://wandb.example.com', serviceKey: SERVICE_KEY, policy: { ...defaultPolicy, maxInFlight: 64, maxRetries: 0 }, maxResponseBytes: 8 * MB, log: (line) => logs.push(line) });
+    const wide = await startWideSubgraph({ maxRetries: 0 });
     const count = 40;
     try {
       // 40 answers of 7 MB, each paused half way: 140 MB sent before any ends.
@@ -681,7 +689,7 @@ describe('upstream answers read at once', () => {
 
 describe('upstream answers read at once, retried', () => {
   it('a read given up because the process read too much at once is sent again, and answered', async () => {
-    const wide = await startSubgraph({ wandbBaseUrl: proxy.url, appUrl: 'https://wandb.example.com', serviceKey: SERVICE_KEY, policy: { ...defaultPolicy, maxInFlight: 64, maxRetries: 1, baseDelayMs: 20, maxDelayMs: 50 }, maxResponseBytes: 8 * MB, log: (line) => logs.push(line) });
+    const wide = await startWideSubgraph({ maxRetries: 1, baseDelayMs: 20, maxDelayMs: 50 });
     const count = 12;
     try {
       // 12 answers of 7 MB paused half way (42 MB at once, over the 32 MB sum): the ones given up go again, to W&B itself.
